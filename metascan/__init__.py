@@ -1,0 +1,30 @@
+"""metascan: find credentials, account numbers and personal data in AWS Auto Scaling metadata.
+
+Library use::
+
+    import metascan
+    report = metascan.scan_files(["exports/"])
+    for finding in report.findings:
+        print(finding.rule, finding.resource.id, finding.location.field)
+"""
+
+__version__ = "0.1.0"
+
+from .api import scan_files, scan_responses  # noqa: E402
+from .model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped  # noqa: E402
+from .report import Report  # noqa: E402
+
+__all__ = [
+    "Category",
+    "Confidence",
+    "Finding",
+    "Location",
+    "Report",
+    "Resource",
+    "ScanError",
+    "Severity",
+    "Skipped",
+    "__version__",
+    "scan_files",
+    "scan_responses",
+]

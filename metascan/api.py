@@ -1,0 +1,103 @@
+"""The library entry points: `scan_files` and `scan_responses`, both returning a `Report`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from .fingerprint import Fingerprinter, load_key
+from .model import Finding, ScanError, Skipped
+from .report import Report, utcnow
+from .rules import Rule, load_rules
+from .scanner import Check, Event, ScanOptions, Scanner
+from .sources import files as file_source
+from .userdata import Limits
+
+OnEvent = Callable[[Event], None]
+
+
+def make_scanner(
+    *,
+    region: str | None = None,
+    account: str | None = None,
+    rules: Sequence[Rule] | None = None,
+    fingerprint_key: bytes | None = None,
+    fingerprint_key_file: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
+    time_limit: float = 1.0,
+    checks: Sequence[Check] | None = None,
+) -> Scanner:
+    """A scanner with the bundled rules (or `rules`) and the user's fingerprint key (or the one given)."""
+    key = fingerprint_key if fingerprint_key is not None else load_key(fingerprint_key_file)
+    options = ScanOptions(region=region, account=account, limits=limits or Limits(), time_limit=time_limit)
+    if checks is None:
+        from .checks import default_checks
+
+        checks = default_checks()
+    return Scanner(rules if rules is not None else load_rules(), Fingerprinter(key), options, checks)
+
+
+def collect(scanner: Scanner, events: Iterable[Event], on_event: OnEvent | None = None) -> Report:
+    """Run a stream of events into a report (calling `on_event` for each as it arrives)."""
+    report = Report(started_at=utcnow(), fingerprint_key_id=scanner.fingerprinter.key_id)
+    for event in events:
+        if on_event is not None:
+            on_event(event)
+        if isinstance(event, Finding):
+            report.findings.append(event)
+        elif isinstance(event, Skipped):
+            report.skipped.append(event)
+        else:
+            report.errors.append(event)
+    report.resources = len(scanner.resources)
+    report.fields = scanner.fields
+    report.finished_at = utcnow()
+    return report
+
+
+def file_events(
+    scanner: Scanner, paths: Iterable[str], max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES
+) -> Iterator[Event]:
+    for path in file_source.expand(paths):
+        if isinstance(path, ScanError):
+            yield path
+            continue
+        for doc in file_source.read(path, max_file_bytes):
+            if isinstance(doc, ScanError):
+                yield doc
+            else:
+                yield from scanner.scan_response(doc.source, doc.data)
+
+
+def scan_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    scanner: Scanner | None = None,
+    on_event: OnEvent | None = None,
+    max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
+    **options: Any,
+) -> Report:
+    """Scan files and directories of saved AWS API responses (`-` reads standard input).
+
+    Keyword options are those of `make_scanner` (region, account, rules, fingerprint_key, ...).
+    """
+    scanner = scanner or make_scanner(**options)
+    return collect(scanner, file_events(scanner, [os.fspath(p) for p in paths], max_file_bytes), on_event)
+
+
+def scan_responses(
+    responses: Iterable[tuple[str, Mapping[str, Any]]],
+    *,
+    scanner: Scanner | None = None,
+    on_event: OnEvent | None = None,
+    **options: Any,
+) -> Report:
+    """Scan API responses already held as dicts, each given with a source label: `[(label, response), ...]`."""
+    scanner = scanner or make_scanner(**options)
+
+    def events() -> Iterator[Event]:
+        for source, data in responses:
+            yield from scanner.scan_response(source, data)
+
+    return collect(scanner, events(), on_event)

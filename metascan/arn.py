@@ -1,0 +1,41 @@
+"""Amazon Resource Names: which parts are structure and which part is a name a person chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+_ARN = regex.compile(r"arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|)?:(.+)", regex.ASCII)
+
+# Resource-type prefixes that precede the name in an ARN's resource part, e.g. `role/NAME`.
+_TYPED_NAME = regex.compile(
+    r"(?:autoScalingGroupName|launchConfigurationName|scheduledActionName)/(.+)$"
+    r"|^(?:role|user|group|instance-profile|policy|assumed-role|federated-user|targetgroup|loadbalancer"
+    r"|launch-template|key|alias|secret|parameter|function|stream|table|bucket|log-group|topic)[/:](.+)$",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    partition: str
+    service: str
+    region: str | None
+    account: str | None
+    resource: str
+
+    @property
+    def name(self) -> str:
+        """The part of the resource a person chose (a topic, group or role name, a session name)."""
+        m = _TYPED_NAME.search(self.resource)
+        if m:
+            return m.group(1) or m.group(2)
+        return self.resource
+
+
+def parse_arn(text: str) -> Arn | None:
+    m = _ARN.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not m:
+        return None
+    account = m.group(4) if m.group(4) and m.group(4).isdigit() else None
+    return Arn(m.group(1), m.group(2), m.group(3) or None, account, m.group(5))

@@ -1,0 +1,406 @@
+"""AWS API responses -> resources and their free-form fields.
+
+A response is recognised by its top-level keys, never by a file name.  Each recognised kind has one
+extractor in `EXTRACTORS`; an extractor yields a `ResourceRecord` for each resource, then that resource's
+`Field`s, and `Skipped` for items of the wrong shape.  Live scans feed the very same functions with the
+pages boto3 returns, so files and live scans give the same resources, ids and field paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .arn import parse_arn
+from .fingerprint import Fingerprinter
+from .model import Field, FieldKind, Resource, Skipped
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Region and account for resources whose data carries no ARN."""
+
+    region: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRecord:
+    """A resource as read, with its raw data (for structural checks)."""
+
+    resource: Resource
+    source: str
+    kind: str
+    data: Mapping[str, Any]
+
+
+Item = ResourceRecord | Field | Skipped
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    source: str
+    defaults: Defaults
+    fingerprinter: Fingerprinter
+
+
+def _s(value: Any) -> str | None:
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _where(res: Resource, data: Mapping[str, Any], arn_key: str | None, ctx: _Ctx) -> Resource:
+    """Fill in ARN, region and account: from the item's ARN when it has one, else from the defaults."""
+    arn = _s(data.get(arn_key)) if arn_key else None
+    parsed = parse_arn(arn) if arn else None
+    if parsed:
+        return Resource(res.type, res.id, arn, parsed.region, parsed.account)
+    return Resource(res.type, res.id, arn, ctx.defaults.region, ctx.defaults.account)
+
+
+class _Emit:
+    """Helpers that turn values of one resource into fields, recording shape problems as skips."""
+
+    __slots__ = ("ctx", "res")
+
+    def __init__(self, ctx: _Ctx, res: Resource) -> None:
+        self.ctx = ctx
+        self.res = res
+
+    def text(self, path: str, value: Any, kind: FieldKind, key: str | None = None) -> Iterator[Field | Skipped]:
+        if value is None or value == "":
+            return
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            yield Skipped(self.ctx.source, f"{path} is {_type_name(value)}, not a string", self.res, path)
+            return
+        yield Field(self.res, self.ctx.source, path, str(value), kind, key)
+
+    def arn(self, path: str, value: Any) -> Iterator[Field | Skipped]:
+        """The name part of an ARN is free text; its account and region are structure."""
+        if not isinstance(value, str) or not value:
+            yield from self.text(path, value, FieldKind.ARN)
+            return
+        parsed = parse_arn(value)
+        if parsed is None:  # a plain name where an ARN may go (IamInstanceProfile)
+            yield Field(self.res, self.ctx.source, path, value, FieldKind.NAME)
+            return
+        yield Field(self.res, self.ctx.source, path, parsed.name, FieldKind.ARN)
+
+    def tags(self, prefix: str, tags: Any) -> Iterator[Field | Skipped]:
+        if tags is None:
+            return
+        if not isinstance(tags, list):
+            yield Skipped(self.ctx.source, f"{prefix} is {_type_name(tags)}, not a list", self.res, prefix)
+            return
+        for i, tag in enumerate(tags):
+            if not isinstance(tag, dict):
+                yield Skipped(self.ctx.source, f"{prefix}[{i}] is {_type_name(tag)}, not an object", self.res)
+                continue
+            key = tag.get("Key")
+            yield from self.text(f"{prefix}.Key", key, FieldKind.TAG_KEY)
+            key_s = str(key) if isinstance(key, str | int) else "?"
+            yield from self.text(f"{prefix}[{key_s}].Value", tag.get("Value"), FieldKind.TAG_VALUE, key_s)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _items(ctx: _Ctx, data: Mapping[str, Any], key: str) -> Iterator[tuple[int, Mapping[str, Any]] | Skipped]:
+    items = data.get(key)
+    if not isinstance(items, list):
+        yield Skipped(ctx.source, f"{key} is {_type_name(items)}, not a list")
+        return
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            yield i, item
+        else:
+            yield Skipped(ctx.source, f"{key}[{i}] is {_type_name(item)}, not an object")
+
+
+def _need(ctx: _Ctx, key: str, i: int, item: Mapping[str, Any], *names: str) -> tuple[str, ...] | Skipped:
+    values = tuple(_s(item.get(n)) for n in names)
+    missing = [n for n, v in zip(names, values, strict=True) if v is None]
+    if missing:
+        return Skipped(ctx.source, f"{key}[{i}] has no string {' or '.join(missing)}")
+    return values  # type: ignore[return-value]
+
+
+# --- one extractor per response kind -------------------------------------------------------------------
+
+
+def _groups(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "AutoScalingGroups"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, g = it
+        need = _need(ctx, "AutoScalingGroups", i, g, "AutoScalingGroupName")
+        if isinstance(need, Skipped):
+            yield need
+            continue
+        (name,) = need
+        res = _where(Resource("AutoScalingGroup", name), g, "AutoScalingGroupARN", ctx)
+        yield ResourceRecord(res, ctx.source, "AutoScalingGroup", g)
+        e = _Emit(ctx, res)
+        yield from e.text("AutoScalingGroupName", name, FieldKind.NAME)
+        yield from e.tags("Tags", g.get("Tags"))
+        for j, lb in enumerate(g.get("LoadBalancerNames") or []):
+            yield from e.text(f"LoadBalancerNames[{j}]", lb, FieldKind.NAME)
+        for j, tg in enumerate(g.get("TargetGroupARNs") or []):
+            yield from e.arn(f"TargetGroupARNs[{j}]", tg)
+        yield from e.text("PlacementGroup", g.get("PlacementGroup"), FieldKind.NAME)
+        yield from e.text("Context", g.get("Context"), FieldKind.TEXT)
+
+
+def _launch_configurations(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "LaunchConfigurations"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, lc = it
+        need = _need(ctx, "LaunchConfigurations", i, lc, "LaunchConfigurationName")
+        if isinstance(need, Skipped):
+            yield need
+            continue
+        (name,) = need
+        res = _where(Resource("LaunchConfiguration", name), lc, "LaunchConfigurationARN", ctx)
+        yield ResourceRecord(res, ctx.source, "LaunchConfiguration", lc)
+        e = _Emit(ctx, res)
+        yield from e.text("LaunchConfigurationName", name, FieldKind.NAME)
+        yield from e.text("UserData", lc.get("UserData"), FieldKind.USER_DATA)
+        yield from e.text("KeyName", lc.get("KeyName"), FieldKind.NAME)
+        yield from e.arn("IamInstanceProfile", lc.get("IamInstanceProfile"))
+
+
+def _template_versions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "LaunchTemplateVersions"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, v = it
+        lt_id = _s(v.get("LaunchTemplateId"))
+        number = v.get("VersionNumber")
+        if lt_id is None or not isinstance(number, int) or isinstance(number, bool):
+            yield Skipped(ctx.source, f"LaunchTemplateVersions[{i}] has no LaunchTemplateId or VersionNumber")
+            continue
+        template = _where(Resource("LaunchTemplate", lt_id), {}, None, ctx)
+        yield from _Emit(ctx, template).text("LaunchTemplateName", v.get("LaunchTemplateName"), FieldKind.NAME)
+        res = _where(Resource("LaunchTemplateVersion", f"{lt_id}:{number}"), {}, None, ctx)
+        yield ResourceRecord(res, ctx.source, "LaunchTemplateVersion", v)
+        e = _Emit(ctx, res)
+        yield from e.text("VersionDescription", v.get("VersionDescription"), FieldKind.TEXT)
+        yield from e.arn("CreatedBy", v.get("CreatedBy"))
+        lt = v.get("LaunchTemplateData")
+        if lt is None:
+            continue
+        if not isinstance(lt, dict):
+            yield Skipped(ctx.source, f"LaunchTemplateData is {_type_name(lt)}, not an object", res)
+            continue
+        yield from e.text("LaunchTemplateData.UserData", lt.get("UserData"), FieldKind.USER_DATA)
+        yield from e.text("LaunchTemplateData.KeyName", lt.get("KeyName"), FieldKind.NAME)
+        profile = lt.get("IamInstanceProfile")
+        if isinstance(profile, dict):
+            yield from e.text("LaunchTemplateData.IamInstanceProfile.Name", profile.get("Name"), FieldKind.NAME)
+            yield from e.arn("LaunchTemplateData.IamInstanceProfile.Arn", profile.get("Arn"))
+        specs = lt.get("TagSpecifications") or []
+        for j, spec in enumerate(specs if isinstance(specs, list) else []):
+            if not isinstance(spec, dict):
+                yield Skipped(ctx.source, f"TagSpecifications[{j}] is {_type_name(spec)}, not an object", res)
+                continue
+            rtype = spec.get("ResourceType") if isinstance(spec.get("ResourceType"), str) else str(j)
+            yield from e.tags(f"LaunchTemplateData.TagSpecifications[{rtype}].Tags", spec.get("Tags"))
+        nics = lt.get("NetworkInterfaces") or []
+        for j, nic in enumerate(nics if isinstance(nics, list) else []):
+            if isinstance(nic, dict):
+                desc = nic.get("Description")
+                yield from e.text(f"LaunchTemplateData.NetworkInterfaces[{j}].Description", desc, FieldKind.TEXT)
+
+
+def _templates(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "LaunchTemplates"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, t = it
+        need = _need(ctx, "LaunchTemplates", i, t, "LaunchTemplateId")
+        if isinstance(need, Skipped):
+            yield need
+            continue
+        (lt_id,) = need
+        res = _where(Resource("LaunchTemplate", lt_id), {}, None, ctx)
+        yield ResourceRecord(res, ctx.source, "LaunchTemplate", t)
+        e = _Emit(ctx, res)
+        yield from e.text("LaunchTemplateName", t.get("LaunchTemplateName"), FieldKind.NAME)
+        yield from e.arn("CreatedBy", t.get("CreatedBy"))
+        yield from e.tags("Tags", t.get("Tags"))
+
+
+def _hooks(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "LifecycleHooks"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, h = it
+        need = _need(ctx, "LifecycleHooks", i, h, "AutoScalingGroupName", "LifecycleHookName")
+        if isinstance(need, Skipped):
+            yield need
+            continue
+        group, name = need
+        res = _where(Resource("LifecycleHook", f"{group}/{name}"), {}, None, ctx)
+        yield ResourceRecord(res, ctx.source, "LifecycleHook", h)
+        e = _Emit(ctx, res)
+        yield from e.text("LifecycleHookName", name, FieldKind.NAME)
+        yield from e.text("NotificationMetadata", h.get("NotificationMetadata"), FieldKind.TEXT)
+        yield from e.arn("NotificationTargetARN", h.get("NotificationTargetARN"))
+        yield from e.arn("RoleARN", h.get("RoleARN"))
+
+
+def _notifications(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "NotificationConfigurations"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, n = it
+        need = _need(ctx, "NotificationConfigurations", i, n, "AutoScalingGroupName", "TopicARN")
+        if isinstance(need, Skipped):
+            yield need
+            continue
+        group, topic = need
+        res = _where(Resource("NotificationConfiguration", f"{group}/{topic}"), n, "TopicARN", ctx)
+        res = Resource(res.type, res.id, None, res.region, res.account)  # the topic's ARN is not this resource's
+        yield ResourceRecord(res, ctx.source, "NotificationConfiguration", n)
+        yield from _Emit(ctx, res).arn("TopicARN", topic)
+
+
+def _scheduled_actions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "ScheduledUpdateGroupActions"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, a = it
+        need = _need(ctx, "ScheduledUpdateGroupActions", i, a, "AutoScalingGroupName", "ScheduledActionName")
+        if isinstance(need, Skipped):
+            yield need
+            continue
+        group, name = need
+        res = _where(Resource("ScheduledAction", f"{group}/{name}"), a, "ScheduledActionARN", ctx)
+        yield ResourceRecord(res, ctx.source, "ScheduledAction", a)
+        yield from _Emit(ctx, res).text("ScheduledActionName", name, FieldKind.NAME)
+
+
+_TAGGED_TYPES = {"auto-scaling-group": "AutoScalingGroup"}
+
+
+def _describe_tags(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "Tags"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, t = it
+        need = _need(ctx, "Tags", i, t, "ResourceId", "ResourceType")
+        if isinstance(need, Skipped):
+            yield need
+            continue
+        rid, rtype = need
+        res = _where(Resource(_TAGGED_TYPES.get(rtype, rtype), rid), {}, None, ctx)
+        yield from _Emit(ctx, res).tags("Tags", [t])
+
+
+def _topic(ctx: _Ctx, topic_arn: str) -> Iterator[Item]:
+    res = _where(Resource("SnsTopic", topic_arn), {"TopicArn": topic_arn}, "TopicArn", ctx)
+    yield from _Emit(ctx, res).arn("TopicArn", topic_arn)
+
+
+def _subscription(ctx: _Ctx, s: Mapping[str, Any], where: str) -> Iterator[Item]:
+    topic = _s(s.get("TopicArn"))
+    sub_arn = _s(s.get("SubscriptionArn"))
+    endpoint = s.get("Endpoint")
+    if sub_arn is None or topic is None:
+        yield Skipped(ctx.source, f"{where} has no SubscriptionArn or TopicArn")
+        return
+    if parse_arn(sub_arn) is None:  # "PendingConfirmation": the endpoint may hold a secret, never an id
+        digest = ctx.fingerprinter.of("endpoint", str(endpoint))[:12]
+        res = _where(Resource("SnsSubscription", f"{topic}/pending/{digest}"), {"T": topic}, "T", ctx)
+        res = Resource(res.type, res.id, None, res.region, res.account)
+    else:
+        res = _where(Resource("SnsSubscription", sub_arn), s, "SubscriptionArn", ctx)
+    yield ResourceRecord(res, ctx.source, "SnsSubscription", s)
+    e = _Emit(ctx, res)
+    protocol = _s(s.get("Protocol"))
+    for f in e.text("Endpoint", endpoint, FieldKind.ENDPOINT):
+        yield Field(f.resource, f.source, f.path, f.value, f.kind, f.key, protocol) if isinstance(f, Field) else f
+    yield from e.text("FilterPolicy", s.get("FilterPolicy"), FieldKind.TEXT)
+    yield from e.arn("SubscriptionRoleArn", s.get("SubscriptionRoleArn"))
+    yield from _topic(ctx, topic)
+
+
+def _subscriptions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    for it in _items(ctx, data, "Subscriptions"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, s = it
+        yield from _subscription(ctx, s, f"Subscriptions[{i}]")
+
+
+def _attributes(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    attrs = data.get("Attributes")
+    if not isinstance(attrs, dict):
+        yield Skipped(ctx.source, f"Attributes is {_type_name(attrs)}, not an object")
+        return
+    if "SubscriptionArn" in attrs:
+        yield from _subscription(ctx, attrs, "Attributes")
+        return
+    topic = _s(attrs.get("TopicArn"))
+    if topic is None:
+        yield Skipped(ctx.source, "Attributes has neither SubscriptionArn nor TopicArn")
+        return
+    res = _where(Resource("SnsTopic", topic), attrs, "TopicArn", ctx)
+    yield ResourceRecord(res, ctx.source, "SnsTopic", attrs)
+    e = _Emit(ctx, res)
+    yield from e.arn("TopicArn", topic)
+    yield from e.text("DisplayName", attrs.get("DisplayName"), FieldKind.TEXT)
+
+
+Extractor = Callable[[_Ctx, Mapping[str, Any]], Iterator[Item]]
+
+# The one mapping from a response's distinguishing top-level key to its extractor.
+EXTRACTORS: dict[str, Extractor] = {
+    "AutoScalingGroups": _groups,
+    "LaunchConfigurations": _launch_configurations,
+    "LaunchTemplateVersions": _template_versions,
+    "LaunchTemplates": _templates,
+    "LifecycleHooks": _hooks,
+    "NotificationConfigurations": _notifications,
+    "ScheduledUpdateGroupActions": _scheduled_actions,
+    "Tags": _describe_tags,
+    "Subscriptions": _subscriptions,
+    "Attributes": _attributes,
+}
+
+# Keys every response may carry besides its payload.
+_ENVELOPE = {"NextToken", "ResponseMetadata", "nextToken"}
+
+
+def identify(data: Mapping[str, Any]) -> str | None:
+    """The extractor key of a response, or None when its shape is not one metascan knows."""
+    kinds = [k for k in data if k in EXTRACTORS]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def extract(
+    source: str, data: Any, defaults: Defaults, fingerprinter: Fingerprinter
+) -> Iterator[Item]:
+    """All resources and fields of one API response (one page)."""
+    ctx = _Ctx(source, defaults, fingerprinter)
+    kind = identify(data)
+    if kind is None:
+        keys = ", ".join(sorted(str(k) for k in data if k not in _ENVELOPE)[:6]) or "none"
+        yield Skipped(source, f"not a recognised AWS API response (top-level keys: {keys})")
+        return
+    yield from EXTRACTORS[kind](ctx, data)

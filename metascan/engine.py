@@ -1,0 +1,210 @@
+"""The detection engine: cheap checks first, flat control flow.
+
+keyword prefilter (one Aho-Corasick pass over the key and the text for every rule at once) -> regex or
+key/value pairs of only the rules whose keywords occurred -> length, allowlist and value filters ->
+AWS-structure mask -> validators -> entropy -> context.  Overlapping hits are resolved in favour of the
+more specific rule, and one value is reported once per text.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+import regex
+
+from .filters import FILTER_FUNCS
+from .model import Confidence, FieldKind
+from .rules import Rule
+from .textctx import TextContext
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule: Rule
+    start: int
+    end: int
+    secret: str
+    confidence: Confidence
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    hits: tuple[Hit, ...]
+    timed_out: tuple[str, ...] = ()  # ids of rules that hit the per-field time limit
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+class Engine:
+    """Runs a rule set over texts.  Holds no state between texts besides the compiled rules."""
+
+    def __init__(self, rules: Sequence[Rule], time_limit: float = 1.0) -> None:
+        self.rules = tuple(sorted(rules, key=lambda r: -r.priority))
+        self.time_limit = time_limit
+        self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
+        self._automaton = ahocorasick.Automaton()
+        by_word: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            for word in rule.keywords:
+                by_word.setdefault(word, []).append(i)
+        for word, idx in by_word.items():
+            self._automaton.add_word(word, tuple(idx))
+        if by_word:
+            self._automaton.make_automaton()
+        self._has_words = bool(by_word)
+
+    def candidates(self, ctx: TextContext) -> list[Rule]:
+        """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
+        chosen = set(self._always)
+        if self._has_words:
+            haystack = f"{ctx.key.lower()}\n{ctx.lower}" if ctx.key else ctx.lower
+            for _, idx in self._automaton.iter(haystack):
+                chosen.update(idx)
+        return [self.rules[i] for i in sorted(chosen) if _applies(self.rules[i], ctx)]
+
+    def scan(self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None) -> ScanResult:
+        ctx = TextContext(text, kind, key, protocol)
+        hits: list[Hit] = []
+        timed_out: list[str] = []
+        for rule in self.candidates(ctx):
+            try:
+                hits.extend(self.rule_hits(rule, ctx))
+            except TimeoutError:
+                timed_out.append(rule.id)
+        return ScanResult(resolve(hits), tuple(timed_out))
+
+    def rule_hits(self, rule: Rule, ctx: TextContext) -> Iterator[Hit]:
+        """Every hit of one rule in one text (before overlaps with other rules are resolved)."""
+        deadline = time.monotonic() + self.time_limit
+        if rule.pattern is not None:
+            group = rule.secret_group
+            for m in rule.pattern.finditer(ctx.text, timeout=self.time_limit):
+                hit = self._pattern_hit(rule, ctx, m)
+                if hit is not None:
+                    yield hit
+                if time.monotonic() > deadline:
+                    raise TimeoutError(rule.id)
+            return
+        assert rule.key is not None
+        for pair in ctx.pairs:
+            if not rule.key.search(pair.key, timeout=self.time_limit):
+                continue
+            if rule.value is None:
+                secret, start = _strip_value(pair.value), pair.start
+                start += pair.value.find(secret) if secret else 0
+            else:
+                m = rule.value.search(pair.value, timeout=self.time_limit)
+                if m is None or not m.group(rule.secret_group):
+                    continue
+                secret = m.group(rule.secret_group)
+                start = pair.start + m.start(rule.secret_group)
+            if secret:
+                hit = _check(rule, ctx, secret, start, start + len(secret))
+                if hit is not None:
+                    yield hit
+            if time.monotonic() > deadline:
+                raise TimeoutError(rule.id)
+
+
+    def _pattern_hit(self, rule: Rule, ctx: TextContext, m: regex.Match[str]) -> Hit | None:
+        """The hit of one regex match; a `shrink` rule retries shorter matches at the same start."""
+        group = rule.secret_group
+        assert rule.pattern is not None
+        for _ in range(_MAX_SHRINK):
+            secret = m.group(group)
+            if secret:
+                start, end = m.span(group)
+                hit = _check(rule, ctx, secret, start, end)
+                if hit is not None or not rule.shrink:
+                    return hit
+            if m.end() - 1 <= m.start():
+                return None
+            shorter = rule.pattern.match(ctx.text, m.start(), m.end() - 1, timeout=self.time_limit)
+            if shorter is None:
+                return None
+            m = shorter
+        return None
+
+
+_MAX_SHRINK = 12
+
+
+def _applies(rule: Rule, ctx: TextContext) -> bool:
+    if rule.kinds is not None and ctx.kind not in rule.kinds:
+        return False
+    return rule.protocols is None or (ctx.protocol or "").lower() in rule.protocols
+
+
+def _strip_value(value: str) -> str:
+    return value.strip().strip("\"'`").strip()
+
+
+def _has_phrase(found: set[str], phrases: Iterable[tuple[str, ...]]) -> bool:
+    return any(all(w in found for w in phrase) for phrase in phrases if phrase)
+
+
+def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> Hit | None:
+    if not rule.min_length <= len(secret) <= rule.max_length:
+        return None
+    if secret in rule.allow_values or any(r.search(secret) for r in rule.allow_regexes):
+        return None
+    for name in rule.filters:
+        if FILTER_FUNCS[name](secret):
+            return None
+    if rule.mask and ctx.in_structure(start, end):
+        return None
+    for _, validate in rule.validators:
+        if not validate(secret):
+            return None
+    bits = entropy(secret)
+    if rule.entropy is not None and bits < rule.entropy:
+        return None
+    confidence = rule.confidence
+    c = rule.context
+    if c.words or c.negative or c.near is not None:
+        found = ctx.context_words(start, end, c.before, c.after)
+        if c.negative and _has_phrase(found, c.negative):
+            return None
+        has = _has_phrase(found, c.words)
+        if not has and c.near is not None:
+            ls, le = ctx.line_span(start)
+            has = c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None
+        if not has:
+            if c.required:
+                return None
+            if rule.downgrade_without_context:
+                confidence = confidence.lowered()
+    if rule.category == "credential" and bits < 3.0 and rule.entropy is None:
+        confidence = confidence.lowered()
+    return Hit(rule, start, end, secret, confidence, ctx.line_of(start))
+
+
+def resolve(hits: list[Hit]) -> tuple[Hit, ...]:
+    """Keep the most specific hit where hits overlap, and each distinct value once (its first place)."""
+    if len(hits) <= 1:
+        return tuple(hits)
+    kept: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (-h.rule.priority, -(h.end - h.start), h.start)):
+        if any(h.start < k.end and k.start < h.end for k in kept):
+            continue
+        kept.append(h)
+    kept.sort(key=lambda h: h.start)
+    seen: set[str] = set()
+    out = []
+    for h in kept:
+        if h.secret not in seen:
+            seen.add(h.secret)
+            out.append(h)
+    return tuple(out)

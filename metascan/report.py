@@ -1,0 +1,68 @@
+"""The report: what a scan found, skipped and failed on, and its JSON form (the contract other tools parse)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from .model import Category, Finding, ScanError, Severity, Skipped
+
+SCHEMA_VERSION = "1"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Report:
+    """Everything one run produced.  `to_dict()` gives the JSON report; findings stay dataclasses."""
+
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    resources: int = 0
+    fields: int = 0
+    started_at: dt.datetime = field(default_factory=utcnow)
+    finished_at: dt.datetime | None = None
+    fingerprint_key_id: str | None = None
+    # Sections added by workflow features (baseline, suppressed, unused_suppressions); JSON-ready values.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        sev = Counter(str(f.severity) for f in self.findings)
+        cat = Counter(str(f.category) for f in self.findings)
+        out: dict[str, Any] = {
+            "resources": self.resources,
+            "fields": self.fields,
+            "findings": len(self.findings),
+            "by_severity": {str(s): sev.get(str(s), 0) for s in Severity},
+            "by_category": {str(c): cat.get(str(c), 0) for c in Category},
+            "skipped": len(self.skipped),
+            "errors": len(self.errors),
+        }
+        if "suppressed" in self.extra:
+            out["suppressed"] = len(self.extra["suppressed"])
+        return out
+
+    def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "metascan", "version": __version__},
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at or utcnow()),
+            "fingerprint_key_id": self.fingerprint_key_id,
+            "summary": self.summary(),
+            "findings": [f.to_dict(show_secrets) for f in self.findings],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "errors": [e.to_dict() for e in self.errors],
+        }
+        out.update(self.extra)
+        return out

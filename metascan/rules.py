@@ -1,0 +1,326 @@
+"""Detection rules as data: load `patterns/*.toml`, validate every rule, compile it once.
+
+A rule is either a *pattern* rule (`regex`, run over the text) or a *keyed* rule (`key`, run over the
+key/value assignments in the text and over a tag's key and value).  See patterns/README.md for the format.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .errors import RuleError
+from .model import Category, Confidence, FieldKind, Severity
+from .textctx import words
+from .validators import VALIDATORS, Validator
+
+_ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FLAGS = regex.VERSION0
+
+_RULE_KEYS = {
+    "id", "title", "description", "category", "severity", "confidence", "priority", "keywords", "regex",
+    "secret_group", "key", "value", "validators", "context", "entropy", "min_length", "max_length", "filters",
+    "allowlist", "mask", "shrink", "kinds", "protocols", "remediation", "references", "examples", "downgrade_without_context",
+}
+_CONTEXT_KEYS = {"words", "required", "before", "after", "negative", "regex"}
+_ALLOW_KEYS = {"values", "regexes"}
+_EXAMPLE_KEYS = {"match", "no_match"}
+_EXAMPLE_ITEM_KEYS = {"text", "key", "kind", "secret", "protocol"}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    words: tuple[tuple[str, ...], ...] = ()  # each entry: the word tokens of a context word or phrase
+    negative: tuple[tuple[str, ...], ...] = ()
+    near: regex.Pattern[str] | None = None  # a pattern that counts as context within the window
+    required: bool = False
+    before: int = 40
+    after: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    key: str | None = None
+    kind: FieldKind = FieldKind.TEXT
+    secret: str | None = None
+    protocol: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    description: str
+    category: Category
+    severity: Severity
+    confidence: Confidence
+    priority: int
+    keywords: tuple[str, ...]
+    pattern: regex.Pattern[str] | None
+    secret_group: int | str
+    key: regex.Pattern[str] | None
+    value: regex.Pattern[str] | None
+    validators: tuple[tuple[str, Validator], ...]
+    context: Context
+    entropy: float | None
+    min_length: int
+    max_length: int
+    filters: tuple[str, ...]
+    allow_values: frozenset[str]
+    allow_regexes: tuple[regex.Pattern[str], ...]
+    mask: bool
+    shrink: bool
+    kinds: frozenset[FieldKind] | None
+    protocols: frozenset[str] | None
+    downgrade_without_context: bool
+    remediation: str
+    references: tuple[str, ...]
+    examples_match: tuple[Example, ...]
+    examples_no_match: tuple[Example, ...]
+    file: str
+
+    @property
+    def keyed(self) -> bool:
+        return self.key is not None
+
+
+# Value filters a rule can name in `filters`; credentials get "reference" and "placeholder" by default.
+FILTERS = ("reference", "placeholder", "uuid", "hash", "aws_id", "sequential", "path", "word", "url")
+_DEFAULT_FILTERS = {
+    Category.CREDENTIAL: ("reference", "placeholder"),
+    Category.ACCOUNT_NUMBER: (),
+    Category.PERSONAL_DATA: (),
+    Category.DATA_PROTECTION: (),
+}
+
+
+class _Loader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, rule_id: str | None, message: str) -> RuleError:
+        where = f"{self.file}: rule {rule_id!r}" if rule_id else self.file
+        return RuleError(f"{where}: {message}")
+
+    def regex(self, rid: str, name: str, source: Any) -> regex.Pattern[str]:
+        if not isinstance(source, str) or not source:
+            raise self.fail(rid, f"{name} must be a non-empty string")
+        try:
+            return regex.compile(source, _FLAGS)
+        except regex.error as e:
+            raise self.fail(rid, f"{name} does not compile: {e}") from e
+
+    def strings(self, rid: str, name: str, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(rid, f"{name} must be a list of non-empty strings")
+        return tuple(value)
+
+    def enum(self, rid: str, name: str, value: Any, enum: type[Any]) -> Any:
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(str(e) for e in enum)
+            raise self.fail(rid, f"{name} {value!r} is not one of: {allowed}") from None
+
+    def examples(self, rid: str, name: str, value: Any) -> tuple[Example, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(rid, f"examples.{name} must be a non-empty list")
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                out.append(Example(item))
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise self.fail(rid, f"examples.{name} entries must be strings or tables with a 'text'")
+            unknown = set(item) - _EXAMPLE_ITEM_KEYS
+            if unknown:
+                raise self.fail(rid, f"examples.{name} entry has unknown keys: {', '.join(sorted(unknown))}")
+            kind = self.enum(rid, "example kind", item.get("kind", "text"), FieldKind)
+            out.append(Example(item["text"], item.get("key"), kind, item.get("secret"), item.get("protocol")))
+        return tuple(out)
+
+    def rule(self, raw: Any) -> Rule:
+        if not isinstance(raw, dict):
+            raise self.fail(None, "every [[rules]] entry must be a table")
+        rid = raw.get("id")
+        if not isinstance(rid, str) or not _ID.fullmatch(rid):
+            raise self.fail(str(rid), "id must be a lowercase slug such as 'aws-access-key-id'")
+        unknown = set(raw) - _RULE_KEYS
+        if unknown:
+            raise self.fail(rid, f"unknown keys: {', '.join(sorted(unknown))}")
+        for name in ("title", "description", "remediation"):
+            if not isinstance(raw.get(name), str) or not raw[name].strip():
+                raise self.fail(rid, f"{name} is required")
+        category = self.enum(rid, "category", raw.get("category"), Category)
+        severity = self.enum(rid, "severity", raw.get("severity"), Severity)
+        confidence = self.enum(rid, "confidence", raw.get("confidence", "medium"), Confidence)
+
+        pattern = self.regex(rid, "regex", raw["regex"]) if "regex" in raw else None
+        key = self.regex(rid, "key", raw["key"]) if "key" in raw else None
+        value = self.regex(rid, "value", raw["value"]) if "value" in raw else None
+        if (pattern is None) == (key is None):
+            raise self.fail(rid, "needs exactly one of 'regex' (a pattern rule) or 'key' (a keyed rule)")
+        if value is not None and key is None:
+            raise self.fail(rid, "'value' is only for keyed rules")
+
+        group = raw.get("secret_group", "secret")
+        target = pattern or value
+        if target is not None:
+            if isinstance(group, int) and not isinstance(group, bool):
+                if not 0 <= group <= target.groups:
+                    raise self.fail(rid, f"secret_group {group} does not exist in the pattern")
+            elif isinstance(group, str):
+                if group not in target.groupindex:
+                    if "secret_group" in raw:
+                        raise self.fail(rid, f"secret_group {group!r} is not a named group of the pattern")
+                    group = 0
+            else:
+                raise self.fail(rid, "secret_group must be a group number or name")
+
+        validators = []
+        for name in self.strings(rid, "validators", raw.get("validators")):
+            fn = VALIDATORS.get(name)
+            if fn is None:
+                raise self.fail(rid, f"unknown validator {name!r} (known: {', '.join(sorted(VALIDATORS))})")
+            validators.append((name, fn))
+
+        ctx_raw = raw.get("context", {})
+        if not isinstance(ctx_raw, dict) or set(ctx_raw) - _CONTEXT_KEYS:
+            raise self.fail(rid, f"context must be a table with keys among: {', '.join(sorted(_CONTEXT_KEYS))}")
+        ctx_words = tuple(tuple(words(w)) for w in self.strings(rid, "context.words", ctx_raw.get("words")))
+        negative = tuple(tuple(words(w)) for w in self.strings(rid, "context.negative", ctx_raw.get("negative")))
+        near = self.regex(rid, "context.regex", ctx_raw["regex"]) if "regex" in ctx_raw else None
+        required = bool(ctx_raw.get("required", False))
+        if required and not ctx_words and near is None:
+            raise self.fail(rid, "context.required needs context.words or context.regex")
+        for name in ("before", "after"):
+            if name in ctx_raw and (not isinstance(ctx_raw[name], int) or not 0 <= ctx_raw[name] <= 400):
+                raise self.fail(rid, f"context.{name} must be an integer from 0 to 400")
+        context = Context(
+            ctx_words, negative, near, required, int(ctx_raw.get("before", 40)), int(ctx_raw.get("after", 20))
+        )
+
+        keywords = tuple(k.lower() for k in self.strings(rid, "keywords", raw.get("keywords")))
+        if required and not keywords and ctx_words:
+            # context is required, so a context word must occur somewhere: use them as the prefilter
+            keywords = tuple(dict.fromkeys(" ".join(w) if len(w) == 1 else w[0] for w in ctx_words))
+
+        entropy = raw.get("entropy")
+        if entropy is not None and (not isinstance(entropy, int | float) or not 0 < entropy < 8):
+            raise self.fail(rid, "entropy must be a number between 0 and 8 (bits per character)")
+        filters = self.strings(rid, "filters", raw.get("filters"))
+        if "filters" not in raw:
+            filters = _DEFAULT_FILTERS[category]
+        for f in filters:
+            if f not in FILTERS:
+                raise self.fail(rid, f"unknown filter {f!r} (known: {', '.join(FILTERS)})")
+
+        allow = raw.get("allowlist", {})
+        if not isinstance(allow, dict) or set(allow) - _ALLOW_KEYS:
+            raise self.fail(rid, "allowlist must be a table with 'values' and/or 'regexes'")
+        allow_regexes = tuple(self.regex(rid, "allowlist regex", r) for r in allow.get("regexes", []))
+        kinds = raw.get("kinds")
+        kind_set = (
+            frozenset(self.enum(rid, "kinds entry", k, FieldKind) for k in self.strings(rid, "kinds", kinds))
+            if kinds is not None
+            else None
+        )
+        protocols = raw.get("protocols")
+        proto_set = frozenset(self.strings(rid, "protocols", protocols)) if protocols is not None else None
+
+        examples = raw.get("examples")
+        if not isinstance(examples, dict) or set(examples) != _EXAMPLE_KEYS:
+            raise self.fail(rid, "examples must have both 'match' and 'no_match' lists")
+
+        for name in ("min_length", "max_length", "priority"):
+            if name in raw and (not isinstance(raw[name], int) or raw[name] < 0):
+                raise self.fail(rid, f"{name} must be a non-negative integer")
+        return Rule(
+            id=rid,
+            title=raw["title"].strip(),
+            description=raw["description"].strip(),
+            category=category,
+            severity=severity,
+            confidence=confidence,
+            priority=int(raw.get("priority", 50)),
+            keywords=keywords,
+            pattern=pattern,
+            secret_group=group,
+            key=key,
+            value=value,
+            validators=tuple(validators),
+            context=context,
+            entropy=float(entropy) if entropy is not None else None,
+            min_length=int(raw.get("min_length", 1)),
+            max_length=int(raw.get("max_length", 10_000)),
+            filters=filters,
+            allow_values=frozenset(self.strings(rid, "allowlist values", allow.get("values"))),
+            allow_regexes=allow_regexes,
+            mask=bool(raw.get("mask", False)),
+            shrink=bool(raw.get("shrink", False)),
+            kinds=kind_set,
+            protocols=proto_set,
+            downgrade_without_context=bool(raw.get("downgrade_without_context", False)),
+            remediation=raw["remediation"].strip(),
+            references=self.strings(rid, "references", raw.get("references")),
+            examples_match=self.examples(rid, "match", examples.get("match")),
+            examples_no_match=self.examples(rid, "no_match", examples.get("no_match")),
+            file=self.file,
+        )
+
+
+def parse_rules(text: str, file: str) -> list[Rule]:
+    loader = _Loader(file)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise loader.fail(None, f"not valid TOML: {e}") from e
+    if set(doc) - {"rules"}:
+        raise loader.fail(None, f"unknown top-level keys: {', '.join(sorted(set(doc) - {'rules'}))}")
+    raw_rules = doc.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise loader.fail(None, "has no [[rules]]")
+    return [loader.rule(r) for r in raw_rules]
+
+
+def _pattern_files() -> list[tuple[str, str]]:
+    """(name, text) of every bundled pattern file: the package copy in a wheel, the repository's in a checkout."""
+    root = resources.files("metascan").joinpath("patterns")
+    if not root.is_dir():
+        root = resources.files("metascan").joinpath("..", "patterns")  # type: ignore[assignment]
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    return [(f"patterns/{p.name}", p.read_text(encoding="utf-8")) for p in files]
+
+
+def load_rules(extra: Iterable[str | Path] = ()) -> list[Rule]:
+    """The bundled rules plus rules from extra files; every rule validated, ids unique."""
+    sources = _pattern_files()
+    for path in extra:
+        try:
+            sources.append((str(path), Path(path).read_text(encoding="utf-8")))
+        except OSError as e:
+            raise RuleError(f"{path}: cannot read rule file: {e.strerror or e}") from e
+    if not sources:
+        raise RuleError("no pattern files found (patterns/*.toml is missing from the installation)")
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for name, text in sources:
+        for rule in parse_rules(text, name):
+            if rule.id in seen:
+                raise RuleError(f"{name}: rule {rule.id!r} is already defined in {seen[rule.id]}")
+            seen[rule.id] = name
+            rules.append(rule)
+    return rules
+
+
+def rules_by_id(rules: Iterable[Rule]) -> Mapping[str, Rule]:
+    return {r.id: r for r in rules}

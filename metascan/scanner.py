@@ -1,0 +1,186 @@
+"""The scan pipeline: responses -> resources and fields -> findings, as a stream of events.
+
+`Scanner.scan_response` turns one API response (a page) into events: `Finding`, `Skipped`, `ScanError`.
+Decoded user data and the results of scanning a text are cached (bounded), so the user data that many
+launch template versions repeat is decoded and scanned once.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from .documents import Defaults, ResourceRecord, extract
+from .engine import Engine, Hit, ScanResult
+from .fingerprint import Fingerprinter, redact
+from .model import Category, Field, FieldKind, Finding, Location, Resource, ScanError, Skipped
+from .rules import Rule
+from .userdata import Decoded, Limits, Segment, decode_user_data
+
+Event = Finding | Skipped | ScanError
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _LRU(Generic[K, V]):
+    __slots__ = ("_data", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._size = size
+
+    def get(self, key: K, make: Callable[[], V]) -> V:
+        data = self._data
+        try:
+            value = data[key]
+            data.move_to_end(key)
+            return value
+        except KeyError:
+            value = make()
+            data[key] = value
+            if len(data) > self._size:
+                data.popitem(last=False)
+            return value
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    region: str | None = None
+    account: str | None = None
+    limits: Limits = Limits()
+    time_limit: float = 1.0  # seconds per rule per text
+
+
+@dataclass(frozen=True, slots=True)
+class _UserDataResult:
+    parts: tuple[tuple[Segment, ScanResult], ...]
+    skipped: tuple[str, ...]
+
+
+# A structural check: (record) -> findings.  Checks live in their own registry (see checks.py).
+Check = Callable[[ResourceRecord, Fingerprinter], Iterator[Finding]]
+
+
+class Scanner:
+    """Scans responses with one rule set and one fingerprint key; keeps the scan-wide de-duplication."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        fingerprinter: Fingerprinter,
+        options: ScanOptions | None = None,
+        checks: Sequence[Check] = (),
+    ) -> None:
+        self.options = options or ScanOptions()
+        self.engine = Engine(rules, self.options.time_limit)
+        self.fingerprinter = fingerprinter
+        self.checks = tuple(checks)
+        self.defaults = Defaults(self.options.region, self.options.account)
+        self.resources: set[tuple[str, str]] = set()
+        self.fields = 0
+        self._reported: set[str] = set()
+        self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], ScanResult] = _LRU(16384)
+        self._user_data: _LRU[str, _UserDataResult] = _LRU(2048)
+
+    # --- responses ---------------------------------------------------------------------------------------
+
+    def scan_response(self, source: str, data: Any, defaults: Defaults | None = None) -> Iterator[Event]:
+        """Events for one API response (one page) read from `source`."""
+        if not isinstance(data, dict):
+            yield ScanError(source, f"{source}: top level is not an API response object")
+            return
+        record: ResourceRecord | None = None
+        for item in extract(source, data, defaults or self.defaults, self.fingerprinter):
+            if isinstance(item, ResourceRecord):
+                record = item
+                self.resources.add((item.resource.type, item.resource.id))
+                for check in self.checks:
+                    yield from self._keep(check(item, self.fingerprinter))
+            elif isinstance(item, Field):
+                self.resources.add((item.resource.type, item.resource.id))
+                launches = record is not None and record.resource == item.resource and _launches(record)
+                yield from self.scan_field(item, launches)
+            else:
+                yield item
+
+    def _keep(self, findings: Iterator[Finding]) -> Iterator[Finding]:
+        for f in findings:
+            if f.fingerprint not in self._reported:
+                self._reported.add(f.fingerprint)
+                yield f
+
+    # --- fields ------------------------------------------------------------------------------------------
+
+    def scan_field(self, field: Field, launches: bool = False) -> Iterator[Finding | Skipped]:
+        self.fields += 1
+        if field.kind is FieldKind.USER_DATA:
+            result = self._user_data.get(field.value, lambda: self._scan_user_data(field.value))
+            for reason in result.skipped:
+                yield Skipped(field.source, reason, field.resource, field.path)
+            for segment, scanned in result.parts:
+                yield from self._timeouts(field, scanned)
+                for hit in scanned.hits:
+                    finding = self._finding(field, hit, segment.decoding, launches)
+                    if finding is not None:
+                        yield finding
+            return
+        key = (field.value, field.kind, field.key, field.protocol)
+        scanned = self._texts.get(key, lambda: self.engine.scan(field.value, field.kind, field.key, field.protocol))
+        yield from self._timeouts(field, scanned)
+        for hit in scanned.hits:
+            finding = self._finding(field, hit, (), False)
+            if finding is not None:
+                yield finding
+
+    def _scan_user_data(self, raw: str) -> _UserDataResult:
+        decoded: Decoded = decode_user_data(raw, self.options.limits)
+        parts = tuple((seg, self.engine.scan(seg.text, seg.kind)) for seg in decoded.segments)
+        return _UserDataResult(parts, tuple(decoded.skipped))
+
+    def _timeouts(self, field: Field, scanned: ScanResult) -> Iterator[Skipped]:
+        for rule_id in scanned.timed_out:
+            yield Skipped(
+                field.source,
+                f"rule {rule_id} hit the {self.options.time_limit:g}s time limit on this field; the field was"
+                " scanned by the other rules only",
+                field.resource,
+                field.path,
+            )
+
+    def _finding(self, field: Field, hit: Hit, decoding: tuple[str, ...], launches: bool) -> Finding | None:
+        rule = hit.rule
+        resource: Resource = field.resource
+        fingerprint = self.fingerprinter.of(rule.id, resource.type, resource.id, field.path, hit.secret)
+        # One value in one field of one resource is one finding, whichever rule or line matched it.
+        dedup = self.fingerprinter.of("value", resource.type, resource.id, field.path, hit.secret)
+        if dedup in self._reported:
+            return None
+        self._reported.add(dedup)
+        severity = rule.severity
+        if rule.category is Category.CREDENTIAL and field.kind is FieldKind.USER_DATA and launches:
+            severity = severity.shifted(+1)
+        line = hit.line if field.kind in (FieldKind.USER_DATA, FieldKind.TEXT) else None
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            severity=severity,
+            confidence=hit.confidence,
+            title=rule.title,
+            remediation=rule.remediation,
+            resource=resource,
+            location=Location(field.source, field.path, line, decoding),
+            redacted=redact(hit.secret),
+            fingerprint=fingerprint,
+            match=hit.secret,
+        )
+
+
+def _launches(record: ResourceRecord) -> bool:
+    """Whether instances launch with this resource's user data: a launch configuration or a default version."""
+    if record.kind == "LaunchConfiguration":
+        return True
+    return record.kind == "LaunchTemplateVersion" and record.data.get("DefaultVersion") is True
+

@@ -1,0 +1,1 @@
+"""Where responses come from: saved files (`files`) and live AWS accounts (`aws`)."""

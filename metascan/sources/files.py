@@ -1,0 +1,162 @@
+"""Files of saved AWS API output -> (source, response) documents.
+
+Paths may be files, directories (searched recursively for `*.json`) or `-` for standard input.  A file
+holds one response, several raw pages (concatenated objects or a JSON list of responses), in UTF-8 with or
+without a BOM, or UTF-16 as PowerShell writes it.  Each problem is one `ScanError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model import ScanError
+
+STDIN = "-"
+STDIN_LABEL = "<stdin>"
+DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_NESTING = 200  # JSON deeper than this is not an AWS response
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    source: str
+    data: dict[str, Any]
+
+
+def expand(paths: Iterable[str]) -> Iterator[str | ScanError]:
+    """Each input path, with directories expanded to their `*.json` files in a stable order."""
+    for p in paths:
+        if p == STDIN:
+            yield STDIN
+            continue
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(
+                (str(f) for f in path.rglob("*.json") if f.is_file()), key=lambda s: (s.count(os.sep), s)
+            )
+            if not found:
+                yield ScanError(p, f"{p}: directory holds no *.json files")
+            yield from found
+        elif path.is_file():
+            yield p
+        elif path.exists():
+            yield ScanError(p, f"{p}: not a regular file")
+        else:
+            yield ScanError(p, f"{p}: no such file or directory")
+
+
+def _decode(raw: bytes, source: str) -> str | ScanError:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            return ScanError(source, f"{source}: invalid UTF-16 text at byte {e.start}")
+    if len(raw) >= 2 and raw[0] != 0 and raw[1] == 0:  # UTF-16-LE without a BOM
+        try:
+            return raw.decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return ScanError(source, f"{source}: not UTF-8 text (invalid byte 0x{raw[e.start]:02x} at offset {e.start})")
+
+
+def _depth_ok(text: str) -> bool:
+    """Reject absurd nesting before the parser recurses into it."""
+    depth = 0
+    deepest = 0
+    in_str = False
+    esc = False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def parse(text: str, source: str) -> list[dict[str, Any]] | ScanError:
+    """The response objects in a file's text: one object, concatenated objects, or a list of objects."""
+    stripped = text.strip()
+    if not stripped:
+        return ScanError(source, f"{source}: file is empty")
+    if ("[[[[" in stripped or "{{" in stripped or stripped.count("[") > 1000) and not _depth_ok(stripped):
+        return ScanError(source, f"{source}: JSON nests deeper than {MAX_NESTING} levels")
+    decoder = json.JSONDecoder()
+    docs: list[Any] = []
+    pos = 0
+    try:
+        while pos < len(stripped):
+            obj, end = decoder.raw_decode(stripped, pos)
+            docs.append(obj)
+            pos = end
+            while pos < len(stripped) and stripped[pos] in " \t\r\n":
+                pos += 1
+    except json.JSONDecodeError as e:
+        what = "truncated JSON" if e.pos >= len(stripped) else "invalid JSON"
+        return ScanError(source, f"{source}: {what} at line {e.lineno} column {e.colno}: {e.msg}")
+    except RecursionError:
+        return ScanError(source, f"{source}: JSON nests too deeply to parse")
+    if len(docs) == 1 and isinstance(docs[0], list):
+        docs = docs[0]
+        if not docs:
+            return ScanError(source, f"{source}: top level is an empty list, not an API response object")
+    bad = next((d for d in docs if not isinstance(d, dict)), None)
+    if bad is not None:
+        kind = "a list" if isinstance(bad, list) else type(bad).__name__ if bad is not None else "null"
+        return ScanError(source, f"{source}: top level is {kind}, not an API response object")
+    return docs
+
+
+def read(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Document | ScanError]:
+    """The documents of one input path (or standard input)."""
+    source = STDIN_LABEL if path == STDIN else path
+    try:
+        if path == STDIN:
+            raw = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            size = os.path.getsize(path)
+            if size > max_bytes:
+                yield ScanError(
+                    source,
+                    f"{source}: file is {size} bytes, above the {max_bytes}-byte limit (raise it with --max-file-size)",
+                )
+                return
+            with open(path, "rb") as f:
+                raw = f.read(max_bytes + 1)
+    except OSError as e:
+        yield ScanError(source, f"{source}: cannot read file: {e.strerror or e}")
+        return
+    if len(raw) > max_bytes:
+        yield ScanError(source, f"{source}: input is above the {max_bytes}-byte limit (raise it with --max-file-size)")
+        return
+    text = _decode(raw, source)
+    if isinstance(text, ScanError):
+        yield text
+        return
+    docs = parse(text, source)
+    if isinstance(docs, ScanError):
+        yield docs
+        return
+    for doc in docs:
+        yield Document(source, doc)

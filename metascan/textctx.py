@@ -1,0 +1,194 @@
+"""What a detector may ask about the text around a candidate: its line, the key it is assigned to, the words
+near it, and whether it sits inside AWS structure (an ARN's account field, a resource id, a UUID, an IP,
+a date).  Everything is computed lazily, once per text, and only when a rule asks.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import regex
+
+from .model import FieldKind
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A value assigned to a key: `KEY=value`, `key: value`, `"key": "value"`, `--key value`, a tag."""
+
+    key: str
+    start: int  # span of the value (without quotes)
+    end: int
+    value: str
+
+
+# Assignments in scripts, YAML, JSON, INI, .env, PowerShell, URLs and connection strings.
+_ASSIGN = regex.compile(
+    r"""
+    (?:
+        "(?P<jk>[^"\\\n]{1,100})"\s*:\s*(?:"(?P<jv>(?:[^"\\\n]|\\.){0,4000})"|(?P<jn>-?\d[\d.]*))
+      | <(?P<xk>[A-Za-z_][\w.-]{0,60})>(?P<xv>[^<>\n]{1,1000})</(?P=xk)>
+      | (?<![\w$.@/-])(?:export\s+|set\s+|setx\s+|\$env:|\$)?(?P<k>[A-Za-z_][\w.-]{0,100}?)
+        \s*(?P<op>:=|=|:(?=[ \t])|\s(?=[ \t]*"))\s*
+        (?:"(?P<dv>[^"\n]{0,4000})"|'(?P<sv>[^'\n]{0,4000})'|(?P<uv>[^\s'"`;&,{}\[\]<>]+))
+      | (?<![\w-])--(?P<fk>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)
+        (?:"(?P<fdv>[^"\n]{0,4000})"|'(?P<fsv>[^'\n]{0,4000})'|(?P<fuv>[^\s'"`;&|-][^\s'"`;&|]*))
+    )
+    """,
+    regex.VERBOSE,
+)
+
+_VALUE_GROUPS = ("jv", "jn", "xv", "dv", "sv", "uv", "fdv", "fsv", "fuv")
+_KEY_OF = {"jv": "jk", "jn": "jk", "xv": "xk", "dv": "k", "sv": "k", "uv": "k", "fdv": "fk", "fsv": "fk", "fuv": "fk"}
+
+# AWS structure whose digits and hex must never look like an account number or a secret.
+_STRUCTURE = regex.compile(
+    r"""
+      arn:aws[\w-]*:[\w-]*:[\w-]*:(?:\d{12}|aws)?:       # ARN prefix up to and with its account field
+    | \b\d{12}\.dkr\.ecr\.                               # ECR registry host
+    | \b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b   # UUID
+    | \b(?:ami|aki|ari|sg|subnet|vpc|i|lt|eni|vol|snap|fs|fsap|eipalloc|eipassoc|igw|rtb|nat|acl|pcx|tgw
+        |tgw-attach|vpce|dopt|cvpn-endpoint|pl|prefix|r|key|cr|hsm|elb|tg|app|net|lc|asg|sir|spot|fleet
+        |ec2|img|dhcp)-[0-9a-f]{8,17}\b                  # AWS resource ids
+    | \b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b           # IPv4 and CIDR
+    | \b(?:19|20)\d\d-[01]\d-[0-3]\d(?:[T\ ][0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?  # ISO dates
+    | \bv?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b                 # dotted versions
+    | \b(?:sha\d*|md5)[:=][0-9a-fA-F]{32,}\b            # digests
+    | \b[0-9a-f]{32,128}\b                               # lowercase hex hashes and git SHAs
+    | ^--\S+$ | boundary="?[^"\n]+"?                     # MIME boundaries
+    """,
+    regex.VERBOSE | regex.MULTILINE,
+)
+
+_SQL_INSERT = regex.compile(
+    r"(?i)\binsert\s+into\s+[\w.\"`\[\]]+\s*\((?P<cols>[^()\n]{1,1000})\)\s*values\s*\((?P<vals>[^\n]{1,4000}?)\)"
+)
+_SQL_VALUE = regex.compile(r"\s*(?:'(?P<q>(?:[^'\n]|'')*)'|(?P<u>[^,'\n]*?))\s*(?:,|$)")
+
+
+def _sql_pairs(text: str) -> Iterator[Pair]:
+    """Column/value pairs of `INSERT INTO t (a, b) VALUES (1, 'x')`: the column names are the values' keys."""
+    for m in _SQL_INSERT.finditer(text, timeout=1.0):
+        cols = [c.strip().strip("\"`[]") for c in m.group("cols").split(",")]
+        pos = m.start("vals")
+        end = m.end("vals")
+        for col in cols:
+            v = _SQL_VALUE.match(text, pos, end)
+            if v is None or pos >= end:
+                break
+            g = "q" if v.group("q") is not None else "u"
+            if v.group(g):
+                yield Pair(col, v.start(g), v.end(g), v.group(g))
+            pos = v.end()
+
+
+_WORD = regex.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens, splitting camelCase, snake_case, kebab-case, dots and slashes."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+class TextContext:
+    """Lazy facts about one text being scanned."""
+
+    __slots__ = ("__dict__", "key", "kind", "protocol", "text")
+
+    def __init__(self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None) -> None:
+        self.text = text
+        self.kind = kind
+        self.key = key
+        self.protocol = protocol
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def key_words(self) -> tuple[str, ...]:
+        return tuple(words(self.key)) if self.key else ()
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        return starts
+
+    def line_of(self, pos: int) -> int:
+        return bisect.bisect_right(self._line_starts, pos)
+
+    def line_span(self, pos: int) -> tuple[int, int]:
+        n = self.line_of(pos)
+        start = self._line_starts[n - 1]
+        end = self.text.find("\n", start)
+        return start, (len(self.text) if end < 0 else end)
+
+    @cached_property
+    def pairs(self) -> list[Pair]:
+        """Key/value assignments found in the text, in order of position."""
+        out: list[Pair] = []
+        if self.key is not None and self.kind in (FieldKind.TAG_VALUE, FieldKind.TEXT, FieldKind.ENDPOINT):
+            out.append(Pair(self.key, 0, len(self.text), self.text))
+        for m in _ASSIGN.finditer(self.text, overlapped=True, timeout=1.0):
+            for g in _VALUE_GROUPS:
+                if m.group(g) is not None:
+                    key = m.group(_KEY_OF[g])
+                    out.append(Pair(key, m.start(g), m.end(g), m.group(g)))
+                    break
+        if "insert" in self.lower:
+            out.extend(_sql_pairs(self.text))
+            out.sort(key=lambda p: p.start)
+        return out
+
+    @cached_property
+    def _pair_starts(self) -> list[int]:
+        return [p.start for p in self.pairs]
+
+    def pair_at(self, start: int, end: int) -> Pair | None:
+        """The innermost assignment whose value contains the span."""
+        i = bisect.bisect_right(self._pair_starts, start) - 1
+        best = None
+        while i >= 0:
+            p = self.pairs[i]
+            if p.start <= start and end <= p.end and (best is None or p.end - p.start < best.end - best.start):
+                best = p
+            if self.pairs[i].start < start - 4000:
+                break
+            i -= 1
+        return best
+
+    @cached_property
+    def structure(self) -> list[tuple[int, int]]:
+        return [m.span() for m in _STRUCTURE.finditer(self.text, timeout=1.0)]
+
+    def in_structure(self, start: int, end: int) -> bool:
+        for s, e in self.structure:
+            if s < end and start < e:
+                return True
+            if s >= end:
+                break
+        return False
+
+    def window_words(self, start: int, end: int, before: int, after: int) -> Iterator[str]:
+        """Word tokens within `before` characters before and `after` characters after a span, on its line."""
+        ls, le = self.line_span(start)
+        yield from words(self.text[max(ls, start - before) : start])
+        if after:
+            yield from words(self.text[end : min(le, end + after)])
+
+    def context_words(self, start: int, end: int, before: int, after: int) -> set[str]:
+        """Words that give a candidate its meaning: the field's key, the key it is assigned to, and nearby words."""
+        found = set(self.key_words)
+        pair = self.pair_at(start, end)
+        if pair is not None and pair.key is not self.key:
+            found.update(words(pair.key))
+        found.update(self.window_words(start, end, before, after))
+        return found

@@ -1,0 +1,404 @@
+"""Validators a rule names in `validators = [...]`: real checksums and structure checks.
+
+Each takes the candidate value and returns True when it is what the rule claims.  The one mapping,
+`VALIDATORS`, is what the rule loader accepts.  Number validators also reject junk (one repeated digit,
+straight runs such as 123456789), because several checksums accept those.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import zlib
+from collections.abc import Callable
+
+import phonenumbers
+import regex
+from stdnum import iban as _iban
+from stdnum import luhn as _luhn
+from stdnum import verhoeff as _verhoeff
+from stdnum.br import cpf as _br_cpf
+from stdnum.ca import sin as _ca_sin
+from stdnum.de import idnr as _de_idnr
+from stdnum.es import dni as _es_dni
+from stdnum.es import nie as _es_nie
+from stdnum.fr import nir as _fr_nir
+from stdnum.gb import nhs as _gb_nhs
+from stdnum.in_ import aadhaar as _in_aadhaar
+from stdnum.nl import bsn as _nl_bsn
+from stdnum.pl import pesel as _pl_pesel
+from stdnum.us import itin as _us_itin
+from stdnum.us import rtn as _us_rtn
+from stdnum.us import ssn as _us_ssn
+
+Validator = Callable[[str], bool]
+
+_NON_DIGIT = regex.compile(r"\D")
+_NON_ALNUM = regex.compile(r"[^A-Za-z0-9]")
+
+
+def digits(value: str) -> str:
+    return _NON_DIGIT.sub("", value)
+
+
+def is_junk_number(number: str) -> bool:
+    """One repeated digit, or a straight ascending/descending run (wrapping 9->0), or mostly zeros."""
+    d = digits(number)
+    if len(d) < 2:
+        return True
+    if len(set(d)) <= 2 and len(d) >= 8:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(d, d[1:], strict=False)}
+    if steps in ({1}, {9}):
+        return True
+    return d.count("0") > len(d) * 0.6
+
+
+def not_junk(value: str) -> bool:
+    return not is_junk_number(value)
+
+
+def luhn(value: str) -> bool:
+    d = digits(value)
+    return bool(d) and _luhn.is_valid(d)
+
+
+# Issuer identification: (prefix ranges, allowed lengths).  Published ranges of the networks.
+_CARD_IIN: tuple[tuple[int, int, int, tuple[int, ...]], ...] = (
+    # digits of prefix, low, high, lengths
+    (1, 4, 4, (13, 16, 19)),  # Visa
+    (2, 51, 55, (16,)),  # Mastercard
+    (4, 2221, 2720, (16,)),  # Mastercard 2-series
+    (2, 34, 34, (15,)),  # American Express
+    (2, 37, 37, (15,)),
+    (4, 6011, 6011, (16, 17, 18, 19)),  # Discover
+    (3, 644, 649, (16, 17, 18, 19)),
+    (2, 65, 65, (16, 17, 18, 19)),
+    (4, 3528, 3589, (16, 17, 18, 19)),  # JCB
+    (3, 300, 305, (14, 16, 17, 18, 19)),  # Diners Club
+    (2, 36, 36, (14, 16, 17, 18, 19)),
+    (2, 38, 39, (14, 16, 17, 18, 19)),
+    (2, 62, 62, (16, 17, 18, 19)),  # UnionPay
+    (4, 5018, 5018, (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    (4, 5020, 5020, (12, 13, 14, 15, 16, 17, 18, 19)),
+    (4, 5038, 5038, (12, 13, 14, 15, 16, 17, 18, 19)),
+    (4, 6304, 6304, (12, 13, 14, 15, 16, 17, 18, 19)),
+    (4, 6759, 6759, (12, 13, 14, 15, 16, 17, 18, 19)),
+    (4, 6761, 6763, (12, 13, 14, 15, 16, 17, 18, 19)),
+    (4, 2200, 2204, (16, 17, 18, 19)),  # Mir
+)
+
+# Test numbers the card networks and payment processors publish for testing; never real cards.
+CARD_TEST_NUMBERS = frozenset(
+    """
+    4111111111111111 4012888888881881 4222222222222 4242424242424242 4000056655665556 4000000000000002
+    4000000000009995 4000000000000077 4000000000003220 4000002500003155 4000000000000341 4917610000000000
+    4462030000000000 4917610000000000003 4005519200000004 4009348888881881 4012000033330026 4012000077777777
+    4217651111111119 4500600000000061 4003050500040005 4111111111111111 5555555555554444 5105105105105100
+    5200828282828210 5431111111111111 5424000000000015 2223003122003222 2222400070000005 2223000048400011
+    5454545454545454 5500000000000004 378282246310005 371449635398431 378734493671000 340000000000009
+    371111111111114 370000000000002 6011111111111117 6011000990139424 6011000000000004 6011601160116611
+    6445644564456445 3530111333300000 3566002020360505 3566111111111113 30569309025904 38520000023237
+    36227206271667 36700102000000 36148900647913 6200000000000005 6200000000000047 6250941006528599
+    6759649826438453 6799990100000000019 5019717010103742 6304000000000000 5018000000000009
+    """.split()
+)
+
+
+def card_iin(value: str) -> bool:
+    d = digits(value)
+    for width, low, high, lengths in _CARD_IIN:
+        if len(d) in lengths and low <= int(d[:width]) <= high:
+            return True
+    return False
+
+
+def payment_card(value: str) -> bool:
+    """Issuer prefix and length, Luhn, not a published test number, not junk."""
+    d = digits(value)
+    return card_iin(d) and luhn(d) and d not in CARD_TEST_NUMBERS and not is_junk_number(d)
+
+
+# IBANs printed in standards and bank documentation as examples.
+IBAN_EXAMPLES = frozenset(
+    """
+    GB29NWBK60161331926819 GB82WEST12345698765432 DE89370400440532013000 FR1420041010050500013M02606
+    NL91ABNA0417164300 ES9121000418450200051332 IT60X0542811101000000123456 BE68539007547034
+    CH9300762011623852957 AT611904300234573201 IE29AIBK93115212345678 SE4550000000058398257466
+    NO9386011117947 DK5000400440116243 FI2112345600000785 PL61109010140000071219812874
+    PT50000201231234567890154 LU280019400644750000 GR1601101250000000012300695 SA0380000000608010167519
+    """.split()
+)
+
+
+def iban(value: str) -> bool:
+    compact = _NON_ALNUM.sub("", value)
+    if compact.upper() != compact or compact in IBAN_EXAMPLES:
+        return False
+    return bool(_iban.is_valid(compact)) and not is_junk_number(compact[4:])
+
+
+def _stdnum(module: object) -> Validator:
+    is_valid = module.is_valid  # type: ignore[attr-defined]
+
+    def check(value: str) -> bool:
+        compact = _NON_ALNUM.sub("", value)
+        return bool(is_valid(compact)) and not is_junk_number(compact)
+
+    return check
+
+
+# Numbers in documentation and advertising that are not anyone's SSN.
+_SSN_EXAMPLES = frozenset({"123456789", "078051120", "219099999", "457555462", "111111111", "987654320"})
+
+
+def us_ssn(value: str) -> bool:
+    d = digits(value)
+    return len(d) == 9 and d not in _SSN_EXAMPLES and _us_ssn.is_valid(d) and not is_junk_number(d)
+
+
+def us_rtn(value: str) -> bool:
+    """ABA routing number: checksum and a Federal Reserve prefix (00-12, 21-32, 61-72, 80)."""
+    d = digits(value)
+    if len(d) != 9 or not _us_rtn.is_valid(d) or is_junk_number(d):
+        return False
+    p = int(d[:2])
+    return 1 <= p <= 12 or 21 <= p <= 32 or 61 <= p <= 72 or p == 80
+
+
+_NINO = regex.compile(r"(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
+
+
+def uk_nino(value: str) -> bool:
+    compact = _NON_ALNUM.sub("", value).upper()
+    return bool(_NINO.fullmatch(compact)) and compact != "QQ123456C" and not is_junk_number(compact[2:8])
+
+
+def in_aadhaar(value: str) -> bool:
+    d = digits(value)
+    return len(d) == 12 and _in_aadhaar.is_valid(d) and _verhoeff.is_valid(d) and not is_junk_number(d)
+
+
+def phone(value: str) -> bool:
+    """A valid number for its country: international form anywhere, national forms in a few countries."""
+    text = value.strip()
+    try:
+        if text.startswith("+") or text.startswith("00"):
+            num = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
+            return bool(phonenumbers.is_valid_number(num)) and not is_junk_number(text)
+        for region in _NATIONAL_REGIONS:
+            num = phonenumbers.parse(text, region)
+            if phonenumbers.is_valid_number(num) and not is_junk_number(text):
+                return True
+    except phonenumbers.NumberParseException:
+        return False
+    return False
+
+
+_NATIONAL_REGIONS = ("US", "GB", "AU", "CA", "DE", "FR", "IN", "IE", "NZ", "ES", "IT", "NL", "BR", "JP", "SG")
+
+
+# Domains and pseudo top-level domains that never deliver mail to a person.
+_RESERVED_TLDS = frozenset(
+    "test example invalid localhost local internal lan home corp intranet private localdomain svc cluster"
+    " consul arpa onion".split()
+)
+_RESERVED_DOMAINS = frozenset(
+    "example.com example.org example.net amazonaws.com amazon.com sha256 users.noreply.github.com".split()
+)
+_TLD = regex.compile(r"[a-z]{2,24}|xn--[a-z0-9-]{2,59}")
+
+
+def email(value: str) -> bool:
+    local, _, domain = value.rpartition("@")
+    domain = domain.lower().rstrip(".")
+    if not local or "." not in domain:
+        return False
+    tld = domain.rsplit(".", 1)[1]
+    if not _TLD.fullmatch(tld) or tld in _RESERVED_TLDS:
+        return False
+    return not any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y", "%d %b %Y",
+                 "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
+
+
+def birth_date(value: str) -> bool:
+    """A real calendar date, in the past, no more than 120 years ago."""
+    text = value.strip()
+    today = dt.date.today()
+    for fmt in _DATE_FORMATS:
+        try:
+            d = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        return today.year - 120 <= d.year and d < today
+    return False
+
+
+# Account ids in AWS documentation, and emulators' defaults: examples, not anyone's account.
+AWS_EXAMPLE_ACCOUNTS = frozenset({"123456789012", "111122223333", "444455556666", "555555555555", "000000000000",
+                                  "210987654321", "777788889999", "999999999999", "012345678901"})
+
+
+def _looks_like_timestamp(d: str) -> bool:
+    """A 12-digit YYYYMMDDhhmm or a 10-13 digit Unix time in seconds or milliseconds (2001-2040)."""
+    if len(d) == 12 and d[:2] in ("19", "20"):
+        try:
+            dt.datetime.strptime(d, "%Y%m%d%H%M")
+            return True
+        except ValueError:
+            pass
+    return (len(d) == 10 and 1_000_000_000 <= int(d) <= 2_200_000_000) or (
+        len(d) == 13 and 1_000_000_000_000 <= int(d) <= 2_200_000_000_000
+    )
+
+
+def aws_account_id(value: str) -> bool:
+    d = digits(value)
+    return len(d) == 12 and d not in AWS_EXAMPLE_ACCOUNTS and not _looks_like_timestamp(d) and not is_junk_number(d)
+
+
+def not_timestamp(value: str) -> bool:
+    return not _looks_like_timestamp(digits(value))
+
+
+def _b64url(part: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def jwt(value: str) -> bool:
+    """Three base64url parts whose first decodes to a JSON header with an algorithm."""
+    parts = value.split(".")
+    if len(parts) != 3:
+        return False
+    raw = _b64url(parts[0])
+    try:
+        header = json.loads(raw) if raw else None
+    except ValueError:
+        return False
+    return isinstance(header, dict) and "alg" in header and _b64url(parts[1]) is not None
+
+
+_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def github_checksum(value: str) -> bool:
+    """Classic GitHub tokens (`ghp_` and friends): the last 6 characters are base62 CRC32 of the rest."""
+    prefix, _, body = value.partition("_")
+    if len(body) != 36:
+        return False
+    crc = zlib.crc32(body[:30].encode("ascii", "replace"))
+    enc = ""
+    while crc:
+        crc, r = divmod(crc, 62)
+        enc = _B62[r] + enc
+    return body[30:] == enc.rjust(6, "0")
+
+
+def basic_auth_b64(value: str) -> bool:
+    """Base64 of `user:password`, as in a Docker config's `auth` or ECS engine auth data."""
+    try:
+        raw = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    user, sep, password = raw.partition(":")
+    return bool(sep and user and len(password) >= 4 and raw.isprintable())
+
+
+# Words that make a capitalised value a team, tool, service or placeholder rather than a person.
+_NOT_PERSON = frozenset(
+    """
+    team teams squad crew guild tribe chapter platform platforms ops devops devsecops secops finops sre noc soc
+    engineering engineers infra infrastructure security data services service group groups department dept
+    division unit office admin admins administrator administrators bot bots pipeline pipelines ci cd build
+    builds deploy deployer deployment release terraform cloudformation cdk pulumi jenkins ansible chef puppet
+    salt spinnaker argo argocd flux github gitlab bitbucket circleci travis automation automated system systems
+    cloud support helpdesk billing finance payments payment core api apis backend frontend web mobile network
+    networking operations analytics research marketing sales legal hr qa test tests testing staging production
+    prod dev development monitoring observability unknown none null tbd n/a na aws amazon google microsoft azure
+    oracle ibm company corp inc ltd llc gmbh limited shared common default root user users owner owners contact
+    account accounts project projects product products app application applications services tooling tools
+    desk center centre hub lab labs studio ai ml identity growth ledger checkout search inventory orders
+    """.split()
+)
+_NAME_TOKEN = regex.compile(r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?|\p{Lu}\.?|(?:van|von|der|de|da|di|del|la|le|du|bin|al)")
+
+
+def person_name(value: str) -> bool:
+    """Two to four capitalised name words (initials allowed), no digits, none a team or tool word."""
+    text = value.strip()
+    if any(ch.isdigit() for ch in text) or "@" in text or "/" in text or "_" in text:
+        return False
+    if "," in text:  # "Wilson, Linda"
+        last, _, first = text.partition(",")
+        text = f"{first.strip()} {last.strip()}"
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 4:
+        return False
+    if not all(_NAME_TOKEN.fullmatch(t) for t in tokens):
+        return False
+    full_words = [t for t in tokens if len(t.rstrip(".")) > 1]
+    if len(full_words) < 2 or not full_words[0][0].isupper():
+        return False
+    return not any(t.lower().strip(".") in _NOT_PERSON for t in tokens)
+
+
+_STREET = regex.compile(
+    r"(?i)\b(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|square|sq"
+    r"|terrace|crescent|close|parkway|pkwy|highway|hwy|strasse|straße|str|weg|gasse|platz|allee|rue|chemin"
+    r"|calle|avenida|via|viale|piazza|rua|laan|straat|gracht|plein)\b\.?"
+)
+_POSTCODE = regex.compile(
+    r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"  # UK
+    r"|\b[A-Z]{2},? \d{5}(?:-\d{4})?\b"  # US state + ZIP
+    r"|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b"  # Canada
+    r"|\b\d{4,5} [\p{Lu}][\p{Ll}]+"  # DE/FR/NL/ES/IT postcode + city
+)
+_HOUSE_NUMBER = regex.compile(r"(?<![\w.])\d{1,5}[A-Za-z]?(?![\w.])")
+
+
+def postal_address(value: str) -> bool:
+    """A house number with a street word, or a postcode: the shape of a postal address."""
+    if regex.search(r"\d+\.\d+\.\d+|://|@", value):
+        return False
+    has_number = _HOUSE_NUMBER.search(value) is not None
+    return bool(has_number and _STREET.search(value)) or bool(_POSTCODE.search(value))
+
+
+VALIDATORS: dict[str, Validator] = {
+    "person_name": person_name,
+    "postal_address": postal_address,
+    "luhn": luhn,
+    "payment_card": payment_card,
+    "iban": iban,
+    "not_junk": not_junk,
+    "not_timestamp": not_timestamp,
+    "aws_account_id": aws_account_id,
+    "us_ssn": us_ssn,
+    "us_itin": _stdnum(_us_itin),
+    "us_rtn": us_rtn,
+    "uk_nino": uk_nino,
+    "es_dni": _stdnum(_es_dni),
+    "es_nie": _stdnum(_es_nie),
+    "fr_nir": _stdnum(_fr_nir),
+    "de_idnr": _stdnum(_de_idnr),
+    "in_aadhaar": in_aadhaar,
+    "ca_sin": _stdnum(_ca_sin),
+    "br_cpf": _stdnum(_br_cpf),
+    "nl_bsn": _stdnum(_nl_bsn),
+    "pl_pesel": _stdnum(_pl_pesel),
+    "gb_nhs": _stdnum(_gb_nhs),
+    "phone": phone,
+    "email": email,
+    "birth_date": birth_date,
+    "jwt": jwt,
+    "github_checksum": github_checksum,
+    "basic_auth_b64": basic_auth_b64,
+}
