@@ -27,6 +27,7 @@ _REFERENCE = regex.compile(
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
     | ^(?:Get-SSMParameter|Get-SECSecretValue|Read-Host)\b
+    | ^[A-Z][a-z]+(?:To)?-[A-Z][A-Za-z]+$     # a PowerShell cmdlet: $x = ConvertTo-SecureString ...
     """
 )
 
