@@ -122,16 +122,18 @@ class Engine:
         """The hit of one regex match; a `shrink` rule retries shorter matches at the same start."""
         group = rule.secret_group
         assert rule.pattern is not None
-        for _ in range(_MAX_SHRINK):
+        text = ctx.text
+        for attempt in range(_MAX_SHRINK):
             secret = m.group(group)
-            if secret:
+            # A shorter match must end at a boundary of the text, never inside a token.
+            if secret and (attempt == 0 or m.end() >= len(text) or not text[m.end()].isalnum()):
                 start, end = m.span(group)
                 hit = _check(rule, ctx, secret, start, end)
                 if hit is not None or not rule.shrink:
                     return hit
             if m.end() - 1 <= m.start():
                 return None
-            shorter = rule.pattern.match(ctx.text, m.start(), m.end() - 1, timeout=self.time_limit)
+            shorter = rule.pattern.match(text, m.start(), m.end() - 1, timeout=self.time_limit)
             if shorter is None:
                 return None
             m = shorter

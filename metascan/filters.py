@@ -26,7 +26,7 @@ _REFERENCE = regex.compile(
     | ^(?:ssm|secretsmanager):/
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
-    | ^(?:Get-SSMParameter|Get-SECSecretValue|Read-Host)\b
+    | ^\(?\s*(?:Get|Read|Invoke|ConvertFrom|Import|Unprotect)-[A-Za-z]+\b   # a PowerShell call
     | ^[A-Z][a-z]+(?:To)?-[A-Z][A-Za-z]+$     # a PowerShell cmdlet: $x = ConvertTo-SecureString ...
     """
 )

@@ -36,13 +36,19 @@ _ASSIGN = regex.compile(
         (?:"(?P<dv>[^"\n]{0,4000})"|'(?P<sv>[^'\n]{0,4000})'|(?P<uv>[^\s'"`;&,{}\[\]<>]+))
       | (?<![\w-])--(?P<fk>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)
         (?:"(?P<fdv>[^"\n]{0,4000})"|'(?P<fsv>[^'\n]{0,4000})'|(?P<fuv>[^\s'"`;&|-][^\s'"`;&|]*))
+      | SetEnvironmentVariable\(\s*["'](?P<ck>[^"'\n]{1,100})["']\s*,\s*["'](?P<cv>[^"'\n]{0,4000})["']
+      | \benviron\[\s*["'](?P<ek>[^"'\n]{1,100})["']\s*\]\s*=\s*["'](?P<ev>[^"'\n]{0,4000})["']
+      | \bsetx\s+(?P<sk>[A-Za-z_]\w{0,100})\s+(?:"(?P<sdv>[^"\n]{0,4000})"|(?P<suv>[^\s"/]+))
     )
     """,
     regex.VERBOSE,
 )
 
-_VALUE_GROUPS = ("jv", "jn", "xv", "dv", "sv", "uv", "fdv", "fsv", "fuv")
-_KEY_OF = {"jv": "jk", "jn": "jk", "xv": "xk", "dv": "k", "sv": "k", "uv": "k", "fdv": "fk", "fsv": "fk", "fuv": "fk"}
+_VALUE_GROUPS = ("jv", "jn", "xv", "dv", "sv", "uv", "fdv", "fsv", "fuv", "cv", "ev", "sdv", "suv")
+_KEY_OF = {
+    "jv": "jk", "jn": "jk", "xv": "xk", "dv": "k", "sv": "k", "uv": "k", "fdv": "fk", "fsv": "fk", "fuv": "fk",
+    "cv": "ck", "ev": "ek", "sdv": "sk", "suv": "sk",
+}
 
 # AWS structure whose digits and hex must never look like an account number or a secret.
 _STRUCTURE = regex.compile(
@@ -55,7 +61,7 @@ _STRUCTURE = regex.compile(
         |ec2|img|dhcp)-[0-9a-f]{8,17}\b                  # AWS resource ids
     | \b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b           # IPv4 and CIDR
     | \b(?:19|20)\d\d-[01]\d-[0-3]\d(?:[T\ ][0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?  # ISO dates
-    | \bv?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b                 # dotted versions
+    | \b(?!\d{3}\.\d{3}\.\d{4}\b)v?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b   # dotted versions (not 415.555.2671)
     | \b(?:sha\d*|md5)[:=][0-9a-fA-F]{32,}\b            # digests
     | \b[0-9a-f]{32,128}\b                               # lowercase hex hashes and git SHAs
     | ^--\S+$ | boundary="?[^"\n]+"?                     # MIME boundaries
