@@ -10,7 +10,7 @@ from .fingerprint import Fingerprinter, load_key
 from .model import Finding, ScanError, Skipped
 from .report import Report, utcnow
 from .rules import Rule, load_rules
-from .scanner import Check, Event, ScanOptions, Scanner
+from .scanner import Check, Event, Scanner, ScanOptions
 from .sources import files as file_source
 from .userdata import Limits
 
@@ -93,7 +93,7 @@ def scan_responses(
     on_event: OnEvent | None = None,
     **options: Any,
 ) -> Report:
-    """Scan API responses already held as dicts, each given with a source label: `[(label, response), ...]`."""
+    """Scan API responses already held as dicts, each with a source label: `[(label, response), ...]`."""
     scanner = scanner or make_scanner(**options)
 
     def events() -> Iterator[Event]:

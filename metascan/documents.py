@@ -67,7 +67,9 @@ class _Emit:
         self.ctx = ctx
         self.res = res
 
-    def text(self, path: str, value: Any, kind: FieldKind, key: str | None = None) -> Iterator[Field | Skipped]:
+    def text(
+        self, path: str, value: Any, kind: FieldKind, key: str | None = None
+    ) -> Iterator[Field | Skipped]:
         if value is None or value == "":
             return
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -189,7 +191,9 @@ def _template_versions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
             yield Skipped(ctx.source, f"LaunchTemplateVersions[{i}] has no LaunchTemplateId or VersionNumber")
             continue
         template = _where(Resource("LaunchTemplate", lt_id), {}, None, ctx)
-        yield from _Emit(ctx, template).text("LaunchTemplateName", v.get("LaunchTemplateName"), FieldKind.NAME)
+        yield from _Emit(ctx, template).text(
+            "LaunchTemplateName", v.get("LaunchTemplateName"), FieldKind.NAME
+        )
         res = _where(Resource("LaunchTemplateVersion", f"{lt_id}:{number}"), {}, None, ctx)
         yield ResourceRecord(res, ctx.source, "LaunchTemplateVersion", v)
         e = _Emit(ctx, res)
@@ -205,7 +209,9 @@ def _template_versions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
         yield from e.text("LaunchTemplateData.KeyName", lt.get("KeyName"), FieldKind.NAME)
         profile = lt.get("IamInstanceProfile")
         if isinstance(profile, dict):
-            yield from e.text("LaunchTemplateData.IamInstanceProfile.Name", profile.get("Name"), FieldKind.NAME)
+            yield from e.text(
+                "LaunchTemplateData.IamInstanceProfile.Name", profile.get("Name"), FieldKind.NAME
+            )
             yield from e.arn("LaunchTemplateData.IamInstanceProfile.Arn", profile.get("Arn"))
         specs = lt.get("TagSpecifications") or []
         for j, spec in enumerate(specs if isinstance(specs, list) else []):
@@ -218,7 +224,9 @@ def _template_versions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
         for j, nic in enumerate(nics if isinstance(nics, list) else []):
             if isinstance(nic, dict):
                 desc = nic.get("Description")
-                yield from e.text(f"LaunchTemplateData.NetworkInterfaces[{j}].Description", desc, FieldKind.TEXT)
+                yield from e.text(
+                    f"LaunchTemplateData.NetworkInterfaces[{j}].Description", desc, FieldKind.TEXT
+                )
 
 
 def _templates(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
@@ -272,7 +280,9 @@ def _notifications(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
             continue
         group, topic = need
         res = _where(Resource("NotificationConfiguration", f"{group}/{topic}"), n, "TopicARN", ctx)
-        res = Resource(res.type, res.id, None, res.region, res.account)  # the topic's ARN is not this resource's
+        res = Resource(
+            res.type, res.id, None, res.region, res.account
+        )  # the topic's ARN is not this resource's
         yield ResourceRecord(res, ctx.source, "NotificationConfiguration", n)
         yield from _Emit(ctx, res).arn("TopicARN", topic)
 
@@ -333,7 +343,11 @@ def _subscription(ctx: _Ctx, s: Mapping[str, Any], where: str) -> Iterator[Item]
     e = _Emit(ctx, res)
     protocol = _s(s.get("Protocol"))
     for f in e.text("Endpoint", endpoint, FieldKind.ENDPOINT):
-        yield Field(f.resource, f.source, f.path, f.value, f.kind, f.key, protocol) if isinstance(f, Field) else f
+        yield (
+            Field(f.resource, f.source, f.path, f.value, f.kind, f.key, protocol)
+            if isinstance(f, Field)
+            else f
+        )
     yield from e.text("FilterPolicy", s.get("FilterPolicy"), FieldKind.TEXT)
     yield from e.arn("SubscriptionRoleArn", s.get("SubscriptionRoleArn"))
     yield from _topic(ctx, topic)
@@ -393,9 +407,7 @@ def identify(data: Mapping[str, Any]) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
-def extract(
-    source: str, data: Any, defaults: Defaults, fingerprinter: Fingerprinter
-) -> Iterator[Item]:
+def extract(source: str, data: Any, defaults: Defaults, fingerprinter: Fingerprinter) -> Iterator[Item]:
     """All resources and fields of one API response (one page)."""
     ctx = _Ctx(source, defaults, fingerprinter)
     kind = identify(data)

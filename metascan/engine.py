@@ -74,7 +74,9 @@ class Engine:
                 chosen.update(idx)
         return [self.rules[i] for i in sorted(chosen) if _applies(self.rules[i], ctx)]
 
-    def scan(self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None) -> ScanResult:
+    def scan(
+        self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None
+    ) -> ScanResult:
         ctx = TextContext(text, kind, key, protocol)
         hits: list[Hit] = []
         timed_out: list[str] = []
@@ -89,7 +91,6 @@ class Engine:
         """Every hit of one rule in one text (before overlaps with other rules are resolved)."""
         deadline = time.monotonic() + self.time_limit
         if rule.pattern is not None:
-            group = rule.secret_group
             for m in rule.pattern.finditer(ctx.text, timeout=self.time_limit):
                 hit = self._pattern_hit(rule, ctx, m)
                 if hit is not None:
@@ -105,18 +106,17 @@ class Engine:
                 secret, start = _strip_value(pair.value), pair.start
                 start += pair.value.find(secret) if secret else 0
             else:
-                m = rule.value.search(pair.value, timeout=self.time_limit)
-                if m is None or not m.group(rule.secret_group):
+                vm = rule.value.search(pair.value, timeout=self.time_limit)
+                if vm is None or not vm.group(rule.secret_group):
                     continue
-                secret = m.group(rule.secret_group)
-                start = pair.start + m.start(rule.secret_group)
+                secret = vm.group(rule.secret_group)
+                start = pair.start + vm.start(rule.secret_group)
             if secret:
                 hit = _check(rule, ctx, secret, start, start + len(secret))
                 if hit is not None:
                     yield hit
             if time.monotonic() > deadline:
                 raise TimeoutError(rule.id)
-
 
     def _pattern_hit(self, rule: Rule, ctx: TextContext, m: regex.Match[str]) -> Hit | None:
         """The hit of one regex match; a `shrink` rule retries shorter matches at the same start."""

@@ -34,8 +34,10 @@ _REFERENCE = regex.compile(
 _PLACEHOLDER = regex.compile(
     r"""(?ix)
       ^<[^<>]*>$ | ^\[[^\[\]]*\]$ | ^\{[^{}]*\}$         # <password>, [password], {password}
-    | ^(?:x+|\*+|\.+|-+|_+|\#+|0+|1234\d*|abc\d*|test\d*|none|null|nil|undefined|empty|true|false|yes|no|on|off)$
-    | ^(?:change[_-]?me|changeit|replace[_-]?me|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)|secret|password
+    | ^(?:x+|\*+|\.+|-+|_+|\#+|0+|1234\d*|abc\d*|test\d*)$
+    | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)$
+    | ^(?:change[_-]?me|changeit|replace[_-]?me|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)
+        |secret|password
         |passw0rd|p@ssw0rd|p@ssword|pass|passwd|token|dummy|example|sample|placeholder|redacted|masked|hidden
         |notasecret|not[_-]?a[_-]?secret|fake|foobar|foo|bar|baz|default|todo|tbd
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me)$
@@ -45,12 +47,16 @@ _PLACEHOLDER = regex.compile(
 )
 
 _UUID = regex.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
-_HASH = regex.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$|^(?i:sha\d+|md5)[:=-]")
+_HASH = regex.compile(
+    r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$|^(?i:sha\d+|md5)[:=-]"
+)
 _AWS_ID = regex.compile(
     r"^(?:ami|sg|subnet|vpc|i|lt|eni|vol|snap|fs|eipalloc|igw|rtb|nat|acl|pcx|tgw|vpce|key)-[0-9a-f]{8,17}$"
     r"|^arn:aws"
 )
-_PATH = regex.compile(r"^(?:~|\.{1,2})?/[\w./-]*$|^[A-Za-z]:\\|^[\w.-]+\.(?:pem|key|crt|json|ya?ml|txt|conf|cfg|env|p12|pfx|jks)$")
+_PATH = regex.compile(
+    r"^(?:~|\.{1,2})?/[\w./-]*$|^[A-Za-z]:\\|^[\w.-]+\.(?:pem|key|crt|json|ya?ml|txt|conf|cfg|env|p12|pfx|jks)$"
+)
 _WORD_RE = regex.compile(r"^[A-Za-z]+(?:[_-][A-Za-z]+)*$")
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 

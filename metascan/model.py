@@ -80,7 +80,13 @@ class Resource:
     account: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"type": self.type, "id": self.id, "arn": self.arn, "region": self.region, "account": self.account}
+        return {
+            "type": self.type,
+            "id": self.id,
+            "arn": self.arn,
+            "region": self.region,
+            "account": self.account,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,12 @@ class Location:
     decoding: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"source": self.source, "field": self.field, "line": self.line, "decoding": list(self.decoding)}
+        return {
+            "source": self.source,
+            "field": self.field,
+            "line": self.line,
+            "decoding": list(self.decoding),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,33 @@ _ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FLAGS = regex.VERSION0
 
 _RULE_KEYS = {
-    "id", "title", "description", "category", "severity", "confidence", "priority", "keywords", "regex",
-    "secret_group", "key", "value", "validators", "context", "entropy", "min_length", "max_length", "filters",
-    "allowlist", "mask", "shrink", "kinds", "protocols", "remediation", "references", "examples", "downgrade_without_context",
+    "id",
+    "title",
+    "description",
+    "category",
+    "severity",
+    "confidence",
+    "priority",
+    "keywords",
+    "regex",
+    "secret_group",
+    "key",
+    "value",
+    "validators",
+    "context",
+    "entropy",
+    "min_length",
+    "max_length",
+    "filters",
+    "allowlist",
+    "mask",
+    "shrink",
+    "kinds",
+    "protocols",
+    "remediation",
+    "references",
+    "examples",
+    "downgrade_without_context",
 }
 _CONTEXT_KEYS = {"words", "required", "before", "after", "negative", "regex"}
 _ALLOW_KEYS = {"values", "regexes"}
@@ -195,9 +219,13 @@ class _Loader:
 
         ctx_raw = raw.get("context", {})
         if not isinstance(ctx_raw, dict) or set(ctx_raw) - _CONTEXT_KEYS:
-            raise self.fail(rid, f"context must be a table with keys among: {', '.join(sorted(_CONTEXT_KEYS))}")
+            raise self.fail(
+                rid, f"context must be a table with keys among: {', '.join(sorted(_CONTEXT_KEYS))}"
+            )
         ctx_words = tuple(tuple(words(w)) for w in self.strings(rid, "context.words", ctx_raw.get("words")))
-        negative = tuple(tuple(words(w)) for w in self.strings(rid, "context.negative", ctx_raw.get("negative")))
+        negative = tuple(
+            tuple(words(w)) for w in self.strings(rid, "context.negative", ctx_raw.get("negative"))
+        )
         near = self.regex(rid, "context.regex", ctx_raw["regex"]) if "regex" in ctx_raw else None
         required = bool(ctx_raw.get("required", False))
         if required and not ctx_words and near is None:
@@ -293,10 +321,10 @@ def parse_rules(text: str, file: str) -> list[Rule]:
 
 
 def _pattern_files() -> list[tuple[str, str]]:
-    """(name, text) of every bundled pattern file: the package copy in a wheel, the repository's in a checkout."""
+    """(name, text) of each bundled pattern file: the package copy in a wheel, else the checkout's."""
     root = resources.files("metascan").joinpath("patterns")
     if not root.is_dir():
-        root = resources.files("metascan").joinpath("..", "patterns")  # type: ignore[assignment]
+        root = resources.files("metascan").joinpath("..", "patterns")
     files = sorted((p for p in root.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
     return [(f"patterns/{p.name}", p.read_text(encoding="utf-8")) for p in files]
 

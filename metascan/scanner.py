@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Generic, TypeVar
 
 from .documents import Defaults, ResourceRecord, extract
@@ -50,7 +51,7 @@ class _LRU(Generic[K, V]):
 class ScanOptions:
     region: str | None = None
     account: str | None = None
-    limits: Limits = Limits()
+    limits: Limits = dc_field(default_factory=Limits)
     time_limit: float = 1.0  # seconds per rule per text
 
 
@@ -128,7 +129,9 @@ class Scanner:
                         yield finding
             return
         key = (field.value, field.kind, field.key, field.protocol)
-        scanned = self._texts.get(key, lambda: self.engine.scan(field.value, field.kind, field.key, field.protocol))
+        scanned = self._texts.get(
+            key, lambda: self.engine.scan(field.value, field.kind, field.key, field.protocol)
+        )
         yield from self._timeouts(field, scanned)
         for hit in scanned.hits:
             finding = self._finding(field, hit, (), False)
@@ -179,8 +182,7 @@ class Scanner:
 
 
 def _launches(record: ResourceRecord) -> bool:
-    """Whether instances launch with this resource's user data: a launch configuration or a default version."""
+    """Whether instances launch with this user data: a launch configuration or a default version."""
     if record.kind == "LaunchConfiguration":
         return True
     return record.kind == "LaunchTemplateVersion" and record.data.get("DefaultVersion") is True
-

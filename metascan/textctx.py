@@ -46,8 +46,19 @@ _ASSIGN = regex.compile(
 
 _VALUE_GROUPS = ("jv", "jn", "xv", "dv", "sv", "uv", "fdv", "fsv", "fuv", "cv", "ev", "sdv", "suv")
 _KEY_OF = {
-    "jv": "jk", "jn": "jk", "xv": "xk", "dv": "k", "sv": "k", "uv": "k", "fdv": "fk", "fsv": "fk", "fuv": "fk",
-    "cv": "ck", "ev": "ek", "sdv": "sk", "suv": "sk",
+    "jv": "jk",
+    "jn": "jk",
+    "xv": "xk",
+    "dv": "k",
+    "sv": "k",
+    "uv": "k",
+    "fdv": "fk",
+    "fsv": "fk",
+    "fuv": "fk",
+    "cv": "ck",
+    "ev": "ek",
+    "sdv": "sk",
+    "suv": "sk",
 }
 
 # AWS structure whose digits and hex must never look like an account number or a secret.
@@ -60,7 +71,8 @@ _STRUCTURE = regex.compile(
         |tgw-attach|vpce|dopt|cvpn-endpoint|pl|prefix|r|key|cr|hsm|elb|tg|app|net|lc|asg|sir|spot|fleet
         |ec2|img|dhcp)-[0-9a-f]{8,17}\b                  # AWS resource ids
     | \b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b           # IPv4 and CIDR
-    | \b(?:19|20)\d\d-[01]\d-[0-3]\d(?:[T\ ][0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?  # ISO dates
+    | \b(?:19|20)\d\d-[01]\d-[0-3]\d                      # ISO dates and timestamps
+      (?:[T\ ][0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?
     | \b(?!\d{3}\.\d{3}\.\d{4}\b)v?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b   # dotted versions (not 415.555.2671)
     | \b(?:sha\d*|md5)[:=][0-9a-fA-F]{32,}\b            # digests
     | \b[0-9a-f]{32,128}\b                               # lowercase hex hashes and git SHAs
@@ -78,7 +90,7 @@ _SQL_VALUE = regex.compile(r"\s*(?:'(?P<q>(?:[^'\n]|'')*)'|(?P<u>[^,'\n]*?))\s*(
 def _sql_pairs(text: str) -> Iterator[Pair]:
     """Column/value pairs of `INSERT INTO t (a, b) VALUES (1, 'x')`: the column names are the values' keys."""
     for m in _SQL_INSERT.finditer(text, timeout=1.0):
-        cols = [c.strip().strip("\"`[]") for c in m.group("cols").split(",")]
+        cols = [c.strip().strip('"`[]') for c in m.group("cols").split(",")]
         pos = m.start("vals")
         end = m.end("vals")
         for col in cols:
@@ -104,7 +116,9 @@ class TextContext:
 
     __slots__ = ("__dict__", "key", "kind", "protocol", "text")
 
-    def __init__(self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None) -> None:
+    def __init__(
+        self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None
+    ) -> None:
         self.text = text
         self.kind = kind
         self.key = key
@@ -164,7 +178,11 @@ class TextContext:
         best = None
         while i >= 0:
             p = self.pairs[i]
-            if p.start <= start and end <= p.end and (best is None or p.end - p.start < best.end - best.start):
+            if (
+                p.start <= start
+                and end <= p.end
+                and (best is None or p.end - p.start < best.end - best.start)
+            ):
                 best = p
             if self.pairs[i].start < start - 4000:
                 break
@@ -191,7 +209,7 @@ class TextContext:
             yield from words(self.text[end : min(le, end + after)])
 
     def context_words(self, start: int, end: int, before: int, after: int) -> set[str]:
-        """Words that give a candidate its meaning: the field's key, the key it is assigned to, and nearby words."""
+        """Words that give a candidate meaning: the field's key, the key it is assigned to, nearby words."""
         found = set(self.key_words)
         pair = self.pair_at(start, end)
         if pair is not None and pair.key is not self.key:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import email.parser
 import email.policy
 import quopri
@@ -98,17 +99,17 @@ def _gunzip(data: bytes, budget: _Budget) -> tuple[bytes, str | None]:
     if len(out) >= limit or d.unconsumed_tail:
         return out[: budget.bytes_left], f"gzip expands past the {budget.limits.max_decoded_bytes}-byte bound"
     if not d.eof:
-        try:
+        with contextlib.suppress(zlib.error):
             out += d.flush()
-        except zlib.error:
-            pass
         return out, "gzip data is truncated"
     return out, None
 
 
 def _bytes(data: bytes, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
     if depth > budget.limits.max_depth:
-        out.skipped.append(f"user data nests deeper than {budget.limits.max_depth} decoding steps ({'>'.join(chain)})")
+        out.skipped.append(
+            f"user data nests deeper than {budget.limits.max_depth} decoding steps ({'>'.join(chain)})"
+        )
         return
     if data[:2] == b"\x1f\x8b":
         inflated, problem = _gunzip(data, budget)
@@ -141,14 +142,17 @@ def _is_binary(data: bytes) -> bool:
 def _text(data: bytes, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
     if len(data) > budget.bytes_left:
         out.skipped.append(
-            f"user data exceeds the {budget.limits.max_decoded_bytes}-byte decoding bound; scanned the first part"
+            f"user data exceeds the {budget.limits.max_decoded_bytes}-byte decoding bound;"
+            " scanned the first part"
         )
         data = data[: max(budget.bytes_left, 0)]
     if not data:
         return
     budget.bytes_left -= len(data)
     if _is_binary(data):
-        out.skipped.append(f"user data is binary, not text ({'>'.join(chain) or 'raw'}); scanned printable text")
+        out.skipped.append(
+            f"user data is binary, not text ({'>'.join(chain) or 'raw'}); scanned printable text"
+        )
     text, problem = _decode_text(data)
     if problem:
         out.skipped.append(f"user data {problem} ({'>'.join(chain) or 'raw'}); undecodable bytes replaced")
@@ -158,9 +162,8 @@ def _text(data: bytes, chain: tuple[str, ...], budget: _Budget, out: Decoded, de
         if again is not None and (again[:2] == b"\x1f\x8b" or not _is_binary(again)):
             _bytes(again, (*chain, "base64"), budget, out, depth + 1)
             return
-    if _MIME_HEAD.match(text):
-        if _mime(text, chain, budget, out, depth):
-            return
+    if _MIME_HEAD.match(text) and _mime(text, chain, budget, out, depth):
+        return
     out.segments.append(Segment(text, chain))
     if _CLOUD_CONFIG.match(text):
         _write_files(text, chain, budget, out, depth)
@@ -180,7 +183,9 @@ def _mime(text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, dept
         return True
     for n, part in enumerate(_leaves(msg, 0, budget, out), 1):
         if budget.parts_left <= 0:
-            out.skipped.append(f"user data has more than {budget.limits.max_parts} parts; the rest were not decoded")
+            out.skipped.append(
+                f"user data has more than {budget.limits.max_parts} parts; the rest were not decoded"
+            )
             break
         budget.parts_left -= 1
         payload = part.get_payload()
@@ -202,7 +207,9 @@ def _leaves(msg: Message, level: int, budget: _Budget, out: Decoded) -> Iterator
             yield from _leaves(sub, level + 1, budget, out)
 
 
-def _part(part: Message, payload: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
+def _part(
+    part: Message, payload: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int
+) -> None:
     cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if cte == "base64":
         data = _b64(payload)
@@ -227,7 +234,9 @@ def _write_files(text: str, chain: tuple[str, ...], budget: _Budget, out: Decode
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError:
-        out.skipped.append(f"cloud-config is not valid YAML ({'>'.join(chain) or 'raw'}); write_files not decoded")
+        out.skipped.append(
+            f"cloud-config is not valid YAML ({'>'.join(chain) or 'raw'}); write_files not decoded"
+        )
         return
     files = doc.get("write_files") if isinstance(doc, dict) else None
     if not isinstance(files, list):
@@ -240,7 +249,9 @@ def _write_files(text: str, chain: tuple[str, ...], budget: _Budget, out: Decode
         if encoding not in _WRITE_FILES_B64 | _WRITE_FILES_GZ or not isinstance(content, str):
             continue
         if budget.parts_left <= 0:
-            out.skipped.append(f"user data has more than {budget.limits.max_parts} parts; the rest were not decoded")
+            out.skipped.append(
+                f"user data has more than {budget.limits.max_parts} parts; the rest were not decoded"
+            )
             return
         budget.parts_left -= 1
         step = f"write_files:{entry.get('path', '?')}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import itertools
 import json
 import zlib
 from collections.abc import Callable
@@ -50,7 +51,7 @@ def is_junk_number(number: str) -> bool:
         return True
     if len(set(d)) <= 2 and len(d) >= 8:
         return True
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(d, d[1:], strict=False)}
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(d)}
     if steps in ({1}, {9}):
         return True
     return d.count("0") > len(d) * 0.6
@@ -109,10 +110,7 @@ CARD_TEST_NUMBERS = frozenset(
 
 def card_iin(value: str) -> bool:
     d = digits(value)
-    for width, low, high, lengths in _CARD_IIN:
-        if len(d) in lengths and low <= int(d[:width]) <= high:
-            return True
-    return False
+    return any(len(d) in lengths and low <= int(d[:width]) <= high for width, low, high, lengths in _CARD_IIN)
 
 
 def payment_card(value: str) -> bool:
@@ -202,11 +200,15 @@ _NATIONAL_REGIONS = ("US", "GB", "AU", "CA", "DE", "FR", "IN", "IE", "NZ", "ES",
 
 # Domains and pseudo top-level domains that never deliver mail to a person.
 _RESERVED_TLDS = frozenset(
-    "test example invalid localhost local internal lan home corp intranet private localdomain svc cluster"
-    " consul arpa onion".split()
+    """
+    test example invalid localhost local internal lan home corp intranet private localdomain svc cluster
+    consul arpa onion
+    """.split()
 )
 _RESERVED_DOMAINS = frozenset(
-    "example.com example.org example.net amazonaws.com amazon.com sha256 users.noreply.github.com".split()
+    """
+    example.com example.org example.net amazonaws.com amazon.com sha256 users.noreply.github.com
+    """.split()
 )
 _TLD = regex.compile(r"[a-z]{2,24}|xn--[a-z0-9-]{2,59}")
 
@@ -222,8 +224,19 @@ def email(value: str) -> bool:
     return not any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS)
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y", "%d %b %Y",
-                 "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+)
 
 
 def birth_date(value: str) -> bool:
@@ -240,8 +253,19 @@ def birth_date(value: str) -> bool:
 
 
 # Account ids in AWS documentation, and emulators' defaults: examples, not anyone's account.
-AWS_EXAMPLE_ACCOUNTS = frozenset({"123456789012", "111122223333", "444455556666", "555555555555", "000000000000",
-                                  "210987654321", "777788889999", "999999999999", "012345678901"})
+AWS_EXAMPLE_ACCOUNTS = frozenset(
+    {
+        "123456789012",
+        "111122223333",
+        "444455556666",
+        "555555555555",
+        "000000000000",
+        "210987654321",
+        "777788889999",
+        "999999999999",
+        "012345678901",
+    }
+)
 
 
 def _looks_like_timestamp(d: str) -> bool:
@@ -259,7 +283,12 @@ def _looks_like_timestamp(d: str) -> bool:
 
 def aws_account_id(value: str) -> bool:
     d = digits(value)
-    return len(d) == 12 and d not in AWS_EXAMPLE_ACCOUNTS and not _looks_like_timestamp(d) and not is_junk_number(d)
+    return (
+        len(d) == 12
+        and d not in AWS_EXAMPLE_ACCOUNTS
+        and not _looks_like_timestamp(d)
+        and not is_junk_number(d)
+    )
 
 
 def not_timestamp(value: str) -> bool:
@@ -291,7 +320,7 @@ _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 def github_checksum(value: str) -> bool:
     """Classic GitHub tokens (`ghp_` and friends): the last 6 characters are base62 CRC32 of the rest."""
-    prefix, _, body = value.partition("_")
+    body = value.partition("_")[2]
     if len(body) != 36:
         return False
     crc = zlib.crc32(body[:30].encode("ascii", "replace"))
@@ -315,20 +344,23 @@ def basic_auth_b64(value: str) -> bool:
 # Words that make a capitalised value a team, tool, service or placeholder rather than a person.
 _NOT_PERSON = frozenset(
     """
-    team teams squad crew guild tribe chapter platform platforms ops devops devsecops secops finops sre noc soc
-    engineering engineers infra infrastructure security data services service group groups department dept
-    division unit office admin admins administrator administrators bot bots pipeline pipelines ci cd build
-    builds deploy deployer deployment release terraform cloudformation cdk pulumi jenkins ansible chef puppet
-    salt spinnaker argo argocd flux github gitlab bitbucket circleci travis automation automated system systems
-    cloud support helpdesk billing finance payments payment core api apis backend frontend web mobile network
-    networking operations analytics research marketing sales legal hr qa test tests testing staging production
-    prod dev development monitoring observability unknown none null tbd n/a na aws amazon google microsoft azure
-    oracle ibm company corp inc ltd llc gmbh limited shared common default root user users owner owners contact
-    account accounts project projects product products app application applications services tooling tools
-    desk center centre hub lab labs studio ai ml identity growth ledger checkout search inventory orders
+    team teams squad crew guild tribe chapter platform platforms ops devops devsecops secops finops sre noc
+    soc engineering engineers infra infrastructure security data services service group groups department
+    dept division unit office admin admins administrator administrators bot bots pipeline pipelines ci cd
+    build builds deploy deployer deployment release terraform cloudformation cdk pulumi jenkins ansible chef
+    puppet salt spinnaker argo argocd flux github gitlab bitbucket circleci travis automation automated
+    system systems cloud support helpdesk billing finance payments payment core api apis backend frontend
+    web mobile network networking operations analytics research marketing sales legal hr qa test tests
+    testing staging production prod dev development monitoring observability unknown none null tbd n/a na
+    aws amazon google microsoft azure oracle ibm company corp inc ltd llc gmbh limited shared common default
+    root user users owner owners contact account accounts project projects product products app application
+    applications services tooling tools desk center centre hub lab labs studio ai ml identity growth ledger
+    checkout search inventory orders
     """.split()
 )
-_NAME_TOKEN = regex.compile(r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?|\p{Lu}\.?|(?:van|von|der|de|da|di|del|la|le|du|bin|al)")
+_NAME_TOKEN = regex.compile(
+    r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?|\p{Lu}\.?|(?:van|von|der|de|da|di|del|la|le|du|bin|al)"
+)
 
 
 def person_name(value: str) -> bool:

@@ -12,7 +12,9 @@ TEST_KEY = "metascan-test-fingerprint-key-0123456789"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Keep tests away from ~/.config/metascan: a per-test config folder and a fixed fingerprint key."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("METASCAN_FINGERPRINT_KEY", TEST_KEY)

@@ -20,7 +20,9 @@ def _hits(rule: Rule, ex: Example) -> list[str]:
 
 
 CASES_MATCH = [pytest.param(r, ex, id=f"{r.id}:{i}") for r in RULES for i, ex in enumerate(r.examples_match)]
-CASES_NO_MATCH = [pytest.param(r, ex, id=f"{r.id}:{i}") for r in RULES for i, ex in enumerate(r.examples_no_match)]
+CASES_NO_MATCH = [
+    pytest.param(r, ex, id=f"{r.id}:{i}") for r in RULES for i, ex in enumerate(r.examples_no_match)
+]
 
 
 @pytest.mark.parametrize(("rule", "example"), CASES_MATCH)

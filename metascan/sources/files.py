@@ -65,7 +65,9 @@ def _decode(raw: bytes, source: str) -> str | ScanError:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        return ScanError(source, f"{source}: not UTF-8 text (invalid byte 0x{raw[e.start]:02x} at offset {e.start})")
+        return ScanError(
+            source, f"{source}: not UTF-8 text (invalid byte 0x{raw[e.start]:02x} at offset {e.start})"
+        )
 
 
 def _depth_ok(text: str) -> bool:
@@ -139,7 +141,8 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Documen
             if size > max_bytes:
                 yield ScanError(
                     source,
-                    f"{source}: file is {size} bytes, above the {max_bytes}-byte limit (raise it with --max-file-size)",
+                    f"{source}: file is {size} bytes, above the {max_bytes}-byte limit"
+                    " (raise it with --max-file-size)",
                 )
                 return
             with open(path, "rb") as f:
@@ -148,7 +151,9 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Documen
         yield ScanError(source, f"{source}: cannot read file: {e.strerror or e}")
         return
     if len(raw) > max_bytes:
-        yield ScanError(source, f"{source}: input is above the {max_bytes}-byte limit (raise it with --max-file-size)")
+        yield ScanError(
+            source, f"{source}: input is above the {max_bytes}-byte limit (raise it with --max-file-size)"
+        )
         return
     text = _decode(raw, source)
     if isinstance(text, ScanError):
