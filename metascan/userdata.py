@@ -246,7 +246,10 @@ def _write_files(text: str, chain: tuple[str, ...], budget: _Budget, out: Decode
             continue
         encoding = str(entry.get("encoding", "")).strip().lower()
         content = entry.get("content")
-        if encoding not in _WRITE_FILES_B64 | _WRITE_FILES_GZ or not isinstance(content, str):
+        # Plain string content is already part of the cloud-config text; decode only what is encoded.
+        if isinstance(content, str) and encoding not in _WRITE_FILES_B64 | _WRITE_FILES_GZ:
+            continue
+        if not isinstance(content, str | bytes):
             continue
         if budget.parts_left <= 0:
             out.skipped.append(
@@ -255,7 +258,7 @@ def _write_files(text: str, chain: tuple[str, ...], budget: _Budget, out: Decode
             return
         budget.parts_left -= 1
         step = f"write_files:{entry.get('path', '?')}"
-        data = _b64(content)
+        data = content if isinstance(content, bytes) else _b64(content)  # YAML decodes !!binary itself
         if data is None:
             out.skipped.append(f"write_files content is not valid base64 ({step})")
             continue

@@ -112,6 +112,22 @@ def test_cloud_config_write_files_b64_and_gzip_base64() -> None:
     assert d.segments[2].text == "SECRET=xyz\n"
 
 
+def test_cloud_config_write_files_binary_gzip() -> None:
+    packed = base64.encodebytes(gz("TOKEN=abc\n")).decode().strip().replace("\n", "\n    ")
+    head = "#cloud-config\nwrite_files:\n- encoding: gzip\n  path: /usr/bin/hello\n"
+    cloud = f"{head}  content: !!binary |\n    {packed}\n"
+    d = decode_user_data(b64(cloud))
+    assert [(s.decoding, s.text) for s in d.segments[1:]] == [
+        (("base64", "write_files:/usr/bin/hello", "gzip"), "TOKEN=abc\n")
+    ]
+
+
+def test_truncated_write_files_content_is_reported() -> None:
+    cloud = "#cloud-config\nwrite_files:\n- encoding: b64\n  content: CiMgVGhpcyBm...\n  path: /etc/x\n"
+    d = decode_user_data(b64(cloud))
+    assert d.skipped == ["write_files content is not valid base64 (write_files:/etc/x)"]
+
+
 def test_double_base64_is_decoded_again() -> None:
     d = decode_user_data(b64(b64(SCRIPT)))
     assert [s.decoding for s in d.segments] == [("base64", "base64")]
