@@ -434,3 +434,148 @@ VALIDATORS: dict[str, Validator] = {
     "github_checksum": github_checksum,
     "basic_auth_b64": basic_auth_b64,
 }
+
+
+# --- vendor token validators ---
+# Checks of vendor token structures that a regex cannot express: GitLab's CRC-32 over routable tokens,
+# PyPI's serialized macaroon, a signed JSON Web Token.  (npm tokens use GitHub's format: `github_checksum`.)
+
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_ROUTING_PAYLOAD = regex.compile(r"[a-z]:[0-9A-Za-z_.-]+(?:\n[a-z]:[0-9A-Za-z_.-]+)*")
+
+
+def _base36(n: int, width: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = _B36[r] + out
+    return out.rjust(width, "0")
+
+
+def _unb64url(text: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def gitlab_routable_checksum(value: str) -> bool:
+    """A GitLab routable token: `<prefix><base64url payload>.<version>.<length><crc>`.
+
+    The last 7 characters are the base36 CRC-32 of everything before them; the 2 before the CRC are the
+    base36 length of the base64url payload, which decodes to 16 or more random bytes, the routing payload
+    (`o:<org>` lines) and one byte with the routing payload's length.
+    """
+    head, crc = value[:-7], value[-7:]
+    if len(head) < 30 or _base36(zlib.crc32(head.encode("ascii", "replace")), 7) != crc:
+        return False
+    first = head.partition(".")[0]
+    try:
+        length = int(head[-2:], 36)
+    except ValueError:
+        return False
+    if not 0 < length < len(first):
+        return False
+    raw = _unb64url(first[-length:])
+    if raw is None or len(raw) < 18:
+        return False
+    n = raw[-1]
+    if len(raw) < n + 17:
+        return False
+    try:
+        routing = raw[-1 - n : -1].decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    return bool(_ROUTING_PAYLOAD.fullmatch(routing))
+
+
+def _varint(raw: bytes, i: int) -> tuple[int, int] | None:
+    n = shift = 0
+    while i < len(raw) and shift < 35:
+        b = raw[i]
+        i += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, i
+    return None
+
+
+def _macaroon_section(raw: bytes, i: int) -> tuple[list[tuple[int, bytes]], int] | None:
+    """The fields of one v2 macaroon section, up to and without its end-of-section marker (type 0)."""
+    fields: list[tuple[int, bytes]] = []
+    while i < len(raw):
+        head = _varint(raw, i)
+        if head is None:
+            return None
+        kind, i = head
+        if kind == 0:
+            return fields, i
+        size = _varint(raw, i)
+        if size is None or size[1] + size[0] > len(raw):
+            return None
+        fields.append((kind, raw[size[1] : size[1] + size[0]]))
+        i = size[1] + size[0]
+    return None
+
+
+def pypi_macaroon(value: str) -> bool:
+    """A PyPI API token: `pypi-` and the base64url of a v2 macaroon located at pypi.org or test.pypi.org.
+
+    Version byte 2; a header section (location, identifier); caveat sections, the list closed by an empty
+    section; then a 32-byte signature field (type 6) ending the data.
+    """
+    raw = _unb64url(value.partition("-")[2])
+    if not raw or raw[0] != 2:
+        return False
+    header = _macaroon_section(raw, 1)
+    if header is None:
+        return False
+    fields, i = header
+    kinds = [k for k, _ in fields]
+    if kinds != [1, 2] or fields[0][1] not in (b"pypi.org", b"test.pypi.org") or not fields[1][1]:
+        return False
+    for _ in range(64):  # caveats, closed by an empty section
+        section = _macaroon_section(raw, i)
+        if section is None:
+            return False
+        caveat, i = section
+        if not caveat:
+            break
+        if 2 not in {k for k, _ in caveat} or any(k not in (1, 2, 4) for k, _ in caveat):
+            return False
+    else:
+        return False
+    sig = _macaroon_section(raw + b"\x00", i)
+    return sig is not None and sig[1] == len(raw) + 1 and [(k, len(v)) for k, v in sig[0]] == [(6, 32)]
+
+
+def jwt_signed(value: str) -> bool:
+    """A signed JSON Web Token (RFC 7519): a JSON header naming an algorithm other than `none`, a JSON
+    claims set, and a signature of at least 32 bytes (the shortest JWA signature, HS256, is 256 bits)."""
+    parts = value.split(".")
+    if len(parts) != 3:
+        return False
+    decoded = [_unb64url(p) for p in parts]
+    if any(d is None for d in decoded):
+        return False
+    header_raw, claims_raw, signature = decoded
+    assert header_raw is not None and claims_raw is not None and signature is not None
+    try:
+        header = json.loads(header_raw)
+        claims = json.loads(claims_raw)
+    except ValueError:
+        return False
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return False
+    alg = header.get("alg")
+    return isinstance(alg, str) and alg.strip().lower() not in ("", "none") and len(signature) >= 32
+
+
+VALIDATORS.update(
+    {
+        "gitlab_routable_checksum": gitlab_routable_checksum,
+        "pypi_macaroon": pypi_macaroon,
+        "jwt_signed": jwt_signed,
+    }
+)
