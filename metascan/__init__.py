@@ -10,9 +10,9 @@ Library use::
 
 __version__ = "0.1.0"
 
-from .api import scan_files, scan_responses  # noqa: E402
-from .model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped  # noqa: E402
-from .report import Report  # noqa: E402
+from .api import scan_aws, scan_files, scan_responses
+from .model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped
+from .report import Report
 
 __all__ = [
     "Category",
@@ -25,6 +25,7 @@ __all__ = [
     "Severity",
     "Skipped",
     "__version__",
+    "scan_aws",
     "scan_files",
     "scan_responses",
 ]

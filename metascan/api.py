@@ -1,10 +1,10 @@
-"""The library entry points: `scan_files` and `scan_responses`, both returning a `Report`."""
+"""The library entry points: `scan_files`, `scan_responses` and `scan_aws`, all returning a `Report`."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .fingerprint import Fingerprinter, load_key
 from .model import Finding, ScanError, Skipped
@@ -13,6 +13,9 @@ from .rules import Rule, load_rules
 from .scanner import Check, Event, Scanner, ScanOptions
 from .sources import files as file_source
 from .userdata import Limits
+
+if TYPE_CHECKING:
+    from .sources.aws import ProgressHook, SessionHook
 
 OnEvent = Callable[[Event], None]
 
@@ -101,3 +104,61 @@ def scan_responses(
             yield from scanner.scan_response(source, data)
 
     return collect(scanner, events(), on_event)
+
+
+def scan_aws(
+    *,
+    session: Any = None,
+    profile: str | None = None,
+    regions: Sequence[str] = (),
+    all_regions: bool = False,
+    role_arns: Sequence[str] = (),
+    org: bool = False,
+    role_name: str | None = None,
+    external_id: str | None = None,
+    all_versions: bool = False,
+    all_subscriptions: bool = False,
+    max_workers: int = 8,
+    endpoint_url: str | None = None,
+    retry_mode: str = "adaptive",
+    max_attempts: int = 10,
+    scanner: Scanner | None = None,
+    on_event: OnEvent | None = None,
+    on_progress: ProgressHook | None = None,
+    on_session: SessionHook | None = None,
+    **options: Any,
+) -> Report:
+    """Scan live AWS accounts: Auto Scaling groups, launch templates and versions, launch configurations,
+    lifecycle hooks, notification configurations, scheduled actions and the SNS topics they reach.
+
+    `session` is a boto3 Session (default: a new one for `profile`, using boto3's usual credential chain).
+    `regions` default to the session's region; `all_regions` scans every region enabled for each account.
+    `role_arns` are assumed instead of scanning the session's own account; `org` with `role_name` scans the
+    session's account and assumes `role_name` in every other ACTIVE account of the organisation.
+    `on_progress` receives a `RegionProgress` per account and region as it advances; `on_session` sees every
+    boto3 Session the scan creates or uses (to register botocore event hooks) before any client is made.
+    Only Describe*/List*/Get* calls and sts AssumeRole/GetCallerIdentity are sent.  Failed calls are
+    `ScanError`s in the report, with account, region and operation.  Bad options, no region or no
+    credentials raise `ConfigError` before anything is sent.  Other keyword options are `make_scanner`'s.
+    """
+    from .sources.aws import AwsOptions, live_events
+
+    aws_options = AwsOptions(
+        regions=(regions,) if isinstance(regions, str) else tuple(regions),
+        all_regions=all_regions,
+        role_arns=(role_arns,) if isinstance(role_arns, str) else tuple(role_arns),
+        org=org,
+        role_name=role_name,
+        external_id=external_id,
+        all_versions=all_versions,
+        all_subscriptions=all_subscriptions,
+        max_workers=max_workers,
+        endpoint_url=endpoint_url,
+        retry_mode=retry_mode,
+        max_attempts=max_attempts,
+    )
+    scanner = scanner or make_scanner(**options)
+    events = live_events(
+        scanner, aws_options, session=session, profile=profile, on_session=on_session, on_progress=on_progress
+    )
+    return collect(scanner, events, on_event)

@@ -1,0 +1,376 @@
+"""Live AWS accounts -> events: accounts and regions read concurrently, pages scanned as they arrive.
+
+A bounded thread pool runs one task per account (identify it, or assume a role in it), per account's region
+list (`--all-regions`) and per account and region (`aws_region.read_region`).  Tasks hand pages to the
+consuming thread through a bounded queue, so memory holds a few pages, never an account; only the consuming
+thread touches the `Scanner`, feeding it the pages exactly as boto3 returned them.  Every failed call becomes
+a `ScanError` naming account, region and operation, and the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+from botocore.exceptions import ProfileNotFound  # type: ignore[import-untyped]
+
+from ..documents import Defaults
+from ..errors import ConfigError
+from ..model import ScanError, Skipped
+from ..scanner import Event, Scanner
+from . import aws_accounts as accounts
+from .aws_calls import API_ERRORS, Clients, Session, SessionHook, Where, describe, retry_config
+
+__all__ = ["AwsOptions", "LiveScan", "ProgressHook", "RegionProgress", "SessionHook", "live_events"]
+from .aws_region import Counts, Page, ReadOptions, RegionClients, read_region
+
+RETRY_MODES = ("standard", "adaptive")
+DEFAULT_REGION = "us-east-1"  # where account-level calls go when no region is known (--all-regions only)
+
+
+@dataclass(frozen=True, slots=True)
+class AwsOptions:
+    """What a live scan covers and how it talks to AWS (the `metascan aws` options)."""
+
+    regions: tuple[str, ...] = ()
+    all_regions: bool = False
+    role_arns: tuple[str, ...] = ()
+    org: bool = False
+    role_name: str | None = None
+    external_id: str | None = None
+    all_versions: bool = False
+    all_subscriptions: bool = False
+    max_workers: int = 8
+    endpoint_url: str | None = None
+    retry_mode: str = "adaptive"
+    max_attempts: int = 10
+
+    def validate(self) -> None:
+        if self.all_regions and self.regions:
+            raise ConfigError("--all-regions cannot be combined with --region")
+        if self.org and not self.role_name:
+            raise ConfigError("--org needs --role-name: the role to assume in each account")
+        if self.role_name and not self.org:
+            raise ConfigError("--role-name is only used with --org (give --role-arn for single roles)")
+        for arn in self.role_arns:
+            if accounts.role_account(arn) is None:
+                raise ConfigError(f"not an IAM role ARN: {arn!r}")
+        if self.retry_mode not in RETRY_MODES:
+            raise ConfigError(f"retry mode must be one of {', '.join(RETRY_MODES)}, not {self.retry_mode!r}")
+        if self.max_workers < 1 or self.max_attempts < 1:
+            raise ConfigError("max workers and max attempts must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class RegionProgress:
+    """How far the scan of one account and region is: for progress displays."""
+
+    account: str
+    region: str
+    groups: int = 0
+    templates: int = 0
+    errors: int = 0
+    done: bool = False
+
+
+ProgressHook = Callable[[RegionProgress], None]
+
+
+# --- messages from tasks to the consuming thread ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Pages:
+    where: Where
+    page: Page
+
+
+@dataclass(frozen=True, slots=True)
+class _Account:
+    account: str
+    clients: Clients
+
+
+@dataclass(frozen=True, slots=True)
+class _Regions:
+    account: str
+    clients: Clients
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Role:
+    account: str
+    role_arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Crash:
+    error: BaseException
+
+
+_Message = _Pages | _Account | _Regions | _Role | ScanError | Skipped | RegionProgress | _Done | _Crash
+_Put = Callable[[_Message], None]
+
+
+class _Cancelled(Exception):
+    """The consumer stopped; tasks unwind."""
+
+
+class LiveScan:
+    """One live scan, prepared (options checked, session and credentials found) and ready to run."""
+
+    def __init__(
+        self,
+        options: AwsOptions,
+        *,
+        session: Session | None = None,
+        profile: str | None = None,
+        on_session: SessionHook | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> None:
+        options.validate()
+        if session is None:
+            try:
+                session = boto3.Session(profile_name=profile)
+            except ProfileNotFound as e:
+                raise ConfigError(f"AWS profile not found: {profile}") from e
+        if on_session is not None:
+            on_session(session)
+        region = (
+            options.regions[0] if options.regions else session.region_name or os.environ.get("AWS_REGION")
+        )
+        if region is None and not options.all_regions:
+            raise ConfigError(
+                "no AWS region: pass --region (or --all-regions), set AWS_REGION or AWS_DEFAULT_REGION,"
+                " or give your profile a region"
+            )
+        try:
+            credentials = session.get_credentials()
+        except API_ERRORS as e:
+            raise ConfigError(f"cannot load AWS credentials: {describe(e)}") from e
+        if credentials is None:
+            raise ConfigError(
+                "no AWS credentials found: use --profile, AWS_PROFILE, environment variables, or any other"
+                " source boto3 reads"
+            )
+        self.options = options
+        self.home = region or DEFAULT_REGION
+        self.regions: tuple[str, ...] = options.regions or (
+            (region,) if region and not options.all_regions else ()
+        )
+        self.base = Clients(
+            session, retry_config(options.retry_mode, options.max_attempts), options.endpoint_url
+        )
+        self.on_session = on_session
+        self.on_progress = on_progress
+        self.read_options = ReadOptions(options.all_versions, options.all_subscriptions)
+
+    # --- the consuming side ------------------------------------------------------------------------------
+
+    def events(self, scanner: Scanner) -> Iterator[Event]:
+        """Run the scan; yield findings, skips and errors as pages arrive."""
+        workers = self.options.max_workers
+        inbox: queue.Queue[_Message] = queue.Queue(maxsize=2 * workers)
+        stop = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="metascan-aws")
+        outstanding = 0
+        claimed: set[str] = set()  # accounts a task is already reaching (each account is scanned once)
+        scheduled: set[str] = set()  # accounts whose regions are scheduled
+
+        def submit(task: Callable[..., None], *args: Any) -> None:
+            nonlocal outstanding
+            outstanding += 1
+            pool.submit(_run_task, partial(task, *args), inbox, stop)
+
+        def account(acct: str, clients: Clients) -> None:
+            if acct in scheduled:
+                return
+            claimed.add(acct)
+            scheduled.add(acct)
+            if self.options.all_regions:
+                submit(self._region_list, acct, clients)
+            else:
+                for region in self.regions:
+                    submit(self._region, acct, clients, region)
+
+        def role(acct: str, arn: str) -> None:
+            if acct not in claimed:
+                claimed.add(acct)
+                submit(self._assume, acct, arn)
+
+        for arn in self.options.role_arns:
+            role(accounts.role_account(arn) or arn, arn)
+        if self.options.org:
+            submit(self._organization)
+        elif not self.options.role_arns:
+            submit(self._identify)
+        try:
+            while outstanding:
+                msg = inbox.get()
+                if isinstance(msg, _Pages):
+                    defaults = Defaults(msg.where.region, msg.where.account)
+                    yield from scanner.scan_response(msg.where.source, msg.page.data, defaults)
+                elif isinstance(msg, ScanError | Skipped):
+                    yield msg
+                elif isinstance(msg, RegionProgress):
+                    if self.on_progress is not None:
+                        self.on_progress(msg)
+                elif isinstance(msg, _Account):
+                    account(msg.account, msg.clients)
+                elif isinstance(msg, _Role):
+                    role(msg.account, msg.role_arn)
+                elif isinstance(msg, _Regions):
+                    for region in msg.regions:
+                        submit(self._region, msg.account, msg.clients, region)
+                elif isinstance(msg, _Crash):
+                    raise msg.error
+                else:
+                    outstanding -= 1
+        finally:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    # --- tasks (worker threads) --------------------------------------------------------------------------
+
+    def _identify(self, put: _Put) -> None:
+        try:
+            identity = accounts.caller_identity(self.base, self.home)
+        except API_ERRORS as e:
+            put(_not_scanned(Where(None), "sts:GetCallerIdentity", e))
+            return
+        put(_Account(identity.account, self.base))
+
+    def _organization(self, put: _Put) -> None:
+        try:
+            identity = accounts.caller_identity(self.base, self.home)
+        except API_ERRORS as e:
+            put(_not_scanned(Where(None), "sts:GetCallerIdentity", e))
+            return
+        put(_Account(identity.account, self.base))  # the caller's own account: no role to assume
+        try:
+            for acct in accounts.organization_accounts(self.base, self.home):
+                if acct != identity.account:
+                    arn = f"arn:{identity.partition}:iam::{acct}:role/{self.options.role_name}"
+                    put(_Role(acct, arn))
+        except API_ERRORS as e:
+            where = Where(identity.account)
+            put(
+                ScanError(
+                    where.source,
+                    f"{where.source}: organization accounts not scanned: organizations:ListAccounts failed:"
+                    f" {describe(e)}",
+                    identity.account,
+                    None,
+                    "organizations:ListAccounts",
+                )
+            )
+
+    def _assume(self, acct: str, role_arn: str, put: _Put) -> None:
+        try:
+            clients = accounts.assume_role(
+                self.base, role_arn, self.home, self.options.external_id, self.on_session
+            )
+        except API_ERRORS as e:
+            put(_not_scanned(Where(acct), "sts:AssumeRole", e, f" (role {role_arn})"))
+            return
+        put(_Account(acct, clients))
+
+    def _region_list(self, acct: str, clients: Clients, put: _Put) -> None:
+        try:
+            regions = accounts.enabled_regions(clients, self.home)
+        except API_ERRORS as e:
+            put(_not_scanned(Where(acct, self.home), "ec2:DescribeRegions", e, "", "account not scanned"))
+            return
+        put(_Regions(acct, clients, tuple(regions)))
+
+    def _region(self, acct: str, clients: Clients, region: str, put: _Put) -> None:
+        where = Where(acct, region)
+        progress = RegionProgress(acct, region)
+        put(progress)
+        try:
+            region_clients = RegionClients(
+                clients("autoscaling", region), clients("ec2", region), lambda r: clients("sns", r)
+            )
+        except API_ERRORS as e:
+            put(_not_scanned(where, "client setup", e, "", "region not scanned"))
+            put(RegionProgress(acct, region, errors=1, done=True))
+            return
+        for item in read_region(region_clients, where, self.read_options):
+            if isinstance(item, Page):
+                put(_Pages(where, item))
+            elif isinstance(item, Counts):
+                progress = RegionProgress(acct, region, item.groups, item.templates, progress.errors)
+                put(progress)
+            else:
+                if isinstance(item, ScanError):
+                    progress = RegionProgress(
+                        acct, region, progress.groups, progress.templates, progress.errors + 1
+                    )
+                put(item)
+        put(RegionProgress(acct, region, progress.groups, progress.templates, progress.errors, done=True))
+
+
+def _not_scanned(
+    where: Where, operation: str, exc: BaseException, detail: str = "", what: str = "account not scanned"
+) -> ScanError:
+    return ScanError(
+        where.source,
+        f"{where.source}: {what}: {operation}{detail} failed: {describe(exc)}",
+        where.account,
+        where.region,
+        operation,
+    )
+
+
+def _run_task(task: Callable[[_Put], None], inbox: queue.Queue[_Message], stop: threading.Event) -> None:
+    def put(msg: _Message) -> None:
+        while True:
+            if stop.is_set():
+                raise _Cancelled
+            try:
+                inbox.put(msg, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    try:
+        task(put)
+    except _Cancelled:
+        return
+    except BaseException as e:  # a bug, not an API failure: the consuming thread re-raises it
+        try:
+            put(_Crash(e))
+        except _Cancelled:
+            return
+    try:
+        put(_Done())
+    except _Cancelled:
+        return
+
+
+def live_events(
+    scanner: Scanner,
+    options: AwsOptions,
+    *,
+    session: Session | None = None,
+    profile: str | None = None,
+    on_session: SessionHook | None = None,
+    on_progress: ProgressHook | None = None,
+) -> Iterator[Event]:
+    """Prepare a live scan now (raising ConfigError for bad options, no region or no credentials); the
+    returned iterator runs it."""
+    scan = LiveScan(options, session=session, profile=profile, on_session=on_session, on_progress=on_progress)
+    return scan.events(scanner)

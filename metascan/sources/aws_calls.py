@@ -1,0 +1,155 @@
+"""boto3 plumbing for live scans: shared clients, the retry configuration, and failed calls as `ScanError`s.
+
+Nothing here runs at import time: sessions and clients are always arguments or built on request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.config import Config  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+from botocore.parsers import ResponseParserError  # type: ignore[import-untyped]
+
+from .. import __version__
+from ..model import ScanError
+
+# Every operation a live scan can send, as IAM actions.  The shipped IAM policy must cover all of them and a
+# test fails when the scanner sends anything not listed here.
+READ_OPERATIONS = frozenset(
+    {
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeLifecycleHooks",
+        "autoscaling:DescribeNotificationConfigurations",
+        "autoscaling:DescribeScheduledActions",
+        "ec2:DescribeLaunchTemplates",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:DescribeRegions",
+        "sns:GetTopicAttributes",
+        "sns:ListSubscriptionsByTopic",
+        "sns:GetSubscriptionAttributes",
+        "sns:ListSubscriptions",
+        "organizations:ListAccounts",
+        "sts:GetCallerIdentity",
+        "sts:AssumeRole",
+    }
+)
+
+# What a failed call can raise.  moto (and any endpoint lacking the operation) answers with an HTML page,
+# which botocore reports as ResponseParserError: neither a ClientError nor a BotoCoreError.
+API_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, ResponseParserError)
+
+# Error codes meaning "these credentials cannot use this region at all", as opposed to a missing permission
+# for one operation.
+REGION_ERROR_CODES = frozenset(
+    {
+        "AuthFailure",
+        "OptInRequired",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidToken",
+    }
+)
+
+Session = Any  # boto3.Session: botocore ships no type information
+Client = Any  # a botocore client
+SessionHook = Callable[[Session], None]
+
+
+def retry_config(mode: str, max_attempts: int) -> Config:
+    """Client configuration: botocore's standard or adaptive retries, so throttling slows a scan down."""
+    return Config(
+        retries={"mode": mode, "total_max_attempts": max_attempts},
+        max_pool_connections=16,
+        connect_timeout=10,
+        read_timeout=60,
+        user_agent_extra=f"metascan/{__version__}",
+    )
+
+
+class Clients:
+    """The clients of one boto3 Session, created once per (service, region) and shared between threads.
+
+    A boto3 Session is not thread-safe, its clients are: creation happens under a lock, use does not.
+    """
+
+    def __init__(self, session: Session, config: Config, endpoint_url: str | None = None) -> None:
+        self.session = session
+        self._config = config
+        self._endpoint_url = endpoint_url
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], Client] = {}
+
+    def __call__(self, service: str, region: str) -> Client:
+        key = (service, region)
+        with self._lock:
+            client = self._cache.get(key)
+            if client is None:
+                client = self.session.client(
+                    service, region_name=region, endpoint_url=self._endpoint_url, config=self._config
+                )
+                self._cache[key] = client
+            return client
+
+    def derived(self, session: Session) -> Clients:
+        """A client cache for another session (an assumed role) with the same configuration."""
+        return Clients(session, self._config, self._endpoint_url)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The account and region being read; `source` is the label of everything read there."""
+
+    account: str | None
+    region: str | None = None
+
+    @property
+    def source(self) -> str:
+        parts = ["aws", self.account or "unknown-account"]
+        if self.region:
+            parts.append(self.region)
+        return ":".join(parts)
+
+
+def error_code(exc: BaseException) -> str | None:
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    return None
+
+
+def describe(exc: BaseException) -> str:
+    """One line saying why a call failed, without the raw body of an unparseable response."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = err.get("Code") or "ClientError"
+        message = str(err.get("Message") or "").strip()
+        return f"{code}: {message}" if message else str(code)
+    if isinstance(exc, ResponseParserError):
+        first = str(exc).split("\n", 1)[0].split(", invalid XML received", 1)[0]
+        return f"unreadable response, the endpoint may not support this operation ({first[:160]})"
+    return f"{type(exc).__name__}: {str(exc)[:300]}"
+
+
+def is_region_error(exc: BaseException) -> bool:
+    """Whether a failure says the whole region cannot be read (not enabled, unreachable, bad credentials)."""
+    if isinstance(exc, ClientError):
+        return error_code(exc) in REGION_ERROR_CODES
+    return True
+
+
+def call_error(where: Where, operation: str, exc: BaseException, prefix: str = "") -> ScanError:
+    return ScanError(
+        where.source,
+        f"{where.source}: {prefix}{operation} failed: {describe(exc)}",
+        where.account,
+        where.region,
+        operation,
+    )
