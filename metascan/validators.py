@@ -358,8 +358,9 @@ _NOT_PERSON = frozenset(
     checkout search inventory orders
     """.split()
 )
+_NAME_PART = r"(?:\p{Lu}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?"  # Jane, O'Neill, McDonald
 _NAME_TOKEN = regex.compile(
-    r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?|\p{Lu}\.?|(?:van|von|der|de|da|di|del|la|le|du|bin|al)"
+    rf"{_NAME_PART}(?:-{_NAME_PART}|-\p{{Ll}}+)*|\p{{Lu}}\.?|(?:van|von|der|den|de|da|di|del|dos|la|le|du|bin|al|y)"
 )
 
 

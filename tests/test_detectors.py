@@ -1,0 +1,26 @@
+"""The whole rule set on labelled fixtures (tests/fixtures/labelled.toml): exactly the expected findings."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from metascan.engine import Engine
+from metascan.model import FieldKind
+from metascan.rules import load_rules
+
+ENGINE = Engine(load_rules())
+CASES: list[dict[str, Any]] = tomllib.loads(
+    (Path(__file__).parent / "fixtures" / "labelled.toml").read_text(encoding="utf-8")
+)["case"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_labelled_case(case: dict[str, Any]) -> None:
+    result = ENGINE.scan(case["text"], FieldKind(case["kind"]), case.get("key"))
+    assert result.timed_out == ()
+    found = sorted([h.rule.id, h.secret] for h in result.hits)
+    assert found == sorted(case["expect"])
