@@ -1,4 +1,4 @@
-"""The report: what a scan found, skipped and failed on, and its JSON form (the contract other tools parse)."""
+"""The report: what a scan found, skipped and failed on, and its JSON form (the contract tools parse)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
-from .model import Category, Finding, ScanError, Severity, Skipped
+from .model import Category, Confidence, Finding, ScanError, Severity, Skipped
 
 SCHEMA_VERSION = "1"
 
@@ -33,6 +33,7 @@ class Report:
     started_at: dt.datetime = field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
     fingerprint_key_id: str | None = None
+    tool_version: str = __version__
     # Sections added by workflow features (baseline, suppressed, unused_suppressions); JSON-ready values.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -52,10 +53,20 @@ class Report:
             out["suppressed"] = len(self.extra["suppressed"])
         return out
 
+    def failing(
+        self, fail_on: Severity = Severity.INFO, min_confidence: Confidence = Confidence.LOW
+    ) -> list[Finding]:
+        """The findings that fail a run: at least `fail_on` severe and at least `min_confidence` confident."""
+        return [
+            f
+            for f in self.findings
+            if f.severity.rank >= fail_on.rank and f.confidence.rank >= min_confidence.rank
+        ]
+
     def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "metascan", "version": __version__},
+            "tool": {"name": "metascan", "version": self.tool_version},
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at or utcnow()),
             "fingerprint_key_id": self.fingerprint_key_id,

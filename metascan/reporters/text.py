@@ -1,36 +1,131 @@
-"""Plain text for terminals: findings grouped by resource, and a summary line."""
+"""Text for terminals: findings grouped by resource, severity coloured (with `color`), a summary line.
+
+Values that come from the scanned data (resource ids, field paths, previews) are printed with control
+characters escaped, so a hostile tag cannot move the cursor or retitle the terminal.
+"""
 
 from __future__ import annotations
 
+import io
 from itertools import groupby
 
+from rich.console import Console
+from rich.text import Text
+
+from ..model import Finding, Severity
 from ..report import Report
 from . import RenderOptions
 
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def _safe(value: str) -> str:
+    """`value` with C0/C1 control characters (and DEL) shown as escapes."""
+    if value.isprintable():
+        return value
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in value
+    )
+
+
+def _finding_line(f: Finding, options: RenderOptions) -> Text:
+    where = _safe(f.location.field)
+    if f.location.line is not None:
+        where += f" line {f.location.line}"
+    if f.location.decoding:
+        where += f" [{_safe(' > '.join(f.location.decoding))}]"
+    value = f.match if options.show_secrets and f.match is not None else f.evidence or f.redacted
+    line = Text("  ")
+    line.append(f"{f.severity.upper():8}", style=SEVERITY_STYLE[f.severity])
+    line.append(f" {f.rule}: {_safe(f.title)} in {where}: {_safe(value)}")
+    if f.confidence.rank < 2:
+        line.append(f" ({f.confidence} confidence)", style="dim")
+    return line
+
+
+def _order(f: Finding) -> tuple[str, str, str, str, int, str, int]:
+    """By resource (type, id, account, region), then most severe first, then field and line."""
+    r = f.resource
+    return (
+        r.type,
+        r.id,
+        r.account or "",
+        r.region or "",
+        -f.severity.rank,
+        f.location.field,
+        f.location.line or 0,
+    )
+
+
+def _summary(report: Report) -> Text:
+    s = report.summary()
+    sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
+    line = Text(f"{s['findings']} findings", style="bold")
+    line.append(
+        f"{f' ({sev})' if sev else ''} in {s['resources']} resources, {s['fields']} fields;"
+        f" {s['skipped']} skipped, {s['errors']} errors"
+    )
+    if "suppressed" in s:
+        line.append(f", {s['suppressed']} suppressed")
+    baseline = report.extra.get("baseline")
+    if baseline is not None:
+        line.append(f"; baseline: {baseline['known']} known, {len(baseline['resolved'])} resolved")
+    return line
+
+
+def lines(report: Report, options: RenderOptions) -> list[Text]:
+    out: list[Text] = []
+    for res, group in groupby(sorted(report.findings, key=_order), key=lambda f: f.resource):
+        header = Text(f"{res.type} {_safe(res.id)}", style="bold")
+        where = " ".join(_safe(x) for x in (res.account, res.region) if x)
+        if where:
+            header.append(f" ({where})", style="dim")
+        out.append(header)
+        out.extend(_finding_line(f, options) for f in group)
+        out.append(Text(""))
+    for s in report.skipped:
+        where = f" {s.resource.type} {_safe(s.resource.id)}" if s.resource else ""
+        field = f" {_safe(s.field)}" if s.field else ""
+        out.append(Text(f"skipped: {_safe(s.source)}{where}{field}: {_safe(s.reason)}", style="dim"))
+    for e in report.errors:
+        out.append(Text(f"error: {_safe(e.message)}", style="red"))
+    for b in report.extra.get("baseline", {}).get("resolved", []):
+        res = b["resource"]
+        out.append(Text(f"resolved: {b['rule']} on {res['type']} {_safe(res['id'])}", style="green"))
+    for u in report.extra.get("unused_suppressions", []):
+        out.append(
+            Text(
+                f"unused suppression: {_safe(u['source'])} entry {u['index']} ({_safe(u['reason'])})",
+                style="yellow",
+            )
+        )
+    out.append(_summary(report))
+    return out
+
 
 def render(report: Report, options: RenderOptions) -> str:
-    lines: list[str] = []
-    order = sorted(report.findings, key=lambda f: (f.resource.type, f.resource.id, f.location.field))
-    for (rtype, rid), group in groupby(order, key=lambda f: (f.resource.type, f.resource.id)):
-        lines.append(f"{rtype} {rid}")
-        for f in group:
-            where = f.location.field
-            if f.location.line is not None:
-                where += f" line {f.location.line}"
-            if f.location.decoding:
-                where += f" [{' > '.join(f.location.decoding)}]"
-            value = f.match if options.show_secrets and f.match is not None else f.evidence or f.redacted
-            lines.append(f"  {f.severity.upper():8} {f.rule}: {f.title} in {where}: {value}")
-        lines.append("")
-    for s in report.skipped:
-        where = f" {s.resource.type} {s.resource.id}" if s.resource else ""
-        lines.append(f"skipped: {s.source}{where}{' ' + s.field if s.field else ''}: {s.reason}")
-    for e in report.errors:
-        lines.append(f"error: {e.message}")
-    summary = report.summary()
-    sev = ", ".join(f"{n} {k}" for k, n in summary["by_severity"].items() if n)
-    lines.append(
-        f"{summary['findings']} findings{f' ({sev})' if sev else ''} in {summary['resources']} resources,"
-        f" {summary['fields']} fields; {summary['skipped']} skipped, {summary['errors']} errors"
+    texts = lines(report, options)
+    if not options.color:
+        return "".join(t.plain + "\n" for t in texts)
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=True,
+        color_system="standard",
+        width=100_000,
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        no_color=False,
+        _environ={},  # the output depends on the report and options only, not on NO_COLOR, TERM, COLUMNS
     )
-    return "\n".join(lines) + "\n"
+    for t in texts:
+        console.print(t)
+    return buf.getvalue()
