@@ -157,6 +157,22 @@ def _has_phrase(found: set[str], phrases: Iterable[tuple[str, ...]]) -> bool:
     return any(all(w in found for w in phrase) for phrase in phrases if phrase)
 
 
+def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
+    """Whether the candidate has the rule's context; None when a negative context word rules it out."""
+    c = rule.context
+    if not (c.words or c.negative or c.near is not None):
+        return True
+    found = ctx.context_words(start, end, c.before, c.after)
+    if c.negative and _has_phrase(found, c.negative):
+        return None
+    if _has_phrase(found, c.words):
+        return True
+    if c.near is not None:
+        ls, le = ctx.line_span(start)
+        return c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None
+    return False
+
+
 def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> Hit | None:
     if not rule.min_length <= len(secret) <= rule.max_length:
         return None
@@ -167,6 +183,10 @@ def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> H
             return None
     if rule.mask and ctx.in_structure(start, end):
         return None
+    # Context is cheaper than most validators (phone numbers, checksums): judge it first.
+    has_context = _context(rule, ctx, start, end)
+    if has_context is None or (rule.context.required and not has_context):
+        return None
     for _, validate in rule.validators:
         if not validate(secret):
             return None
@@ -174,20 +194,8 @@ def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> H
     if rule.entropy is not None and bits < rule.entropy:
         return None
     confidence = rule.confidence
-    c = rule.context
-    if c.words or c.negative or c.near is not None:
-        found = ctx.context_words(start, end, c.before, c.after)
-        if c.negative and _has_phrase(found, c.negative):
-            return None
-        has = _has_phrase(found, c.words)
-        if not has and c.near is not None:
-            ls, le = ctx.line_span(start)
-            has = c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None
-        if not has:
-            if c.required:
-                return None
-            if rule.downgrade_without_context:
-                confidence = confidence.lowered()
+    if not has_context and rule.downgrade_without_context:
+        confidence = confidence.lowered()
     if rule.category == "credential" and bits < 3.0 and rule.entropy is None:
         confidence = confidence.lowered()
     return Hit(rule, start, end, secret, confidence, ctx.line_of(start))

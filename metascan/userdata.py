@@ -131,11 +131,15 @@ def _decode_text(data: bytes) -> tuple[str, str | None]:
         return text, "bytes are not UTF-8 text"
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
+
+
 def _is_binary(data: bytes) -> bool:
+    """More than 5% control characters (other than tab and line breaks) in the first 4 KiB."""
     sample = data[:4096]
     if not sample:
         return False
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 or b == 127)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) // 20
 
 
@@ -229,8 +233,8 @@ _WRITE_FILES_GZ = {"gz+b64", "gzip+base64", "gz+base64", "gzip+b64"}
 
 
 def _write_files(text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
-    if "write_files" not in text:
-        return
+    if "write_files" not in text or ("encoding" not in text and "!!binary" not in text):
+        return  # nothing encoded: the plain content is already in the scanned text
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError:
