@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -146,15 +146,13 @@ _MAX_SHRINK = 12
 def _applies(rule: Rule, ctx: TextContext) -> bool:
     if rule.kinds is not None and ctx.kind not in rule.kinds:
         return False
+    if rule.min_digits and ctx.digit_run < rule.min_digits:
+        return False
     return rule.protocols is None or (ctx.protocol or "").lower() in rule.protocols
 
 
 def _strip_value(value: str) -> str:
     return value.strip().strip("\"'`").strip()
-
-
-def _has_phrase(found: set[str], phrases: Iterable[tuple[str, ...]]) -> bool:
-    return any(all(w in found for w in phrase) for phrase in phrases if phrase)
 
 
 def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
@@ -163,9 +161,9 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
     if not (c.words or c.negative or c.near is not None):
         return True
     found = ctx.context_words(start, end, c.before, c.after)
-    if c.negative and _has_phrase(found, c.negative):
+    if c.negative and c.negative.found_in(found):
         return None
-    if _has_phrase(found, c.words):
+    if c.words.found_in(found):
         return True
     if c.near is not None:
         ls, le = ctx.line_span(start)

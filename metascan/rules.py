@@ -45,6 +45,7 @@ _RULE_KEYS = {
     "allowlist",
     "mask",
     "shrink",
+    "min_digits",
     "kinds",
     "protocols",
     "remediation",
@@ -59,9 +60,30 @@ _EXAMPLE_ITEM_KEYS = {"text", "key", "kind", "secret", "protocol"}
 
 
 @dataclass(frozen=True, slots=True)
+class Phrases:
+    """Context words and phrases as word tokens: one-word entries in a set, phrases as token tuples."""
+
+    singles: frozenset[str] = frozenset()
+    multis: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def of(cls, entries: tuple[tuple[str, ...], ...]) -> Phrases:
+        return cls(frozenset(e[0] for e in entries if len(e) == 1), tuple(e for e in entries if len(e) > 1))
+
+    def __bool__(self) -> bool:
+        return bool(self.singles or self.multis)
+
+    def found_in(self, words: set[str]) -> bool:
+        """Whether any entry occurs: a single word, or every word of a phrase."""
+        if not self.singles.isdisjoint(words):
+            return True
+        return any(all(w in words for w in phrase) for phrase in self.multis)
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
-    words: tuple[tuple[str, ...], ...] = ()  # each entry: the word tokens of a context word or phrase
-    negative: tuple[tuple[str, ...], ...] = ()
+    words: Phrases = Phrases()
+    negative: Phrases = Phrases()
     near: regex.Pattern[str] | None = None  # a pattern that counts as context within the window
     required: bool = False
     before: int = 40
@@ -101,6 +123,7 @@ class Rule:
     allow_regexes: tuple[regex.Pattern[str], ...]
     mask: bool
     shrink: bool
+    min_digits: int
     kinds: frozenset[FieldKind] | None
     protocols: frozenset[str] | None
     downgrade_without_context: bool
@@ -234,13 +257,18 @@ class _Loader:
             if name in ctx_raw and (not isinstance(ctx_raw[name], int) or not 0 <= ctx_raw[name] <= 400):
                 raise self.fail(rid, f"context.{name} must be an integer from 0 to 400")
         context = Context(
-            ctx_words, negative, near, required, int(ctx_raw.get("before", 40)), int(ctx_raw.get("after", 20))
+            Phrases.of(ctx_words),
+            Phrases.of(negative),
+            near,
+            required,
+            int(ctx_raw.get("before", 40)),
+            int(ctx_raw.get("after", 20)),
         )
 
         keywords = tuple(k.lower() for k in self.strings(rid, "keywords", raw.get("keywords")))
         if required and not keywords and ctx_words:
             # context is required, so a context word must occur somewhere: use them as the prefilter
-            keywords = tuple(dict.fromkeys(" ".join(w) if len(w) == 1 else w[0] for w in ctx_words))
+            keywords = tuple(dict.fromkeys(max(w, key=len) for w in ctx_words))  # a phrase's longest word
 
         entropy = raw.get("entropy")
         if entropy is not None and (not isinstance(entropy, int | float) or not 0 < entropy < 8):
@@ -269,7 +297,7 @@ class _Loader:
         if not isinstance(examples, dict) or set(examples) != _EXAMPLE_KEYS:
             raise self.fail(rid, "examples must have both 'match' and 'no_match' lists")
 
-        for name in ("min_length", "max_length", "priority"):
+        for name in ("min_length", "max_length", "priority", "min_digits"):
             if name in raw and (not isinstance(raw[name], int) or raw[name] < 0):
                 raise self.fail(rid, f"{name} must be a non-negative integer")
         return Rule(
@@ -295,6 +323,7 @@ class _Loader:
             allow_regexes=allow_regexes,
             mask=bool(raw.get("mask", False)),
             shrink=bool(raw.get("shrink", False)),
+            min_digits=int(raw.get("min_digits", 0)),
             kinds=kind_set,
             protocols=proto_set,
             downgrade_without_context=bool(raw.get("downgrade_without_context", False)),

@@ -103,7 +103,8 @@ def _sql_pairs(text: str) -> Iterator[Pair]:
             pos = v.end()
 
 
-_WORD = regex.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_DIGITS = regex.compile(r"[0-9]+")
+_WORD = regex.compile(r"\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\d+")
 
 
 def words(text: str) -> list[str]:
@@ -127,6 +128,12 @@ class TextContext:
     @cached_property
     def lower(self) -> str:
         return self.text.lower()
+
+    @cached_property
+    def digit_run(self) -> int:
+        """The length of the longest run of ASCII digits (a cheap gate for number rules)."""
+        runs = _DIGITS.findall(self.text)
+        return max(map(len, runs)) if runs else 0
 
     @cached_property
     def key_words(self) -> tuple[str, ...]:

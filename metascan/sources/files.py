@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ijson
+
 from ..model import ScanError
 
 STDIN = "-"
 STDIN_LABEL = "<stdin>"
-DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024  # refuse larger files (configurable: --max-file-size)
+STREAM_THRESHOLD = 32 * 1024 * 1024  # stream files from this size on: memory bounded by one item
+STREAM_BATCH = 50  # items per synthetic page when streaming
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +104,10 @@ def parse(text: str, source: str) -> list[dict[str, Any]] | ScanError:
     return docs
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Document | ScanError]:
-    """The documents of one input path (or standard input)."""
+def read(
+    path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, stream_threshold: int = STREAM_THRESHOLD
+) -> Iterator[Document | ScanError]:
+    """The documents of one input path (or standard input).  Large files are streamed."""
     source = STDIN_LABEL if path == STDIN else path
     try:
         if path == STDIN:
@@ -114,6 +120,9 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Documen
                     f"{source}: file is {size} bytes, above the {max_bytes}-byte limit"
                     " (raise it with --max-file-size)",
                 )
+                return
+            if size >= stream_threshold:
+                yield from stream(path)
                 return
             with open(path, "rb") as f:
                 raw = f.read(max_bytes + 1)
@@ -135,3 +144,74 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Documen
         return
     for doc in docs:
         yield Document(source, doc)
+
+
+def _payload_keys(path: str) -> tuple[str, list[str]] | ScanError:
+    """One streaming pass over a large file: is its top level an object or a list of pages, and which
+    payload keys (AutoScalingGroups, ...) does it hold?"""
+    from ..documents import EXTRACTORS
+
+    keys: list[str] = []
+    top = ""
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                return ScanError(
+                    path, f"{path}: UTF-16 files this large cannot be streamed; convert to UTF-8"
+                )
+            f.seek(0)
+            if f.read(3) != b"\xef\xbb\xbf":
+                f.seek(0)
+            for prefix, event, value in ijson.parse(f, multiple_values=True):
+                if not top and prefix == "":
+                    top = event
+                if (
+                    event == "map_key"
+                    and prefix in ("", "item")
+                    and value in EXTRACTORS
+                    and value not in keys
+                ):
+                    keys.append(value)
+    except (ijson.JSONError, ValueError) as e:
+        what = "truncated JSON" if isinstance(e, ijson.IncompleteJSONError) else "invalid JSON"
+        return ScanError(path, f"{path}: {what}: {str(e).splitlines()[0][:200]}")
+    except OSError as e:
+        return ScanError(path, f"{path}: cannot read file: {e.strerror or e}")
+    if top not in ("start_map", "start_array"):
+        return ScanError(path, f"{path}: top level is not an API response object")
+    return top, keys
+
+
+def stream(path: str, batch: int = STREAM_BATCH) -> Iterator[Document | ScanError]:
+    """A large file, read item by item: memory stays bounded by one batch of items, whatever the size.
+
+    Each batch of items becomes a document shaped like a page of the original response.
+    """
+    found = _payload_keys(path)
+    if isinstance(found, ScanError):
+        yield found
+        return
+    top, keys = found
+    if not keys:
+        yield ScanError(path, f"{path}: no AWS API response payload found in this large file")
+        return
+    for key in keys:
+        prefix = f"{key}.item" if top == "start_map" else f"item.{key}.item"
+        items: list[Any] = []
+        try:
+            with open(path, "rb") as f:
+                if f.read(3) != b"\xef\xbb\xbf":
+                    f.seek(0)
+                for item in ijson.items(f, prefix, multiple_values=True, use_float=True):
+                    items.append(item)
+                    if len(items) >= batch:
+                        yield Document(path, {key: items})
+                        items = []
+        except (ijson.JSONError, ValueError) as e:
+            if items:
+                yield Document(path, {key: items})
+            what = "truncated JSON" if isinstance(e, ijson.IncompleteJSONError) else "invalid JSON"
+            yield ScanError(path, f"{path}: {what}: {str(e).splitlines()[0][:200]}")
+            return
+        if items:
+            yield Document(path, {key: items})
