@@ -29,11 +29,18 @@ def make_scanner(
     fingerprint_key_file: str | os.PathLike[str] | None = None,
     limits: Limits | None = None,
     time_limit: float = 1.0,
+    field_time_limit: float = 5.0,
     checks: Sequence[Check] | None = None,
 ) -> Scanner:
     """A scanner with the bundled rules (or `rules`) and the user's fingerprint key (or the one given)."""
     key = fingerprint_key if fingerprint_key is not None else load_key(fingerprint_key_file)
-    options = ScanOptions(region=region, account=account, limits=limits or Limits(), time_limit=time_limit)
+    options = ScanOptions(
+        region=region,
+        account=account,
+        limits=limits or Limits(),
+        time_limit=time_limit,
+        field_time_limit=field_time_limit,
+    )
     if checks is None:
         from .checks import default_checks
 

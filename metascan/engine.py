@@ -8,6 +8,7 @@ more specific rule, and one value is reported once per text.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections import Counter
@@ -50,9 +51,10 @@ def entropy(value: str) -> float:
 class Engine:
     """Runs a rule set over texts.  Holds no state between texts besides the compiled rules."""
 
-    def __init__(self, rules: Sequence[Rule], time_limit: float = 1.0) -> None:
+    def __init__(self, rules: Sequence[Rule], time_limit: float = 1.0, field_time_limit: float = 5.0) -> None:
         self.rules = tuple(sorted(rules, key=lambda r: -r.priority))
-        self.time_limit = time_limit
+        self.time_limit = time_limit  # per rule and text
+        self.field_time_limit = field_time_limit  # all rules on one text
         self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
         self._automaton = ahocorasick.Automaton()
         by_word: dict[str, list[int]] = {}
@@ -77,21 +79,30 @@ class Engine:
     def scan(
         self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None
     ) -> ScanResult:
-        ctx = TextContext(text, kind, key, protocol)
+        ctx = TextContext(text, kind, key, protocol, self.time_limit)
         hits: list[Hit] = []
         timed_out: list[str] = []
+        field_deadline = time.monotonic() + self.field_time_limit
         for rule in self.candidates(ctx):
+            remaining = field_deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out.append(rule.id)  # the field's budget is spent: the rule did not run
+                continue
             try:
-                hits.extend(self.rule_hits(rule, ctx))
+                hits.extend(self.rule_hits(rule, ctx, min(self.time_limit, remaining)))
             except TimeoutError:
                 timed_out.append(rule.id)
         return ScanResult(resolve(hits), tuple(timed_out))
 
-    def rule_hits(self, rule: Rule, ctx: TextContext) -> Iterator[Hit]:
-        """Every hit of one rule in one text (before overlaps with other rules are resolved)."""
-        deadline = time.monotonic() + self.time_limit
+    def rule_hits(self, rule: Rule, ctx: TextContext, limit: float | None = None) -> Iterator[Hit]:
+        """Every hit of one rule in one text (before overlaps with other rules are resolved).
+
+        Raises TimeoutError when the rule takes longer than `limit` seconds on this text.
+        """
+        limit = self.time_limit if limit is None else limit
+        deadline = time.monotonic() + limit
         if rule.pattern is not None:
-            for m in rule.pattern.finditer(ctx.text, timeout=self.time_limit):
+            for m in rule.pattern.finditer(ctx.text, timeout=limit):
                 hit = self._pattern_hit(rule, ctx, m)
                 if hit is not None:
                     yield hit
@@ -100,13 +111,13 @@ class Engine:
             return
         assert rule.key is not None
         for pair in ctx.pairs:
-            if not rule.key.search(pair.key, timeout=self.time_limit):
+            if not rule.key.search(pair.key, timeout=limit):
                 continue
             if rule.value is None:
                 secret, start = _strip_value(pair.value), pair.start
                 start += pair.value.find(secret) if secret else 0
             else:
-                vm = rule.value.search(pair.value, timeout=self.time_limit)
+                vm = rule.value.search(pair.value, timeout=limit)
                 if vm is None or not vm.group(rule.secret_group):
                     continue
                 secret = vm.group(rule.secret_group)
@@ -203,12 +214,18 @@ def resolve(hits: list[Hit]) -> tuple[Hit, ...]:
     """Keep the most specific hit where hits overlap, and each distinct value once (its first place)."""
     if len(hits) <= 1:
         return tuple(hits)
+    starts: list[int] = []  # kept spans, sorted by start; they never overlap each other
+    ends: list[int] = []
     kept: list[Hit] = []
     for h in sorted(hits, key=lambda h: (-h.rule.priority, -(h.end - h.start), h.start)):
-        if any(h.start < k.end and k.start < h.end for k in kept):
-            continue
-        kept.append(h)
-    kept.sort(key=lambda h: h.start)
+        i = bisect.bisect_left(starts, h.start)
+        if i > 0 and ends[i - 1] > h.start:
+            continue  # overlaps the kept span that starts before it
+        if i < len(starts) and starts[i] < h.end:
+            continue  # overlaps the kept span that starts inside it
+        starts.insert(i, h.start)
+        ends.insert(i, h.end)
+        kept.insert(i, h)
     seen: set[str] = set()
     out = []
     for h in kept:

@@ -53,6 +53,7 @@ class ScanOptions:
     account: str | None = None
     limits: Limits = dc_field(default_factory=Limits)
     time_limit: float = 1.0  # seconds per rule per text
+    field_time_limit: float = 5.0  # seconds for all rules on one text
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ class Scanner:
         checks: Sequence[Check] = (),
     ) -> None:
         self.options = options or ScanOptions()
-        self.engine = Engine(rules, self.options.time_limit)
+        self.engine = Engine(rules, self.options.time_limit, self.options.field_time_limit)
         self.fingerprinter = fingerprinter
         self.checks = tuple(checks)
         self.defaults = Defaults(self.options.region, self.options.account)
@@ -122,7 +123,7 @@ class Scanner:
             for reason in result.skipped:
                 yield Skipped(field.source, reason, field.resource, field.path)
             for segment, scanned in result.parts:
-                yield from self._timeouts(field, scanned)
+                yield from self._timeouts(field, scanned, segment.decoding)
                 for hit in scanned.hits:
                     finding = self._finding(field, hit, segment.decoding, launches)
                     if finding is not None:
@@ -143,12 +144,16 @@ class Scanner:
         parts = tuple((seg, self.engine.scan(seg.text, seg.kind)) for seg in decoded.segments)
         return _UserDataResult(parts, tuple(decoded.skipped))
 
-    def _timeouts(self, field: Field, scanned: ScanResult) -> Iterator[Skipped]:
-        for rule_id in scanned.timed_out:
+    def _timeouts(
+        self, field: Field, scanned: ScanResult, decoding: tuple[str, ...] = ()
+    ) -> Iterator[Skipped]:
+        if scanned.timed_out:
+            o = self.options
+            where = f" ({'>'.join(decoding)})" if decoding else ""
             yield Skipped(
                 field.source,
-                f"rule {rule_id} hit the {self.options.time_limit:g}s time limit on this field; the field was"
-                " scanned by the other rules only",
+                f"time limit ({o.time_limit:g}s per rule, {o.field_time_limit:g}s per field) stopped rules"
+                f" {', '.join(scanned.timed_out)} on this text{where}; the other rules scanned it",
                 field.resource,
                 field.path,
             )

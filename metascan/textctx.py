@@ -33,12 +33,12 @@ _ASSIGN = regex.compile(
       | <(?P<xk>[A-Za-z_][\w.-]{0,60})>(?P<xv>[^<>\n]{1,1000})</(?P=xk)>
       | (?<![\w$.@/-])(?:export\s+|set\s+|setx\s+|\$env:|\$)?(?P<k>[A-Za-z_][\w.-]{0,100}?)
         \s*(?P<op>:=|=|:(?=[ \t])|\s(?=[ \t]*"))\s*
-        (?:"(?P<dv>[^"\n]{0,4000})"|'(?P<sv>[^'\n]{0,4000})'|(?P<uv>[^\s'"`;&,{}\[\]<>]+))
+        (?:"(?P<dv>[^"\n]{0,4000})"|'(?P<sv>[^'\n]{0,4000})'|(?P<uv>[^\s'"`;&,{}\[\]<>]{1,4000}))
       | (?<![\w-])--(?P<fk>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)
-        (?:"(?P<fdv>[^"\n]{0,4000})"|'(?P<fsv>[^'\n]{0,4000})'|(?P<fuv>[^\s'"`;&|-][^\s'"`;&|]*))
+        (?:"(?P<fdv>[^"\n]{0,4000})"|'(?P<fsv>[^'\n]{0,4000})'|(?P<fuv>[^\s'"`;&|-][^\s'"`;&|]{0,4000}))
       | SetEnvironmentVariable\(\s*["'](?P<ck>[^"'\n]{1,100})["']\s*,\s*["'](?P<cv>[^"'\n]{0,4000})["']
       | \benviron\[\s*["'](?P<ek>[^"'\n]{1,100})["']\s*\]\s*=\s*["'](?P<ev>[^"'\n]{0,4000})["']
-      | \bsetx\s+(?P<sk>[A-Za-z_]\w{0,100})\s+(?:"(?P<sdv>[^"\n]{0,4000})"|(?P<suv>[^\s"/]+))
+      | \bsetx\s+(?P<sk>[A-Za-z_]\w{0,100})\s+(?:"(?P<sdv>[^"\n]{0,4000})"|(?P<suv>[^\s"/]{1,4000}))
     )
     """,
     regex.VERBOSE,
@@ -87,9 +87,9 @@ _SQL_INSERT = regex.compile(
 _SQL_VALUE = regex.compile(r"\s*(?:'(?P<q>(?:[^'\n]|'')*)'|(?P<u>[^,'\n]*?))\s*(?:,|$)")
 
 
-def _sql_pairs(text: str) -> Iterator[Pair]:
+def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
     """Column/value pairs of `INSERT INTO t (a, b) VALUES (1, 'x')`: the column names are the values' keys."""
-    for m in _SQL_INSERT.finditer(text, timeout=1.0):
+    for m in _SQL_INSERT.finditer(text, timeout=limit):
         cols = [c.strip().strip('"`[]') for c in m.group("cols").split(",")]
         pos = m.start("vals")
         end = m.end("vals")
@@ -115,15 +115,21 @@ def words(text: str) -> list[str]:
 class TextContext:
     """Lazy facts about one text being scanned."""
 
-    __slots__ = ("__dict__", "key", "kind", "protocol", "text")
+    __slots__ = ("__dict__", "key", "kind", "limit", "protocol", "text")
 
     def __init__(
-        self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None
+        self,
+        text: str,
+        kind: FieldKind,
+        key: str | None = None,
+        protocol: str | None = None,
+        limit: float = 1.0,
     ) -> None:
         self.text = text
         self.kind = kind
         self.key = key
         self.protocol = protocol
+        self.limit = limit  # seconds for each analysis of the text (assignments, structure)
 
     @cached_property
     def lower(self) -> str:
@@ -164,14 +170,14 @@ class TextContext:
         out: list[Pair] = []
         if self.key is not None and self.kind in (FieldKind.TAG_VALUE, FieldKind.TEXT, FieldKind.ENDPOINT):
             out.append(Pair(self.key, 0, len(self.text), self.text))
-        for m in _ASSIGN.finditer(self.text, overlapped=True, timeout=1.0):
+        for m in _ASSIGN.finditer(self.text, overlapped=True, timeout=self.limit):
             for g in _VALUE_GROUPS:
                 if m.group(g) is not None:
                     key = m.group(_KEY_OF[g])
                     out.append(Pair(key, m.start(g), m.end(g), m.group(g)))
                     break
         if "insert" in self.lower:
-            out.extend(_sql_pairs(self.text))
+            out.extend(_sql_pairs(self.text, self.limit))
             out.sort(key=lambda p: p.start)
         return out
 
@@ -198,7 +204,7 @@ class TextContext:
 
     @cached_property
     def structure(self) -> list[tuple[int, int]]:
-        return [m.span() for m in _STRUCTURE.finditer(self.text, timeout=1.0)]
+        return [m.span() for m in _STRUCTURE.finditer(self.text, timeout=self.limit)]
 
     def in_structure(self, start: int, end: int) -> bool:
         for s, e in self.structure:
