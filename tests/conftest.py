@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["netguard"]
+
 TEST_KEY = "metascan-test-fingerprint-key-0123456789"
 
 

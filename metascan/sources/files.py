@@ -97,9 +97,11 @@ def parse(text: str, source: str) -> list[dict[str, Any]] | ScanError:
         docs = docs[0]
         if not docs:
             return ScanError(source, f"{source}: top level is an empty list, not an API response object")
-    bad = next((d for d in docs if not isinstance(d, dict)), None)
-    if bad is not None:
-        kind = "a list" if isinstance(bad, list) else type(bad).__name__ if bad is not None else "null"
+    bad = [d for d in docs if not isinstance(d, dict)]
+    if bad:
+        kind = (
+            "a list" if isinstance(bad[0], list) else type(bad[0]).__name__ if bad[0] is not None else "null"
+        )
         return ScanError(source, f"{source}: top level is {kind}, not an API response object")
     return docs
 
@@ -173,8 +175,9 @@ def _payload_keys(path: str) -> tuple[str, list[str]] | ScanError:
                 ):
                     keys.append(value)
     except (ijson.JSONError, ValueError) as e:
-        what = "truncated JSON" if isinstance(e, ijson.IncompleteJSONError) else "invalid JSON"
-        return ScanError(path, f"{path}: {what}: {str(e).splitlines()[0][:200]}")
+        if not keys:  # with a payload key found, the item pass reads what it can and reports the error
+            what = "truncated JSON" if isinstance(e, ijson.IncompleteJSONError) else "invalid JSON"
+            return ScanError(path, f"{path}: {what}: {str(e).splitlines()[0][:200]}")
     except OSError as e:
         return ScanError(path, f"{path}: cannot read file: {e.strerror or e}")
     if top not in ("start_map", "start_array"):
