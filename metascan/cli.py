@@ -141,3 +141,128 @@ def main() -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(EXIT_ERRORS if e.exit_code != 0 else 0)
+
+
+@cli.command("aws")
+@output_options
+@click.option(
+    "--profile", help="AWS profile to use (default: AWS_PROFILE, else boto3's usual credential chain)."
+)
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="REGION",
+    help="Region to scan; repeat for more (default: the profile's or environment's region).",
+)
+@click.option("--all-regions", is_flag=True, help="Scan every region enabled for each account.")
+@click.option(
+    "--role-arn",
+    "role_arns",
+    multiple=True,
+    metavar="ARN",
+    help="Assume this role and scan its account instead of your own; repeat for more accounts.",
+)
+@click.option(
+    "--org", is_flag=True, help="Scan every ACTIVE account of your organisation (with --role-name)."
+)
+@click.option("--role-name", metavar="NAME", help="With --org: the role to assume in each member account.")
+@click.option("--external-id", help="External ID to pass when assuming roles.")
+@click.option(
+    "--all-versions",
+    is_flag=True,
+    help="Read every launch template version (default: $Default, $Latest and versions that groups use).",
+)
+@click.option(
+    "--all-subscriptions",
+    is_flag=True,
+    help="Read every SNS subscription of each region, not only those of topics that groups notify.",
+)
+@click.option(
+    "--max-workers",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Accounts and regions read at the same time.",
+)
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    help="Send every API call to URL, e.g. a local emulator (AWS_ENDPOINT_URL works too).",
+)
+@click.option(
+    "--retry-mode",
+    type=click.Choice(["adaptive", "standard"]),
+    default="adaptive",
+    show_default=True,
+    help="botocore retry mode: throttled calls are retried with backoff.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 50),
+    default=10,
+    show_default=True,
+    help="Attempts per API call, the first included.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
+def aws(
+    fmt: str,
+    output: str | None,
+    show_secrets: bool,
+    fingerprint_key: str | None,
+    profile: str | None,
+    regions: tuple[str, ...],
+    all_regions: bool,
+    role_arns: tuple[str, ...],
+    org: bool,
+    role_name: str | None,
+    external_id: str | None,
+    all_versions: bool,
+    all_subscriptions: bool,
+    max_workers: int,
+    endpoint_url: str | None,
+    retry_mode: str,
+    max_attempts: int,
+    quiet: bool,
+) -> None:
+    """Scan live AWS accounts (read-only: Describe*, List*, Get* calls and sts AssumeRole).
+
+    Reads Auto Scaling groups, launch templates and their versions, launch configurations, lifecycle hooks,
+    notification configurations, scheduled actions and the SNS topics and subscriptions they reach, in
+    every account and region asked for.  A call that fails (access denied, region not enabled, operation
+    not supported) is an error in the report; everything else is still scanned.
+    """
+    from contextlib import nullcontext
+
+    from rich.console import Console
+
+    from .api import scan_aws
+    from .progress import AwsProgressDisplay
+
+    if all_regions and regions:
+        raise click.UsageError("--all-regions cannot be combined with --region")
+    if org and not role_name:
+        raise click.UsageError("--org needs --role-name: the role to assume in each account")
+    if role_name and not org:
+        raise click.UsageError("--role-name is only used with --org (give --role-arn for single roles)")
+    display = AwsProgressDisplay(Console(file=sys.stderr)) if not quiet and sys.stderr.isatty() else None
+    scanner = make_scanner(fingerprint_key_file=fingerprint_key)
+    with display or nullcontext():
+        report = scan_aws(
+            profile=profile,
+            regions=regions,
+            all_regions=all_regions,
+            role_arns=role_arns,
+            org=org,
+            role_name=role_name,
+            external_id=external_id,
+            all_versions=all_versions,
+            all_subscriptions=all_subscriptions,
+            max_workers=max_workers,
+            endpoint_url=endpoint_url,
+            retry_mode=retry_mode,
+            max_attempts=max_attempts,
+            scanner=scanner,
+            on_progress=display.update if display else None,
+        )
+    sys.exit(emit(report, fmt, output, show_secrets))

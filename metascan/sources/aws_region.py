@@ -192,7 +192,13 @@ class _Reader:
         return self._page(operation, result_key, response)
 
     def _page(self, operation: str, result_key: str, response: Any) -> Page | ScanError:
+        """The response as a Page, or a ScanError when it does not have the shape the operation promises.
+
+        A list that is absent is empty (botocore leaves out elements the XML does not carry).
+        """
         expected = dict if result_key == "Attributes" else list
+        if isinstance(response, dict) and expected is list and response.get(result_key) is None:
+            response = {**response, result_key: []}
         if not isinstance(response, dict) or not isinstance(response.get(result_key), expected):
             self.last_code = None
             kind = "an object" if expected is dict else "a list"
