@@ -91,6 +91,26 @@ def test_cli_two_regions(moto: Moto) -> None:
     assert report["skipped"] == []
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="metascan/scanner.py de-duplicates findings (and computes fingerprints) on rule, resource type and"
+    " id, field and value without account or region: the same group name with the same tag value in a second"
+    " region or account is dropped as a duplicate (exported files show the same)",
+)
+def test_same_names_in_two_regions_and_accounts_are_all_reported(moto: Moto) -> None:
+    """Groups are usually named alike in every region and account: each one's finding must be reported."""
+    seed(moto, "us-east-1")
+    seed(moto, "eu-west-1")
+    seed(moto, "us-east-1", moto.account_session("111111111111"))
+    report = metascan.scan_aws(
+        regions=["us-east-1", "eu-west-1"],
+        endpoint_url=moto.endpoint,
+        role_arns=[f"arn:aws:iam::{MOTO_ACCOUNT}:role/audit", "arn:aws:iam::111111111111:role/audit"],
+    )
+    owners = {(f.resource.account, f.resource.region) for f in report.findings if f.match == OWNER_EMAIL}
+    assert owners == {(MOTO_ACCOUNT, "us-east-1"), (MOTO_ACCOUNT, "eu-west-1"), ("111111111111", "us-east-1")}
+
+
 def test_library_all_versions_and_subscriptions(moto: Moto) -> None:
     seed(moto, "us-east-1")
     progress: list[RegionProgress] = []
