@@ -5,27 +5,71 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from . import __version__
-from .api import make_scanner, scan_files
+from .api import file_events, make_scanner
+from .checks import default_checks
+from .config import load_config
 from .errors import MetascanError
+from .model import Confidence, Severity
 from .report import Report
-from .reporters import Format, RenderOptions, renderer
-from .rules import load_rules
+from .reporters import Format, RenderOptions, catalogue, renderer
+from .reporters import jsonl as jsonl_format
+from .rules import Rule, load_rules
+from .scanner import Event, Scanner
 from .sources.files import DEFAULT_MAX_FILE_BYTES
+from .workflow import Workflow
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_REPORT_OPTIONS = "metascan.report_options"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """Options of `output_options` that commands do not take as arguments (see `report_options`)."""
+
+    baseline: str | None = None
+    config: str | None = None
+    fail_on: Severity = Severity.INFO
+    min_confidence: Confidence = Confidence.LOW
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_REPORT_OPTIONS, {})[param.name] = value
+    return value
+
+
+def report_options() -> ReportOptions:
+    """The running command's --baseline, --config, --fail-on and --min-confidence (defaults outside one).
+
+    `output_options` records them in the click context instead of passing them as arguments, so every command
+    decorated with it gets them without changing its signature; `emit` applies them.
+    """
+    ctx = click.get_current_context(silent=True)
+    given: Mapping[str, Any] = ctx.meta.get(_REPORT_OPTIONS, {}) if ctx is not None else {}
+    return ReportOptions(
+        baseline=given.get("baseline"),
+        config=given.get("config"),
+        fail_on=Severity(given.get("fail_on") or Severity.INFO),
+        min_confidence=Confidence(given.get("min_confidence") or Confidence.LOW),
+    )
+
 
 def output_options(fn: F) -> F:
-    """Options shared by every command that writes a report."""
+    """Options shared by every command that writes a report.
+
+    The command receives `fmt`, `output`, `show_secrets` and `fingerprint_key`; --baseline, --config,
+    --fail-on and --min-confidence are read with `report_options()` (and applied by `emit`).
+    """
     decorators = [
         click.option(
             "--format",
@@ -33,15 +77,58 @@ def output_options(fn: F) -> F:
             type=click.Choice([f.value for f in Format]),
             default=Format.TEXT.value,
             show_default=True,
-            help="Report format.",
+            help="Report format: text (terminals), json (the report contract), jsonl (one result per line, as"
+            " results arrive), sarif (SARIF 2.1.0 for code-scanning dashboards; never holds a raw secret).",
         ),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE."),
-        click.option("--show-secrets", is_flag=True, help="Include raw matched values in the report."),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False),
+            help="Write the report to FILE, atomically: FILE is only ever replaced by a complete report.",
+        ),
+        click.option(
+            "--show-secrets",
+            is_flag=True,
+            help="Include raw matched values in text, json and jsonl reports (never in sarif).",
+        ),
         click.option(
             "--fingerprint-key",
             type=click.Path(exists=True, dir_okay=False),
-            help="File holding the fingerprint key (default: $METASCAN_FINGERPRINT_KEY, else a key of your own"
-            " created once in your config folder).",
+            help="File holding the fingerprint key (default: $METASCAN_FINGERPRINT_KEY, else a key of your"
+            " own created once in your config folder).",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False),
+            expose_value=False,
+            callback=_remember,
+            help="An earlier JSON report: report only findings not in it, and list its findings now gone.",
+        ),
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False),
+            expose_value=False,
+            callback=_remember,
+            help="Config file with [[suppress]] entries (default: ./metascan.toml, else [tool.metascan] in"
+            " ./pyproject.toml).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice([s.value for s in Severity]),
+            default=Severity.INFO.value,
+            show_default=True,
+            expose_value=False,
+            callback=_remember,
+            help="Exit with 1 only for findings at least this severe.",
+        ),
+        click.option(
+            "--min-confidence",
+            type=click.Choice([c.value for c in Confidence]),
+            default=Confidence.LOW.value,
+            show_default=True,
+            expose_value=False,
+            callback=_remember,
+            help="Exit with 1 only for findings at least this confident.",
         ),
     ]
     for d in reversed(decorators):
@@ -50,12 +137,19 @@ def output_options(fn: F) -> F:
 
 
 def write_output(text: str, output: str | None, secret: bool) -> None:
-    """Write to stdout, or atomically to a file (mode 0600 when it holds secrets)."""
+    """Write to stdout, or atomically to a file (mode 0600 when it holds secrets).
+
+    The text goes to a temporary file beside the target, is flushed to disk, then renamed over the target:
+    a crashed or killed run leaves the previous report (or none) in place, never a partial one.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise MetascanError(f"{output}: cannot write report: {e.strerror or e}") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -63,24 +157,100 @@ def write_output(text: str, output: str | None, secret: bool) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o600 if secret else 0o644)
         os.replace(tmp, target)
-    except BaseException:
+        _sync_dir(target.parent)
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise MetascanError(f"{output}: cannot write report: {e.strerror or e}") from e
         raise
 
 
-def exit_code(report: Report) -> int:
+def _sync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable (where the platform allows opening a directory)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def exit_code(
+    report: Report, fail_on: Severity = Severity.INFO, min_confidence: Confidence = Confidence.LOW
+) -> int:
+    """2 when there were errors, else 1 when a finding is at least `fail_on` severe and `min_confidence`
+    confident, else 0."""
     if report.errors:
         return EXIT_ERRORS
-    if report.findings:
+    if report.failing(fail_on, min_confidence):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
 
-def emit(report: Report, fmt: str, output: str | None, show_secrets: bool) -> int:
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = renderer(Format(fmt))(report, RenderOptions(show_secrets=show_secrets, color=color))
-    write_output(text, output, secret=show_secrets)
-    return exit_code(report)
+def use_color(output: str | None, isatty: bool, environ: Mapping[str, str]) -> bool:
+    """Colour text only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
+    return output is None and isatty and not environ.get("NO_COLOR")
+
+
+def emit(
+    report: Report,
+    fmt: str,
+    output: str | None,
+    show_secrets: bool,
+    *,
+    workflow: Workflow | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> int:
+    """Render `report`, write it to stdout or `output`, and return the exit code.
+
+    A report that did not go through a `Workflow` (pass the one it went through as `workflow`) gets the
+    command's --config suppressions and --baseline applied here.  `rules`: the run's rules, for formats
+    that describe them (default: the bundled rules).
+    """
+    opts = report_options()
+    if workflow is None:
+        workflow = Workflow.create(load_config(opts.config), tags=False)
+        workflow.use_baseline(opts.baseline, report.fingerprint_key_id or "")
+        workflow.apply(report)
+    form = Format(fmt)
+    options = RenderOptions(
+        show_secrets=show_secrets and form is not Format.SARIF,
+        color=use_color(output, sys.stdout.isatty(), os.environ),
+        rules=catalogue(rules if rules is not None else load_rules()) if form is Format.SARIF else (),
+    )
+    text = renderer(form)(report, options)
+    write_output(text, output, secret=options.show_secrets)
+    return exit_code(report, opts.fail_on, opts.min_confidence)
+
+
+def scan_and_emit(
+    scanner: Scanner,
+    events: Iterable[Event],
+    workflow: Workflow,
+    fmt: str,
+    output: str | None,
+    show_secrets: bool,
+) -> int:
+    """Run a scanner's events through `workflow` into a report and emit it; return the exit code.
+
+    jsonl on standard output is written as results arrive (after suppressions and the baseline), with the
+    summary line last; every other format, and any --output file, is written once the report is complete.
+    """
+    if Format(fmt) is Format.JSONL and output is None:
+
+        def stream(event: Event) -> None:
+            click.echo(jsonl_format.event_line(event, show_secrets), nl=False)
+
+        report = workflow.run(scanner, events, stream)
+        click.echo(jsonl_format.summary_line(report), nl=False)
+        opts = report_options()
+        return exit_code(report, opts.fail_on, opts.min_confidence)
+    report = workflow.run(scanner, events)
+    return emit(report, fmt, output, show_secrets, workflow=workflow, rules=scanner.engine.rules)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,7 +265,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @output_options
-@click.option("--region", help="Region of resources whose data carries no ARN (launch template versions, hooks).")
+@click.option(
+    "--region", help="Region of resources whose data carries no ARN (launch template versions, hooks)."
+)
 @click.option("--account", help="Account of resources whose data carries no ARN.")
 @click.option(
     "--max-file-size",
@@ -115,9 +287,15 @@ def scan(
     max_file_size: int,
 ) -> None:
     """Scan saved AWS CLI/API JSON responses: files, directories (*.json, recursively) or - for stdin."""
-    scanner = make_scanner(region=region, account=account, fingerprint_key_file=fingerprint_key)
-    report = scan_files(paths, scanner=scanner, max_file_bytes=max_file_size)
-    sys.exit(emit(report, fmt, output, show_secrets))
+    opts = report_options()
+    workflow = Workflow.create(load_config(opts.config))
+    checks = [*default_checks(), *workflow.checks()]
+    scanner = make_scanner(
+        region=region, account=account, fingerprint_key_file=fingerprint_key, checks=checks
+    )
+    workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
+    events = file_events(scanner, paths, max_file_size)
+    sys.exit(scan_and_emit(scanner, events, workflow, fmt, output, show_secrets))
 
 
 @cli.command("rules")
