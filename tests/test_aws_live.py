@@ -138,6 +138,15 @@ def test_library_all_versions_and_subscriptions(moto: Moto) -> None:
     assert isinstance(report, metascan.Report)
 
 
+def test_a_region_given_twice_is_scanned_once(moto: Moto) -> None:
+    seed(moto, "us-east-1")
+    progress: list[RegionProgress] = []
+    metascan.scan_aws(
+        regions=["us-east-1", "us-east-1"], endpoint_url=moto.endpoint, on_progress=progress.append
+    )
+    assert [p.region for p in progress if p.done] == ["us-east-1"]
+
+
 def test_aws_endpoint_url_and_region_from_the_environment(
     moto: Moto, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -168,9 +168,8 @@ class LiveScan:
             )
         self.options = options
         self.home = region or DEFAULT_REGION
-        self.regions: tuple[str, ...] = options.regions or (
-            (region,) if region and not options.all_regions else ()
-        )
+        given = options.regions or ((region,) if region and not options.all_regions else ())
+        self.regions: tuple[str, ...] = tuple(dict.fromkeys(given))  # each region once, in the order given
         self.base = Clients(
             session, retry_config(options.retry_mode, options.max_attempts), options.endpoint_url
         )
