@@ -81,7 +81,7 @@ class Scanner:
         self.fingerprinter = fingerprinter
         self.checks = tuple(checks)
         self.defaults = Defaults(self.options.region, self.options.account)
-        self.resources: set[tuple[str, str]] = set()
+        self.resources: set[Resource] = set()
         self.fields = 0
         self._reported: set[str] = set()
         self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], ScanResult] = _LRU(16384)
@@ -98,11 +98,11 @@ class Scanner:
         for item in extract(source, data, defaults or self.defaults, self.fingerprinter):
             if isinstance(item, ResourceRecord):
                 record = item
-                self.resources.add((item.resource.type, item.resource.id))
+                self.resources.add(item.resource)
                 for check in self.checks:
                     yield from self._keep(check(item, self.fingerprinter))
             elif isinstance(item, Field):
-                self.resources.add((item.resource.type, item.resource.id))
+                self.resources.add(item.resource)
                 launches = record is not None and record.resource == item.resource and _launches(record)
                 yield from self.scan_field(item, launches)
             else:
@@ -161,9 +161,11 @@ class Scanner:
     def _finding(self, field: Field, hit: Hit, decoding: tuple[str, ...], launches: bool) -> Finding | None:
         rule = hit.rule
         resource: Resource = field.resource
-        fingerprint = self.fingerprinter.of(rule.id, resource.type, resource.id, field.path, hit.secret)
+        # The resource is its type and id in its account and region: groups share names across regions.
+        where = (resource.type, resource.id, resource.account or "", resource.region or "", field.path)
+        fingerprint = self.fingerprinter.of(rule.id, *where, hit.secret)
         # One value in one field of one resource is one finding, whichever rule or line matched it.
-        dedup = self.fingerprinter.of("value", resource.type, resource.id, field.path, hit.secret)
+        dedup = self.fingerprinter.of("value", *where, hit.secret)
         if dedup in self._reported:
             return None
         self._reported.add(dedup)

@@ -76,6 +76,7 @@ _STRUCTURE = regex.compile(
     | \b(?!\d{3}\.\d{3}\.\d{4}\b)v?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b   # dotted versions (not 415.555.2671)
     | \b(?:sha\d*|md5)[:=][0-9a-fA-F]{32,}\b            # digests
     | \b[0-9a-f]{32,128}\b                               # lowercase hex hashes and git SHAs
+    | \b[A-Za-z]{0,4}(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{24,128}\b  # hex ids
     | ^--\S+$ | boundary="?[^"\n]+"?                     # MIME boundaries
     """,
     regex.VERBOSE | regex.MULTILINE,

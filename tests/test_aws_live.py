@@ -91,12 +91,6 @@ def test_cli_two_regions(moto: Moto) -> None:
     assert report["skipped"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="metascan/scanner.py de-duplicates findings (and computes fingerprints) on rule, resource type and"
-    " id, field and value without account or region: the same group name with the same tag value in a second"
-    " region or account is dropped as a duplicate (exported files show the same)",
-)
 def test_same_names_in_two_regions_and_accounts_are_all_reported(moto: Moto) -> None:
     """Groups are usually named alike in every region and account: each one's finding must be reported."""
     seed(moto, "us-east-1")

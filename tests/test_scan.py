@@ -134,6 +134,17 @@ def test_a_bad_file_never_loses_the_findings_of_the_others(tmp_path: Path) -> No
     assert good.exists()
 
 
+def test_the_same_name_and_value_in_two_regions_are_two_findings(tmp_path: Path) -> None:
+    for region in ("us-east-1", "eu-west-1"):
+        g = group("web", {"Owner": "jane.doe@gmail.com"})
+        g["AutoScalingGroupARN"] = g["AutoScalingGroupARN"].replace("us-east-1", region)
+        write(tmp_path / f"{region}.json", {"AutoScalingGroups": [g]})
+    report = metascan.scan_files([tmp_path])
+    assert sorted(f.resource.region or "" for f in report.findings) == ["eu-west-1", "us-east-1"]
+    assert len({f.fingerprint for f in report.findings}) == 2
+    assert report.resources == 2
+
+
 def test_bom_and_utf16_files_are_read(tmp_path: Path) -> None:
     doc = json.dumps({"AutoScalingGroups": [group("web", {"Owner": "jane.doe@gmail.com"})]})
     (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + doc.encode())
