@@ -113,6 +113,48 @@ def scan_responses(
     return collect(scanner, events(), on_event)
 
 
+def aws_events(
+    scanner: Scanner,
+    *,
+    session: Any = None,
+    profile: str | None = None,
+    regions: Sequence[str] = (),
+    all_regions: bool = False,
+    role_arns: Sequence[str] = (),
+    org: bool = False,
+    role_name: str | None = None,
+    external_id: str | None = None,
+    all_versions: bool = False,
+    all_subscriptions: bool = False,
+    max_workers: int = 8,
+    endpoint_url: str | None = None,
+    retry_mode: str = "adaptive",
+    max_attempts: int = 10,
+    on_progress: ProgressHook | None = None,
+    on_session: SessionHook | None = None,
+) -> Iterator[Event]:
+    """The events of a live scan, as pages arrive (see `scan_aws` for the options)."""
+    from .sources.aws import AwsOptions, live_events
+
+    aws_options = AwsOptions(
+        regions=(regions,) if isinstance(regions, str) else tuple(regions),
+        all_regions=all_regions,
+        role_arns=(role_arns,) if isinstance(role_arns, str) else tuple(role_arns),
+        org=org,
+        role_name=role_name,
+        external_id=external_id,
+        all_versions=all_versions,
+        all_subscriptions=all_subscriptions,
+        max_workers=max_workers,
+        endpoint_url=endpoint_url,
+        retry_mode=retry_mode,
+        max_attempts=max_attempts,
+    )
+    return live_events(
+        scanner, aws_options, session=session, profile=profile, on_session=on_session, on_progress=on_progress
+    )
+
+
 def scan_aws(
     *,
     session: Any = None,
@@ -148,12 +190,14 @@ def scan_aws(
     `ScanError`s in the report, with account, region and operation.  Bad options, no region or no
     credentials raise `ConfigError` before anything is sent.  Other keyword options are `make_scanner`'s.
     """
-    from .sources.aws import AwsOptions, live_events
-
-    aws_options = AwsOptions(
-        regions=(regions,) if isinstance(regions, str) else tuple(regions),
+    scanner = scanner or make_scanner(**options)
+    events = aws_events(
+        scanner,
+        session=session,
+        profile=profile,
+        regions=regions,
         all_regions=all_regions,
-        role_arns=(role_arns,) if isinstance(role_arns, str) else tuple(role_arns),
+        role_arns=role_arns,
         org=org,
         role_name=role_name,
         external_id=external_id,
@@ -163,9 +207,7 @@ def scan_aws(
         endpoint_url=endpoint_url,
         retry_mode=retry_mode,
         max_attempts=max_attempts,
-    )
-    scanner = scanner or make_scanner(**options)
-    events = live_events(
-        scanner, aws_options, session=session, profile=profile, on_session=on_session, on_progress=on_progress
+        on_progress=on_progress,
+        on_session=on_session,
     )
     return collect(scanner, events, on_event)

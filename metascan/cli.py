@@ -414,7 +414,7 @@ def aws(
 
     from rich.console import Console
 
-    from .api import scan_aws
+    from .api import aws_events
     from .progress import AwsProgressDisplay
 
     if all_regions and regions:
@@ -424,9 +424,15 @@ def aws(
     if role_name and not org:
         raise click.UsageError("--role-name is only used with --org (give --role-arn for single roles)")
     display = AwsProgressDisplay(Console(file=sys.stderr)) if not quiet and sys.stderr.isatty() else None
-    scanner = make_scanner(fingerprint_key_file=fingerprint_key)
+    opts = report_options()
+    workflow = Workflow.create(load_config(opts.config))
+    scanner = make_scanner(
+        fingerprint_key_file=fingerprint_key, checks=[*default_checks(), *workflow.checks()]
+    )
+    workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
     with display or nullcontext():
-        report = scan_aws(
+        events = aws_events(
+            scanner,
             profile=profile,
             regions=regions,
             all_regions=all_regions,
@@ -440,7 +446,7 @@ def aws(
             endpoint_url=endpoint_url,
             retry_mode=retry_mode,
             max_attempts=max_attempts,
-            scanner=scanner,
             on_progress=display.update if display else None,
         )
-    sys.exit(emit(report, fmt, output, show_secrets))
+        code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)
+    sys.exit(code)
