@@ -26,8 +26,8 @@ _REFERENCE = regex.compile(
     | ^(?:ssm|secretsmanager):/
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
-    | ^\(?\s*(?:Get|Read|Invoke|ConvertFrom|Import|Unprotect)-[A-Za-z]+\b   # a PowerShell call
-    | ^[A-Z][a-z]+(?:To)?-[A-Z][A-Za-z]+$     # a PowerShell cmdlet: $x = ConvertTo-SecureString ...
+    | (?-i:^\(?\s*(?:Get|Read|Invoke|ConvertFrom|Import|Unprotect)-[A-Z][A-Za-z]+\b)   # a PowerShell call
+    | (?-i:^[A-Z][a-z]+(?:To)?-[A-Z][a-z]+(?:[A-Z][a-z]+)*$)   # a cmdlet name: $x = ConvertTo-SecureString
     """
 )
 
@@ -57,7 +57,8 @@ _AWS_ID = regex.compile(
 _PATH = regex.compile(
     r"^(?:~|\.{1,2})?/[\w./-]*$|^[A-Za-z]:\\|^[\w.-]+\.(?:pem|key|crt|json|ya?ml|txt|conf|cfg|env|p12|pfx|jks)$"
 )
-_WORD_RE = regex.compile(r"^[A-Za-z]+(?:[_-][A-Za-z]+)*$")
+_SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
+_WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 
 
@@ -70,7 +71,8 @@ def is_placeholder(value: str) -> bool:
 
 
 def is_word(value: str) -> bool:
-    """Letters only (with _ or -): an identifier or a word, not a generated secret."""
+    """Words in ordinary casing joined by _ - or . (my_api_key, ConvertTo-SecureString): an identifier,
+    not a generated secret (whose letters change case at random)."""
     return bool(_WORD_RE.match(value))
 
 

@@ -6,6 +6,7 @@ key/value assignments in the text and over a tag's key and value).  See patterns
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -376,7 +377,18 @@ def load_rules(extra: Iterable[str | Path] = ()) -> list[Rule]:
                 raise RuleError(f"{name}: rule {rule.id!r} is already defined in {seen[rule.id]}")
             seen[rule.id] = name
             rules.append(rule)
-    return rules
+    return share_documented_examples(rules)
+
+
+def share_documented_examples(rules: list[Rule]) -> list[Rule]:
+    """A vendor's documented example value is not a finding whichever rule meets it: a generic rule that
+    sees Stripe's example key under `API_KEY=` must drop it like the Stripe rule does.  Every credential
+    rule's `allowlist.values` apply to all credential rules."""
+    examples = frozenset(v for r in rules if r.category is Category.CREDENTIAL for v in r.allow_values)
+    return [
+        dataclasses.replace(r, allow_values=r.allow_values | examples) if r.category is Category.CREDENTIAL else r
+        for r in rules
+    ]
 
 
 def rules_by_id(rules: Iterable[Rule]) -> Mapping[str, Rule]:

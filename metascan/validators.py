@@ -205,9 +205,11 @@ _RESERVED_TLDS = frozenset(
     consul arpa onion
     """.split()
 )
+# Service accounts, not people: Google Cloud's *.gserviceaccount.com (and AWS service principals).
 _RESERVED_DOMAINS = frozenset(
     """
     example.com example.org example.net amazonaws.com amazon.com sha256 users.noreply.github.com
+    gserviceaccount.com
     """.split()
 )
 _TLD = regex.compile(r"[a-z]{2,24}|xn--[a-z0-9-]{2,59}")
