@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from .fingerprint import Fingerprinter, load_key
@@ -31,8 +32,13 @@ def make_scanner(
     time_limit: float = 1.0,
     field_time_limit: float = 5.0,
     checks: Sequence[Check] | None = None,
+    require_cmk: bool = False,
 ) -> Scanner:
-    """A scanner with the bundled rules (or `rules`) and the user's fingerprint key (or the one given)."""
+    """A scanner with the bundled rules (or `rules`) and the user's fingerprint key (or the one given).
+
+    `checks` default to the structural checks of `metascan.checks`, with `require_cmk` (volumes must use
+    customer managed KMS keys) passed on to them.
+    """
     key = fingerprint_key if fingerprint_key is not None else load_key(fingerprint_key_file)
     options = ScanOptions(
         region=region,
@@ -44,7 +50,7 @@ def make_scanner(
     if checks is None:
         from .checks import default_checks
 
-        checks = default_checks()
+        checks = default_checks(require_cmk)
     return Scanner(rules if rules is not None else load_rules(), Fingerprinter(key), options, checks)
 
 
@@ -78,6 +84,7 @@ def file_events(
                 yield doc
             else:
                 yield from scanner.scan_response(doc.source, doc.data)
+    yield from scanner.finish()
 
 
 def scan_files(
@@ -109,6 +116,7 @@ def scan_responses(
     def events() -> Iterator[Event]:
         for source, data in responses:
             yield from scanner.scan_response(source, data)
+        yield from scanner.finish()
 
     return collect(scanner, events(), on_event)
 
@@ -150,9 +158,10 @@ def aws_events(
         retry_mode=retry_mode,
         max_attempts=max_attempts,
     )
-    return live_events(
+    events = live_events(
         scanner, aws_options, session=session, profile=profile, on_session=on_session, on_progress=on_progress
     )
+    return chain(events, scanner.finish())  # what checks held, once every account and region is read
 
 
 def scan_aws(

@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .api import file_events, make_scanner
-from .checks import default_checks
+from .checks import CHECKS, CheckInfo, check_infos, default_checks
 from .config import load_config
 from .errors import MetascanError
 from .model import Confidence, Severity
@@ -31,6 +31,13 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 _REPORT_OPTIONS = "metascan.report_options"
+
+require_cmk_option = click.option(
+    "--require-cmk",
+    is_flag=True,
+    help="EBS volumes must be encrypted with customer managed KMS keys: report volumes on the AWS managed"
+    " key, and groups on launch configurations, at a higher severity.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +211,13 @@ def emit(
     *,
     workflow: Workflow | None = None,
     rules: Sequence[Rule] | None = None,
+    checks: Sequence[CheckInfo] | None = None,
 ) -> int:
     """Render `report`, write it to stdout or `output`, and return the exit code.
 
     A report that did not go through a `Workflow` (pass the one it went through as `workflow`) gets the
-    command's --config suppressions and --baseline applied here.  `rules`: the run's rules, for formats
-    that describe them (default: the bundled rules).
+    command's --config suppressions and --baseline applied here.  `rules` and `checks`: the run's rules
+    and structural checks, for formats that describe them (default: the bundled rules, every check).
     """
     opts = report_options()
     if workflow is None:
@@ -220,7 +228,11 @@ def emit(
     options = RenderOptions(
         show_secrets=show_secrets and form is not Format.SARIF,
         color=use_color(output, sys.stdout.isatty(), os.environ),
-        rules=catalogue(rules if rules is not None else load_rules()) if form is Format.SARIF else (),
+        rules=(
+            catalogue(rules if rules is not None else load_rules(), checks if checks is not None else CHECKS)
+            if form is Format.SARIF
+            else ()
+        ),
     )
     text = renderer(form)(report, options)
     write_output(text, output, secret=options.show_secrets)
@@ -250,7 +262,15 @@ def scan_and_emit(
         opts = report_options()
         return exit_code(report, opts.fail_on, opts.min_confidence)
     report = workflow.run(scanner, events)
-    return emit(report, fmt, output, show_secrets, workflow=workflow, rules=scanner.engine.rules)
+    return emit(
+        report,
+        fmt,
+        output,
+        show_secrets,
+        workflow=workflow,
+        rules=scanner.engine.rules,
+        checks=check_infos(scanner.checks),
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -276,6 +296,7 @@ def cli() -> None:
     show_default=True,
     help="Refuse input files larger than this many bytes.",
 )
+@require_cmk_option
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -285,11 +306,12 @@ def scan(
     region: str | None,
     account: str | None,
     max_file_size: int,
+    require_cmk: bool,
 ) -> None:
     """Scan saved AWS CLI/API JSON responses: files, directories (*.json, recursively) or - for stdin."""
     opts = report_options()
     workflow = Workflow.create(load_config(opts.config))
-    checks = [*default_checks(), *workflow.checks()]
+    checks = [*default_checks(require_cmk), *workflow.checks()]
     scanner = make_scanner(
         region=region, account=account, fingerprint_key_file=fingerprint_key, checks=checks
     )
@@ -300,10 +322,11 @@ def scan(
 
 @cli.command("rules")
 def list_rules() -> None:
-    """List every detection rule: id, category, severity, description."""
-    rules = sorted(load_rules(), key=lambda r: (r.category, r.id))
-    width = max(len(r.id) for r in rules)
-    for r in rules:
+    """List every detection rule and structural check: id, category, severity, title."""
+    entries: list[Rule | CheckInfo] = [*load_rules(), *CHECKS]
+    entries.sort(key=lambda r: (r.category, r.id))
+    width = max(len(r.id) for r in entries)
+    for r in entries:
         click.echo(f"{r.id:<{width}}  {r.category:<15} {r.severity:<8} {r.title}")
 
 
@@ -383,6 +406,7 @@ def main() -> None:
     help="Attempts per API call, the first included.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
+@require_cmk_option
 def aws(
     fmt: str,
     output: str | None,
@@ -402,6 +426,7 @@ def aws(
     retry_mode: str,
     max_attempts: int,
     quiet: bool,
+    require_cmk: bool,
 ) -> None:
     """Scan live AWS accounts (read-only: Describe*, List*, Get* calls and sts AssumeRole).
 
@@ -427,7 +452,7 @@ def aws(
     opts = report_options()
     workflow = Workflow.create(load_config(opts.config))
     scanner = make_scanner(
-        fingerprint_key_file=fingerprint_key, checks=[*default_checks(), *workflow.checks()]
+        fingerprint_key_file=fingerprint_key, checks=[*default_checks(require_cmk), *workflow.checks()]
     )
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
     with display or nullcontext():

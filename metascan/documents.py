@@ -381,6 +381,35 @@ def _attributes(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
     yield from e.text("DisplayName", attrs.get("DisplayName"), FieldKind.TEXT)
 
 
+def _ebs_defaults(ctx: _Ctx) -> Resource:
+    """A region's EBS settings, as one resource per account and region (the document names neither)."""
+    return _where(Resource("EbsDefaults", ctx.defaults.region or "unknown-region"), {}, None, ctx)
+
+
+def _ebs_encryption_by_default(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    """`aws ec2 get-ebs-encryption-by-default`: a setting for the structural checks, no free text."""
+    value = data.get("EbsEncryptionByDefault")
+    if not isinstance(value, bool):
+        yield Skipped(ctx.source, f"EbsEncryptionByDefault is {_type_name(value)}, not a boolean")
+        return
+    yield ResourceRecord(_ebs_defaults(ctx), ctx.source, "EbsEncryptionByDefault", data)
+
+
+def _ebs_default_kms_key_id(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    """`aws ec2 get-ebs-default-kms-key-id`: only that one key, so another service's KmsKeyId is not taken."""
+    others = sorted(str(k) for k in data if k not in _ENVELOPE and k != "KmsKeyId")
+    if others:
+        yield Skipped(
+            ctx.source,
+            f"not a recognised AWS API response (top-level keys: KmsKeyId, {', '.join(others[:5])})",
+        )
+        return
+    if _s(data.get("KmsKeyId")) is None:
+        yield Skipped(ctx.source, f"KmsKeyId is {_type_name(data.get('KmsKeyId'))}, not a key id")
+        return
+    yield ResourceRecord(_ebs_defaults(ctx), ctx.source, "EbsDefaultKmsKeyId", data)
+
+
 Extractor = Callable[[_Ctx, Mapping[str, Any]], Iterator[Item]]
 
 # The one mapping from a response's distinguishing top-level key to its extractor.
@@ -395,6 +424,8 @@ EXTRACTORS: dict[str, Extractor] = {
     "Tags": _describe_tags,
     "Subscriptions": _subscriptions,
     "Attributes": _attributes,
+    "EbsEncryptionByDefault": _ebs_encryption_by_default,
+    "KmsKeyId": _ebs_default_kms_key_id,
 }
 
 # Keys every response may carry besides its payload.

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from .documents import Defaults, ResourceRecord, extract
 from .engine import Engine, Hit, ScanResult
@@ -66,6 +66,15 @@ class _UserDataResult:
 Check = Callable[[ResourceRecord, Fingerprinter], Iterator[Finding]]
 
 
+@runtime_checkable
+class HoldingCheck(Protocol):
+    """A check that holds findings until the input ends (`Scanner.finish` collects them)."""
+
+    def __call__(self, record: ResourceRecord, fingerprinter: Fingerprinter) -> Iterator[Finding]: ...
+
+    def finish(self, fingerprinter: Fingerprinter) -> Iterator[Finding]: ...
+
+
 class Scanner:
     """Scans responses with one rule set and one fingerprint key; keeps the scan-wide de-duplication."""
 
@@ -107,6 +116,12 @@ class Scanner:
                 yield from self.scan_field(item, launches)
             else:
                 yield item
+
+    def finish(self) -> Iterator[Finding]:
+        """The findings checks held until the end of the input: iterate once, after the last response."""
+        for check in self.checks:
+            if isinstance(check, HoldingCheck):
+                yield from self._keep(check.finish(self.fingerprinter))
 
     def _keep(self, findings: Iterator[Finding]) -> Iterator[Finding]:
         for f in findings:

@@ -173,6 +173,70 @@ def seed(
     return out
 
 
+CMK_ARN = "arn:aws:kms:us-east-1:123456789012:key/1f2e3d4c-5b6a-4789-8a7b-6c5d4e3f2a1b"
+
+
+@dataclass
+class PostureSeeded:
+    region: str
+    template_id: str = ""
+
+
+def seed_posture(
+    moto: Moto,
+    region: str = "us-east-1",
+    session: boto3.Session | None = None,
+    encrypt_by_default: bool = False,
+) -> PostureSeeded:
+    """What the data-protection checks look at: a launch template whose $Default version (launched by the
+    group `data-asg`) maps an unmarked volume, an encrypted volume without a key and one with a customer
+    managed key; a newer version no group launches; a launch configuration with an unmarked volume, launched
+    by `data-lc-asg`; with `encrypt_by_default`, EBS encryption by default on in the region."""
+    ec2 = moto.client("ec2", region, session)
+    asg = moto.client("autoscaling", region, session)
+    if encrypt_by_default:
+        ec2.enable_ebs_encryption_by_default()
+    mappings = [
+        {"DeviceName": "/dev/xvdb", "Ebs": {"VolumeSize": 8}},
+        {"DeviceName": "/dev/xvdc", "Ebs": {"VolumeSize": 8, "Encrypted": True}},
+        {"DeviceName": "/dev/xvdd", "Ebs": {"VolumeSize": 8, "Encrypted": True, "KmsKeyId": CMK_ARN}},
+        {"DeviceName": "/dev/xvde", "VirtualName": "ephemeral0"},
+    ]
+    lt = ec2.create_launch_template(
+        LaunchTemplateName="data-lt",
+        LaunchTemplateData={"ImageId": "ami-12345678", "BlockDeviceMappings": mappings},
+    )
+    out = PostureSeeded(region, lt["LaunchTemplate"]["LaunchTemplateId"])
+    ec2.create_launch_template_version(
+        LaunchTemplateId=out.template_id,
+        SourceVersion="1",
+        LaunchTemplateData={
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvdf", "Ebs": {"Encrypted": False}}]
+        },
+    )
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="data-asg",
+        MinSize=0,
+        MaxSize=1,
+        AvailabilityZones=[f"{region}a"],
+        LaunchTemplate={"LaunchTemplateName": "data-lt", "Version": "$Default"},
+    )
+    asg.create_launch_configuration(
+        LaunchConfigurationName="data-lc",
+        ImageId="ami-12345678",
+        InstanceType="t2.micro",
+        BlockDeviceMappings=[{"DeviceName": "/dev/sdb", "Ebs": {"VolumeSize": 8}}],
+    )
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="data-lc-asg",
+        LaunchConfigurationName="data-lc",
+        MinSize=0,
+        MaxSize=1,
+        AvailabilityZones=[f"{region}a"],
+    )
+    return out
+
+
 class OperationRecorder:
     """An `on_session` hook: records each operation the sessions' clients send, as an IAM action."""
 
@@ -257,6 +321,7 @@ def scan_items(items: list[Any], region: str = "us-east-1") -> Report:
                 yield from scanner.scan_response(where.source, item.data, Defaults(region, MOTO_ACCOUNT))
             elif isinstance(item, ScanError | Skipped):
                 yield item
+        yield from scanner.finish()
 
     return collect(scanner, events())
 

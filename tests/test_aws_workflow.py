@@ -51,7 +51,10 @@ def test_jsonl_tag_suppression_and_baseline(
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[-1]["type"] == "summary"
     findings = [line for line in lines if line["type"] == "finding"]
-    assert [f["match"] for f in findings] == ["plain.owner@gmail.com"]  # the tagged group's is suppressed
+    assert [f["match"] for f in findings if "match" in f] == ["plain.owner@gmail.com"]  # tagged: suppressed
+    # Both groups launch from a launch configuration (a structural check the tag does not name).
+    launching = [f["resource"]["id"] for f in findings if f["rule"] == "asg-launch-configuration"]
+    assert sorted(launching) == ["plain", "tagged"]
     assert lines[-1]["summary"]["suppressed"] == 1
     assert any(line["type"] == "error" for line in lines)  # moto lacks notification configurations
     assert result.exit_code == 2
@@ -60,4 +63,4 @@ def test_jsonl_tag_suppression_and_baseline(
     CliRunner().invoke(cli, [*args, "--format", "json", "--output", str(baseline)])
     again = CliRunner().invoke(cli, [*args, "--format", "json", "--baseline", str(baseline)])
     doc = json.loads(again.stdout)
-    assert doc["findings"] == [] and doc["baseline"]["known"] == 1
+    assert doc["findings"] == [] and doc["baseline"]["known"] == 3

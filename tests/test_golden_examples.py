@@ -52,6 +52,7 @@ def test_examples_cover_every_finding_category_and_a_clean_exit_is_not_possible(
     doc = normalised_report()
     cats = doc["summary"]["by_category"]
     assert cats["credential"] > 0 and cats["account_number"] > 0 and cats["personal_data"] > 0
+    assert cats["data_protection"] > 0  # a group on a launch configuration, and its unmarked volume
     assert doc["errors"] == []
 
 

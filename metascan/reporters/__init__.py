@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, assert_never
 from ..report import Report
 
 if TYPE_CHECKING:
+    from ..checks import CheckInfo
     from ..rules import Rule
 
 
@@ -40,8 +41,10 @@ class RuleInfo:
     references: tuple[str, ...] = ()
 
 
-def catalogue(rules: Iterable[Rule]) -> tuple[RuleInfo, ...]:
-    """The rule catalogue a report shows (SARIF's `tool.driver.rules`), sorted by id."""
+def catalogue(rules: Iterable[Rule], checks: Iterable[CheckInfo] = ()) -> tuple[RuleInfo, ...]:
+    """The catalogue a report shows (SARIF's `tool.driver.rules`): pattern rules and structural checks,
+    sorted by id."""
+    entries: list[Rule | CheckInfo] = [*rules, *checks]
     infos = (
         RuleInfo(
             id=r.id,
@@ -53,7 +56,7 @@ def catalogue(rules: Iterable[Rule]) -> tuple[RuleInfo, ...]:
             remediation=r.remediation,
             references=tuple(r.references),
         )
-        for r in rules
+        for r in entries
     )
     return tuple(sorted(infos, key=lambda i: i.id))
 

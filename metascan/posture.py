@@ -1,0 +1,330 @@
+"""The EBS data-protection checks: ebs-volume-unencrypted, ebs-volume-aws-managed-key and
+asg-launch-configuration.
+
+One `EbsPosture` per scan is given to the scanner as a check (see `metascan.checks`).  It sees every resource
+record read, in whatever order the input holds them:
+
+* an Auto Scaling group: what it launches (its launch configuration, or the launch template versions named by
+  `LaunchTemplate` and `MixedInstancesPolicy`, overrides included).  A group on a launch configuration is
+  reported at once;
+* a launch template: its `LatestVersionNumber` and `DefaultVersionNumber`;
+* a launch template version or a launch configuration: its EBS volumes.  Those that may be reported are held;
+* the saved output of `get-ebs-encryption-by-default` and `get-ebs-default-kms-key-id` (live scans feed the
+  same responses): the region's settings, for the account and region the document belongs to.
+
+Whether a volume ends up unencrypted, or encrypted with the AWS managed key, depends on its region's settings,
+and its severity on whether a group launches it; a file scan knows both only once it has read everything.  So
+volumes are decided in `finish`, after the last response.  Memory holds the volumes that may be reported,
+what each group launches, two numbers per template and two settings per region, never a resource's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .checks import EBS_AWS_MANAGED_KEY, EBS_UNENCRYPTED, GROUP_LAUNCH_CONFIGURATION, CheckInfo
+from .documents import ResourceRecord
+from .ebs import Volume, configuration_volumes, is_aws_managed_key, template_volumes
+from .fingerprint import Fingerprinter
+from .model import Confidence, Finding, Location, Resource, Severity
+
+Where = tuple[str | None, str | None]  # (account, region); None: not known
+RefKey = tuple[str, str]  # ("id", template id) | ("name", template name) | ("lc", configuration name)
+
+
+def _s(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _fits(a: Where, b: Where) -> bool:
+    """Same account and same region, where both sides know them."""
+    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
+
+
+def _where(res: Resource) -> Where:
+    return (res.account, res.region)
+
+
+def _flag(value: bool | None) -> str:
+    return "unset" if value is None else str(value).lower()
+
+
+def _setting(table: Mapping[Where, Any], where: Where) -> Any:
+    """A region's setting: the one read for exactly this account and region, else the one every fitting
+    entry agrees on (a file scan without --region/--account has settings for an unknown region), else None."""
+    if where in table:
+        return table[where]
+    values = {value for w, value in table.items() if _fits(w, where)}
+    return values.pop() if len(values) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Launch:
+    """One thing one group launches: a launch template version (by spec) or a launch configuration."""
+
+    where: Where
+    group: str
+    version: str | None  # "$Default", "$Latest", a number; None means $Default
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A volume that may be reported, with what deciding it needs."""
+
+    resource: Resource
+    source: str
+    volume: Volume
+    ref_keys: tuple[RefKey, ...]  # how groups may name its template (or its launch configuration)
+    template_id: str | None = None
+    number: int | None = None
+    default: bool = False  # the version's DefaultVersion flag
+
+
+def _template_specs(group: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """The launch template specifications of a group: its own and its mixed-instances policy's."""
+    own = group.get("LaunchTemplate")
+    if isinstance(own, Mapping):
+        yield own
+    mip = group.get("MixedInstancesPolicy")
+    lt = mip.get("LaunchTemplate") if isinstance(mip, Mapping) else None
+    if not isinstance(lt, Mapping):
+        return
+    spec = lt.get("LaunchTemplateSpecification")
+    if isinstance(spec, Mapping):
+        yield spec
+    overrides = lt.get("Overrides")
+    for override in overrides if isinstance(overrides, list) else []:
+        spec = override.get("LaunchTemplateSpecification") if isinstance(override, Mapping) else None
+        if isinstance(spec, Mapping):
+            yield spec
+
+
+class EbsPosture:
+    """The EBS encryption and KMS key checks of one scan (see the module docstring).  Not thread-safe."""
+
+    infos: tuple[CheckInfo, ...] = (EBS_UNENCRYPTED, EBS_AWS_MANAGED_KEY, GROUP_LAUNCH_CONFIGURATION)
+
+    def __init__(self, require_cmk: bool = False) -> None:
+        self.require_cmk = require_cmk
+        self._held: dict[tuple[str, str, str | None, str | None, str], _Held] = {}
+        self._launches: dict[RefKey, set[_Launch]] = {}
+        self._latest: dict[str, int] = {}  # template id -> LatestVersionNumber (or the highest version read)
+        self._latest_known: set[str] = set()  # templates whose LatestVersionNumber was read
+        self._default: dict[str, int] = {}  # template id -> DefaultVersionNumber
+        self._encryption: dict[Where, bool] = {}
+        self._default_key: dict[Where, str] = {}
+
+    # --- reading -------------------------------------------------------------------------------------------
+
+    def __call__(self, record: ResourceRecord, fingerprinter: Fingerprinter) -> Iterator[Finding]:
+        data, res = record.data, record.resource
+        if record.kind == "AutoScalingGroup":
+            yield from self._group(record, fingerprinter)
+        elif record.kind == "LaunchTemplate":
+            lt_id = _s(data.get("LaunchTemplateId"))
+            latest, default = _int(data.get("LatestVersionNumber")), _int(data.get("DefaultVersionNumber"))
+            if lt_id is not None and latest is not None:
+                self._latest[lt_id] = latest
+                self._latest_known.add(lt_id)
+            if lt_id is not None and default is not None:
+                self._default[lt_id] = default
+        elif record.kind == "LaunchTemplateVersion":
+            self._version(record)
+        elif record.kind == "LaunchConfiguration":
+            name = _s(data.get("LaunchConfigurationName"))
+            for v in configuration_volumes(data):
+                if name is not None and v.encrypted is not True:
+                    self._hold(_Held(res, record.source, v, (("lc", name),)))
+        elif record.kind == "EbsEncryptionByDefault":
+            value = data.get("EbsEncryptionByDefault")
+            if isinstance(value, bool):
+                self._encryption[_where(res)] = value
+        elif record.kind == "EbsDefaultKmsKeyId":
+            key = _s(data.get("KmsKeyId"))
+            if key is not None:
+                self._default_key[_where(res)] = key
+
+    def _group(self, record: ResourceRecord, fingerprinter: Fingerprinter) -> Iterator[Finding]:
+        data, res = record.data, record.resource
+        where = _where(res)
+        for spec in _template_specs(data):
+            lt_id, name = _s(spec.get("LaunchTemplateId")), _s(spec.get("LaunchTemplateName"))
+            key: RefKey | None = ("id", lt_id) if lt_id else ("name", name) if name else None
+            if key is not None:
+                self._launches.setdefault(key, set()).add(_Launch(where, res.id, _s(spec.get("Version"))))
+        configuration = _s(data.get("LaunchConfigurationName"))
+        if configuration is None:
+            return
+        self._launches.setdefault(("lc", configuration), set()).add(_Launch(where, res.id, None))
+        info = GROUP_LAUNCH_CONFIGURATION
+        severity = Severity.HIGH if self.require_cmk else info.severity
+        yield _finding(
+            info,
+            res,
+            record.source,
+            "LaunchConfigurationName",
+            f"LaunchConfigurationName: {configuration}",
+            severity,
+            info.confidence,
+            fingerprinter,
+        )
+
+    def _version(self, record: ResourceRecord) -> None:
+        data = record.data
+        lt_id, number = _s(data.get("LaunchTemplateId")), _int(data.get("VersionNumber"))
+        if lt_id is None or number is None:
+            return
+        if lt_id not in self._latest_known:
+            self._latest[lt_id] = max(number, self._latest.get(lt_id, number))
+        name = _s(data.get("LaunchTemplateName"))
+        keys: tuple[RefKey, ...] = (("id", lt_id),) + ((("name", name),) if name else ())
+        for v in template_volumes(data):
+            customer_key = v.kms_key_id is not None and not is_aws_managed_key(v.kms_key_id)
+            if v.encrypted is True and customer_key:
+                continue  # encrypted with a key of the account's own, whatever the region says
+            held = _Held(
+                record.resource, record.source, v, keys, lt_id, number, data.get("DefaultVersion") is True
+            )
+            self._hold(held)
+
+    def _hold(self, held: _Held) -> None:
+        r = held.resource
+        self._held[(r.type, r.id, r.account, r.region, held.volume.path)] = held
+
+    # --- deciding, once the input has ended --------------------------------------------------------------
+
+    def finish(self, fingerprinter: Fingerprinter) -> Iterator[Finding]:
+        """The findings about the volumes held, now that every group and region setting has been read."""
+        held, self._held = self._held, {}
+        for h in held.values():
+            yield from self._decide(h, fingerprinter)
+
+    def _launched_by(self, h: _Held) -> list[str]:
+        """The groups that launch a held volume's template version or launch configuration."""
+        groups: set[str] = set()
+        for key in h.ref_keys:
+            for launch in self._launches.get(key, ()):
+                if (
+                    launch.group not in groups
+                    and _fits(launch.where, _where(h.resource))
+                    and (key[0] == "lc" or self._is_version(launch.version, h))
+                ):
+                    groups.add(launch.group)
+        return sorted(groups)
+
+    def _is_version(self, spec: str | None, h: _Held) -> bool:
+        """Whether a group's version spec ($Default, $Latest or a number; unset: $Default) names `h`'s
+        version."""
+        assert h.template_id is not None
+        if spec is None or spec == "$Default":
+            known = self._default.get(h.template_id)
+            return h.number == known if known is not None else h.default
+        if spec == "$Latest":
+            return h.number == self._latest.get(h.template_id)
+        return spec.isdigit() and int(spec) == h.number
+
+    def _decide(self, h: _Held, fingerprinter: Fingerprinter) -> Iterator[Finding]:
+        v, where = h.volume, _where(h.resource)
+        by_default: bool | None = _setting(self._encryption, where)
+        groups = self._launched_by(h)
+        launched = [_launch_note(groups)] if groups else []
+        if v.encrypted is not True and by_default is not True:
+            info = EBS_UNENCRYPTED
+            evidence = [f"Encrypted: {_flag(v.encrypted)}"]
+            confidence = Confidence.HIGH if by_default is False else Confidence.MEDIUM
+            if v.snapshot_id is not None:
+                evidence.append(
+                    f"SnapshotId: {v.snapshot_id} (a volume from an encrypted snapshot is encrypted;"
+                    " snapshots are not read)"
+                )
+                confidence = Confidence.LOW
+            evidence.append(f"EbsEncryptionByDefault: {'false' if by_default is False else 'unknown'}")
+            severity = info.severity if groups else info.severity.shifted(-1)
+            yield _finding(
+                info,
+                h.resource,
+                h.source,
+                f"{v.path}.Encrypted",
+                "; ".join(evidence + launched),
+                severity,
+                confidence,
+                fingerprinter,
+            )
+            return
+        if h.template_id is None:
+            return  # a launch configuration cannot name a key: asg-launch-configuration says so
+        info = EBS_AWS_MANAGED_KEY
+        severity = (Severity.HIGH if groups else Severity.MEDIUM) if self.require_cmk else info.severity
+        if v.kms_key_id is not None:
+            if is_aws_managed_key(v.kms_key_id):
+                evidence = [f"KmsKeyId: {v.kms_key_id}"]
+                yield _finding(
+                    info,
+                    h.resource,
+                    h.source,
+                    f"{v.path}.KmsKeyId",
+                    "; ".join(evidence + launched),
+                    severity,
+                    Confidence.HIGH,
+                    fingerprinter,
+                )
+            return
+        default_key: str | None = _setting(self._default_key, where)
+        if default_key is not None and not is_aws_managed_key(default_key):
+            return  # the region's default key is the account's own
+        evidence = [f"Encrypted: {_flag(v.encrypted)}"]
+        if v.encrypted is not True:
+            evidence.append("EbsEncryptionByDefault: true")
+        evidence += ["KmsKeyId: unset", f"default EBS key: {default_key or 'unknown'}"]
+        confidence = Confidence.HIGH if default_key is not None else Confidence.MEDIUM
+        if v.snapshot_id is not None:
+            evidence.append(f"SnapshotId: {v.snapshot_id} (an encrypted snapshot's own key is kept)")
+            confidence = Confidence.LOW
+        yield _finding(
+            info,
+            h.resource,
+            h.source,
+            f"{v.path}.KmsKeyId",
+            "; ".join(evidence + launched),
+            severity,
+            confidence,
+            fingerprinter,
+        )
+
+
+def _launch_note(groups: list[str]) -> str:
+    shown = ", ".join(groups[:3])
+    more = f" and {len(groups) - 3} more" if len(groups) > 3 else ""
+    return f"launched by group{'s' if len(groups) > 1 else ''} {shown}{more}"
+
+
+def _finding(
+    info: CheckInfo,
+    res: Resource,
+    source: str,
+    field: str,
+    evidence: str,
+    severity: Severity,
+    confidence: Confidence,
+    fingerprinter: Fingerprinter,
+) -> Finding:
+    """A structural finding: fingerprinted over check, resource (type, id, account, region) and field."""
+    return Finding(
+        rule=info.id,
+        category=info.category,
+        severity=severity,
+        confidence=confidence,
+        title=info.title,
+        remediation=info.remediation,
+        resource=res,
+        location=Location(source, field),
+        redacted="",
+        fingerprint=fingerprinter.of(info.id, res.type, res.id, res.account or "", res.region or "", field),
+        evidence=evidence,
+    )
