@@ -2,7 +2,8 @@
 
 Every operation is recorded with a botocore `before-call` hook on each session the scanner uses (the
 `on_session` hook of `scan_aws`), across runs that take every path: --org (ListAccounts, AssumeRole),
---all-regions (DescribeRegions), --all-versions, --all-subscriptions, the default version selection, and
+--all-regions (DescribeRegions), --all-versions, --all-subscriptions, the default version selection, the
+region's EBS encryption settings (asked because the seeded volumes depend on them), and
 (with a stubbed Auto Scaling client, because moto drops hook targets and lacks notification configurations)
 topics followed from hooks and notifications.
 """
@@ -16,7 +17,17 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_helpers import DUMMY, MOTO_ACCOUNT, NO_RETRY, Moto, OperationRecorder, group, read_items, seed
+from aws_helpers import (
+    DUMMY,
+    MOTO_ACCOUNT,
+    NO_RETRY,
+    Moto,
+    OperationRecorder,
+    group,
+    read_items,
+    seed,
+    seed_posture,
+)
 
 import metascan
 from metascan.sources.aws_calls import READ_OPERATIONS
@@ -88,6 +99,9 @@ def recorded(moto_server: Moto, tmp_path_factory: pytest.TempPathFactory) -> Ite
         ]
         seed(moto, "us-east-1")
         seed(moto, "us-east-1", moto.account_session(member), prefix="m-")
+        seed_posture(
+            moto, "us-east-1"
+        )  # volumes that need GetEbsEncryptionByDefault and GetEbsDefaultKmsKeyId
         recorder = OperationRecorder()
         common: dict[str, Any] = {"endpoint_url": moto.endpoint, "on_session": recorder}
         metascan.scan_aws(regions=["us-east-1"], org=True, role_name="audit", **common)

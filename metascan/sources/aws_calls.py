@@ -29,6 +29,8 @@ READ_OPERATIONS = frozenset(
         "ec2:DescribeLaunchTemplates",
         "ec2:DescribeLaunchTemplateVersions",
         "ec2:DescribeRegions",
+        "ec2:GetEbsEncryptionByDefault",
+        "ec2:GetEbsDefaultKmsKeyId",
         "sns:GetTopicAttributes",
         "sns:ListSubscriptionsByTopic",
         "sns:GetSubscriptionAttributes",

@@ -7,8 +7,9 @@ identifiers (group names of the current page, referenced template versions, topi
 
 Order: groups (each page followed by the lifecycle hooks of its groups) -> launch configurations -> launch
 templates -> their versions ($Latest and $Default of every template, then every version a group or a
-mixed-instances override pins; every version with `all_versions`) -> notification configurations ->
-scheduled actions -> the SNS topics that hooks and notifications point to, and their subscriptions.
+mixed-instances override pins; every version with `all_versions`) -> the region's EBS encryption settings,
+only when a volume read depends on them (`ebs.EbsNeeds`) -> notification configurations -> scheduled
+actions -> the SNS topics that hooks and notifications point to, and their subscriptions.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..arn import parse_arn
+from ..ebs import EbsNeeds
 from ..model import ScanError, Skipped
 from .aws_calls import API_ERRORS, Client, Where, call_error, error_code, is_region_error
 
@@ -149,6 +151,7 @@ class _Reader:
         self.template_ids: dict[str, str] = {}  # name -> id
         self.topics: dict[str, None] = {}  # an ordered set of topic ARNs
         self.refs = _TemplateRefs()
+        self.ebs = EbsNeeds()  # what the volumes read so far leave to the region's EBS settings
         self.last_code: str | None = None  # error code of the latest failed call
 
     # --- calls ---------------------------------------------------------------------------------------
@@ -215,14 +218,19 @@ class _Reader:
 
     def read(self) -> Iterator[RegionItem]:
         yield from self._groups()
-        yield from self._pages(
+        for item in self._pages(
             self.c.autoscaling,
             "autoscaling",
             "DescribeLaunchConfigurations",
             "LaunchConfigurations",
             PaginationConfig=PAGE_100,
-        )
+        ):
+            yield item
+            if isinstance(item, Page):
+                for configuration in _dicts(item.data["LaunchConfigurations"]):
+                    self.ebs.note_configuration(configuration)
         yield from self._templates()
+        yield from self._ebs_settings()
         yield from self._notifications()
         yield from self._pages(
             self.c.autoscaling,
@@ -338,6 +346,7 @@ class _Reader:
                     self.seen_versions.add((lt_id, number))
                     if isinstance(name, str):
                         self.template_ids.setdefault(name, lt_id)
+                self.ebs.note_version(v)
             fresh.append(v)
         return Page(item.operation, {**item.data, "LaunchTemplateVersions": fresh}) if fresh else None
 
@@ -373,6 +382,38 @@ class _Reader:
             self.where.source,
             f"a group references version {numbers[0]} of launch template {value}, which does not exist",
         )
+
+    # --- EBS encryption settings ---------------------------------------------------------------------
+
+    def _ebs_settings(self) -> Iterator[RegionItem]:
+        """Encryption by default and the default EBS key, each asked only when a volume read depends on it:
+        the responses go to the structural checks, exactly as saved `aws ec2 get-ebs-...` output would."""
+        by_default: bool | None = None
+        if self.ebs.unencrypted:
+            page = self._setting("GetEbsEncryptionByDefault", "EbsEncryptionByDefault", bool)
+            yield page
+            if isinstance(page, Page):
+                by_default = page.data["EbsEncryptionByDefault"]
+        if self.ebs.wants_default_key(by_default):
+            yield self._setting("GetEbsDefaultKmsKeyId", "KmsKeyId", str)
+
+    def _setting(self, op: str, key: str, kind: type) -> Page | ScanError:
+        """One unpaginated EC2 call answering with one setting of the account in this region."""
+        operation = f"ec2:{op}"
+        try:
+            response = getattr(self.c.ec2, _snake(op))()
+        except API_ERRORS as exc:
+            return self._error(operation, exc)
+        if not isinstance(response, dict) or not isinstance(response.get(key), kind):
+            self.last_code = None
+            return ScanError(
+                self.where.source,
+                f"{self.where.source}: {operation} failed: malformed response (no {key})",
+                self.where.account,
+                self.where.region,
+                operation,
+            )
+        return Page(operation, {k: v for k, v in response.items() if k != "ResponseMetadata"})
 
     # --- notifications and SNS -----------------------------------------------------------------------
 
