@@ -3,6 +3,9 @@ severity, confidence and evidence the example names), each `passes` example gets
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from metascan.api import make_scanner, scan_responses
@@ -61,3 +64,27 @@ def test_the_default_checks_run_every_registered_check() -> None:
 
     assert check_infos(default_checks()) == CHECKS
     assert check_infos([lambda record, fp: iter(())]) == ()
+
+
+# --- the README's table of checks --------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- checks:start -->", "<!-- checks:end -->"
+
+
+def checks_table() -> str:
+    rows = ["| id | severity | what it reports |", "|---|---|---|"]
+    rows += [f"| `{c.id}` | {c.severity} | {c.description.replace('|', '/')} |" for c in CHECKS]
+    return "\n".join(rows)
+
+
+def test_readme_lists_every_check() -> None:
+    """Regenerate with `METASCAN_REGEN_GOLDEN=1 pytest tests/test_check_examples.py -k readme`."""
+    text = README.read_text(encoding="utf-8")
+    head, _, rest = text.partition(START)
+    current, _, tail = rest.partition(END)
+    expected = f"\n{checks_table()}\n"
+    if os.environ.get("METASCAN_REGEN_GOLDEN"):
+        README.write_text(f"{head}{START}{expected}{END}{tail}", encoding="utf-8")
+        current = expected
+    assert current == expected, "README table of checks is stale: regenerate it (see this test's docstring)"
