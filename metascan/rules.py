@@ -385,8 +385,9 @@ def share_documented_examples(rules: list[Rule]) -> list[Rule]:
     sees Stripe's example key under `API_KEY=` must drop it like the Stripe rule does.  Every credential
     rule's `allowlist.values` apply to all credential rules."""
     examples = frozenset(v for r in rules if r.category is Category.CREDENTIAL for v in r.allow_values)
+    shared = Category.CREDENTIAL
     return [
-        dataclasses.replace(r, allow_values=r.allow_values | examples) if r.category is Category.CREDENTIAL else r
+        dataclasses.replace(r, allow_values=r.allow_values | examples) if r.category is shared else r
         for r in rules
     ]
 

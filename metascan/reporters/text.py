@@ -40,9 +40,13 @@ def _finding_line(f: Finding, options: RenderOptions) -> Text:
         where += f" line {f.location.line}"
     if f.location.decoding:
         where += f" [{_safe(' > '.join(f.location.decoding))}]"
-    value = f.match if options.show_secrets and f.match is not None else f.evidence or f.redacted
     line = Text("  ")
     line.append(f"{f.severity.upper():8}", style=SEVERITY_STYLE[f.severity])
+    if f.evidence is not None:  # a structural check: the setting as found, without repeating its name
+        setting = f.location.field.rsplit(".", 1)[-1] + ": "
+        value = f.evidence[len(setting) :] if f.evidence.startswith(setting) else f.evidence
+    else:
+        value = f.match if options.show_secrets and f.match is not None else f.redacted
     line.append(f" {f.rule}: {_safe(f.title)} in {where}: {_safe(value)}")
     if f.confidence.rank < 2:
         line.append(f" ({f.confidence} confidence)", style="dim")
