@@ -48,8 +48,12 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
+_KEY_VERDICTS = 16384  # assignment keys remembered per key pattern (at most a few MB; see `Engine.rule_hits`)
+
+
 class Engine:
-    """Runs a rule set over texts.  Holds no state between texts besides the compiled rules."""
+    """Runs a rule set over texts.  Holds no state between texts besides the compiled rules and, for speed,
+    which assignment keys each keyed rule's key pattern matches (a pure function of the two)."""
 
     def __init__(self, rules: Sequence[Rule], time_limit: float = 1.0, field_time_limit: float = 5.0) -> None:
         self.rules = tuple(sorted(rules, key=lambda r: -r.priority))
@@ -66,6 +70,7 @@ class Engine:
         if by_word:
             self._automaton.make_automaton()
         self._has_words = bool(by_word)
+        self._key_verdicts: dict[regex.Pattern[str], dict[str, bool]] = {}
 
     def candidates(self, ctx: TextContext) -> list[Rule]:
         """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
@@ -110,8 +115,15 @@ class Engine:
                     raise TimeoutError(rule.id)
             return
         assert rule.key is not None
+        # The same keys (PATH, Name, password, ...) recur in every script: search each once per key pattern.
+        verdicts = self._key_verdicts.setdefault(rule.key, {})
         for pair in ctx.pairs:
-            if not rule.key.search(pair.key, timeout=limit):
+            matched = verdicts.get(pair.key)
+            if matched is None:
+                if len(verdicts) >= _KEY_VERDICTS:
+                    verdicts.clear()
+                matched = verdicts[pair.key] = rule.key.search(pair.key, timeout=limit) is not None
+            if not matched:
                 continue
             if rule.value is None:
                 secret, start = _strip_value(pair.value), pair.start
