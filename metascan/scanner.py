@@ -1,12 +1,14 @@
 """The scan pipeline: responses -> resources and fields -> findings, as a stream of events.
 
 `Scanner.scan_response` turns one API response (a page) into events: `Finding`, `Skipped`, `ScanError`.
-Decoded user data and the results of scanning a text are cached (bounded), so the user data that many
-launch template versions repeat is decoded and scanned once.
+The results of scanning a text are cached (bounded), and so are the hits in each user data value, by a digest
+of the value and without the decoded text: the user data that launch template versions and launch
+configurations repeat is decoded and scanned once, in a few hundred bytes per value.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from .engine import Engine, Hit, ScanResult
 from .fingerprint import Fingerprinter, redact
 from .model import Category, Field, FieldKind, Finding, Location, Resource, ScanError, Skipped
 from .rules import Rule
-from .userdata import Decoded, Limits, Segment, decode_user_data
+from .userdata import Decoded, Limits, decode_user_data
 
 Event = Finding | Skipped | ScanError
 
@@ -57,8 +59,16 @@ class ScanOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class _ScannedText:
+    """What scanning one decoded text of a user data value found (the text itself is not kept)."""
+
+    decoding: tuple[str, ...]
+    result: ScanResult
+
+
+@dataclass(frozen=True, slots=True)
 class _UserDataResult:
-    parts: tuple[tuple[Segment, ScanResult], ...]
+    parts: tuple[_ScannedText, ...]
     skipped: tuple[str, ...]
 
 
@@ -94,7 +104,7 @@ class Scanner:
         self.fields = 0
         self._reported: set[str] = set()
         self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], ScanResult] = _LRU(16384)
-        self._user_data: _LRU[str, _UserDataResult] = _LRU(2048)
+        self._user_data: _LRU[bytes, _UserDataResult] = _LRU(32768)  # by digest: ~500 bytes an entry
 
     # --- responses ---------------------------------------------------------------------------------------
 
@@ -134,13 +144,14 @@ class Scanner:
     def scan_field(self, field: Field, launches: bool = False) -> Iterator[Finding | Skipped]:
         self.fields += 1
         if field.kind is FieldKind.USER_DATA:
-            result = self._user_data.get(field.value, lambda: self._scan_user_data(field.value))
+            digest = hashlib.blake2b(field.value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            result = self._user_data.get(digest, lambda: self._scan_user_data(field.value))
             for reason in result.skipped:
                 yield Skipped(field.source, reason, field.resource, field.path)
-            for segment, scanned in result.parts:
-                yield from self._timeouts(field, scanned, segment.decoding)
-                for hit in scanned.hits:
-                    finding = self._finding(field, hit, segment.decoding, launches)
+            for part in result.parts:
+                yield from self._timeouts(field, part.result, part.decoding)
+                for hit in part.result.hits:
+                    finding = self._finding(field, hit, part.decoding, launches)
                     if finding is not None:
                         yield finding
             return
@@ -156,7 +167,9 @@ class Scanner:
 
     def _scan_user_data(self, raw: str) -> _UserDataResult:
         decoded: Decoded = decode_user_data(raw, self.options.limits)
-        parts = tuple((seg, self.engine.scan(seg.text, seg.kind)) for seg in decoded.segments)
+        parts = tuple(
+            _ScannedText(seg.decoding, self.engine.scan(seg.text, seg.kind)) for seg in decoded.segments
+        )
         return _UserDataResult(parts, tuple(decoded.skipped))
 
     def _timeouts(
