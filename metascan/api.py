@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fingerprint import Fingerprinter, load_key
 from .model import Finding, ScanError, Skipped
+from .parallel import can_fork, parallel_file_events
 from .report import Report, utcnow
 from .rules import Rule, load_rules
 from .scanner import Check, Event, Scanner, ScanOptions
@@ -73,8 +74,16 @@ def collect(scanner: Scanner, events: Iterable[Event], on_event: OnEvent | None 
 
 
 def file_events(
-    scanner: Scanner, paths: Iterable[str], max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES
+    scanner: Scanner,
+    paths: Iterable[str],
+    max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
+    jobs: int = 1,
 ) -> Iterator[Event]:
+    """The events of scanning files and directories; `jobs` > 1 spreads the files over that many worker
+    processes (`metascan.parallel`: the same events, in the same order)."""
+    if jobs > 1 and can_fork():
+        yield from parallel_file_events(scanner, paths, jobs, max_file_bytes)
+        return
     for path in file_source.expand(paths):
         if isinstance(path, ScanError):
             yield path
@@ -93,14 +102,17 @@ def scan_files(
     scanner: Scanner | None = None,
     on_event: OnEvent | None = None,
     max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
+    jobs: int = 1,
     **options: Any,
 ) -> Report:
     """Scan files and directories of saved AWS API responses (`-` reads standard input).
 
-    Keyword options are those of `make_scanner` (region, account, rules, fingerprint_key, ...).
+    `jobs` > 1 reads and scans files in that many worker processes (the same report).  Other keyword options
+    are those of `make_scanner` (region, account, rules, fingerprint_key, ...).
     """
     scanner = scanner or make_scanner(**options)
-    return collect(scanner, file_events(scanner, [os.fspath(p) for p in paths], max_file_bytes), on_event)
+    events = file_events(scanner, [os.fspath(p) for p in paths], max_file_bytes, jobs)
+    return collect(scanner, events, on_event)
 
 
 def scan_responses(

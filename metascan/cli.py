@@ -297,6 +297,14 @@ def cli() -> None:
     help="Refuse input files larger than this many bytes.",
 )
 @require_cmk_option
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Read and scan files in this many worker processes (the same report, sooner on several cores).",
+)
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -307,6 +315,7 @@ def scan(
     account: str | None,
     max_file_size: int,
     require_cmk: bool,
+    jobs: int,
 ) -> None:
     """Scan saved AWS CLI/API JSON responses: files, directories (*.json, recursively) or - for stdin."""
     opts = report_options()
@@ -316,7 +325,7 @@ def scan(
         region=region, account=account, fingerprint_key_file=fingerprint_key, checks=checks
     )
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
-    events = file_events(scanner, paths, max_file_size)
+    events = file_events(scanner, paths, max_file_size, jobs)
     sys.exit(scan_and_emit(scanner, events, workflow, fmt, output, show_secrets))
 
 

@@ -1,6 +1,9 @@
 """The scan pipeline: responses -> resources and fields -> findings, as a stream of events.
 
-`Scanner.scan_response` turns one API response (a page) into events: `Finding`, `Skipped`, `ScanError`.
+`Scanner.scan_response` turns one API response (a page) into events: `Finding`, `Skipped`, `ScanError`.  It is
+two stages: `read_response` extracts and scans the response (`Step`s: records, candidate findings, skips),
+which needs nothing from the rest of the scan, so worker processes can run it (`metascan.parallel`); `settle`
+runs the checks on the records and keeps each value once, in the one process that writes the report.
 The results of scanning a text are cached (bounded), and so are the hits in each user data value, by a digest
 of the value and without the decoded text: the user data that launch template versions and launch
 configurations repeat is decoded and scanned once, in a few hundred bytes per value.
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
@@ -72,6 +75,17 @@ class _UserDataResult:
     skipped: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A finding before the scan-wide de-duplication: `dedup` names its value in its field of its resource."""
+
+    finding: Finding
+    dedup: str
+
+
+# What reading one response gives, before the scan-wide stage (`Scanner.settle`).
+Step = ResourceRecord | Candidate | Skipped | ScanError
+
 # A structural check: (record) -> findings.  Checks live in their own registry (see checks.py).
 Check = Callable[[ResourceRecord, Fingerprinter], Iterator[Finding]]
 
@@ -110,6 +124,11 @@ class Scanner:
 
     def scan_response(self, source: str, data: Any, defaults: Defaults | None = None) -> Iterator[Event]:
         """Events for one API response (one page) read from `source`."""
+        return self.settle(self.read_response(source, data, defaults))
+
+    def read_response(self, source: str, data: Any, defaults: Defaults | None = None) -> Iterator[Step]:
+        """The records, candidate findings, skips and errors of one response, counting its resources and
+        fields; nothing here depends on the other responses of the scan."""
         if not isinstance(data, dict):
             yield ScanError(source, f"{source}: top level is not an API response object")
             return
@@ -118,14 +137,26 @@ class Scanner:
             if isinstance(item, ResourceRecord):
                 record = item
                 self.resources.add(item.resource)
-                for check in self.checks:
-                    yield from self._keep(check(item, self.fingerprinter))
+                yield item
             elif isinstance(item, Field):
                 self.resources.add(item.resource)
                 launches = record is not None and record.resource == item.resource and _launches(record)
                 yield from self.scan_field(item, launches)
             else:
                 yield item
+
+    def settle(self, steps: Iterable[Step]) -> Iterator[Event]:
+        """Events from steps in input order: checks see every record, and each value is reported once."""
+        for step in steps:
+            if isinstance(step, Candidate):
+                if step.dedup not in self._reported:
+                    self._reported.add(step.dedup)
+                    yield step.finding
+            elif isinstance(step, ResourceRecord):
+                for check in self.checks:
+                    yield from self._keep(check(step, self.fingerprinter))
+            else:
+                yield step
 
     def finish(self) -> Iterator[Finding]:
         """The findings checks held until the end of the input: iterate once, after the last response."""
@@ -141,7 +172,7 @@ class Scanner:
 
     # --- fields ------------------------------------------------------------------------------------------
 
-    def scan_field(self, field: Field, launches: bool = False) -> Iterator[Finding | Skipped]:
+    def scan_field(self, field: Field, launches: bool = False) -> Iterator[Candidate | Skipped]:
         self.fields += 1
         if field.kind is FieldKind.USER_DATA:
             digest = hashlib.blake2b(field.value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
@@ -151,9 +182,7 @@ class Scanner:
             for part in result.parts:
                 yield from self._timeouts(field, part.result, part.decoding)
                 for hit in part.result.hits:
-                    finding = self._finding(field, hit, part.decoding, launches)
-                    if finding is not None:
-                        yield finding
+                    yield self._candidate(field, hit, part.decoding, launches)
             return
         key = (field.value, field.kind, field.key, field.protocol)
         scanned = self._texts.get(
@@ -161,9 +190,7 @@ class Scanner:
         )
         yield from self._timeouts(field, scanned)
         for hit in scanned.hits:
-            finding = self._finding(field, hit, (), False)
-            if finding is not None:
-                yield finding
+            yield self._candidate(field, hit, (), False)
 
     def _scan_user_data(self, raw: str) -> _UserDataResult:
         decoded: Decoded = decode_user_data(raw, self.options.limits)
@@ -186,7 +213,7 @@ class Scanner:
                 field.path,
             )
 
-    def _finding(self, field: Field, hit: Hit, decoding: tuple[str, ...], launches: bool) -> Finding | None:
+    def _candidate(self, field: Field, hit: Hit, decoding: tuple[str, ...], launches: bool) -> Candidate:
         rule = hit.rule
         resource: Resource = field.resource
         # The resource is its type and id in its account and region: groups share names across regions.
@@ -194,14 +221,11 @@ class Scanner:
         fingerprint = self.fingerprinter.of(rule.id, *where, hit.secret)
         # One value in one field of one resource is one finding, whichever rule or line matched it.
         dedup = self.fingerprinter.of("value", *where, hit.secret)
-        if dedup in self._reported:
-            return None
-        self._reported.add(dedup)
         severity = rule.severity
         if rule.category is Category.CREDENTIAL and field.kind is FieldKind.USER_DATA and launches:
             severity = severity.shifted(+1)
         line = hit.line if field.kind in (FieldKind.USER_DATA, FieldKind.TEXT) else None
-        return Finding(
+        finding = Finding(
             rule=rule.id,
             category=rule.category,
             severity=severity,
@@ -214,6 +238,7 @@ class Scanner:
             fingerprint=fingerprint,
             match=hit.secret,
         )
+        return Candidate(finding, dedup)
 
 
 def _launches(record: ResourceRecord) -> bool:

@@ -1,0 +1,125 @@
+"""`metascan scan --jobs N`: files read and scanned by N worker processes, the report made by one.
+
+Each worker has a scanner of its own (the parent's rules, fingerprint key and options, inherited by fork; no
+checks) and runs `Scanner.read_response` over whole files: reading, parsing, extraction, decoding and
+detection.  It sends back each file's steps (resource records, candidate findings, skips, errors) with the
+resources it saw and its number of fields.  The parent takes the files' results in input order and runs
+them through its own scanner's `settle`: the checks see every record and each value is reported once, so
+the events are those of a scan in one process, in the same order.
+
+At most two files per worker are in flight, so the parent holds a few files' results, never the input.
+Files large enough to be streamed, and standard input, are read by the parent itself, in their turn.  The
+"fork" start method is required (Linux, macOS); where it is missing, the scan runs in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
+
+from .fingerprint import Fingerprinter
+from .model import Resource, ScanError
+from .rules import Rule
+from .scanner import Event, Scanner, ScanOptions, Step
+from .sources import files as file_source
+
+
+@dataclass(frozen=True, slots=True)
+class FileSteps:
+    """What a worker read and scanned in one file."""
+
+    steps: tuple[Step, ...]
+    resources: frozenset[Resource]
+    fields: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Local:
+    """A file the parent reads itself (streamed or standard input)."""
+
+    path: str
+
+
+_Pending = ScanError | _Local | AsyncResult[FileSteps]
+
+# The scanner and file size limit of this worker process: set by `_start_worker` in each worker, never used
+# in the parent (a pool's tasks can only reach per-process state this way).
+_worker: tuple[Scanner, int] | None = None
+
+
+def _start_worker(
+    rules: Sequence[Rule], fingerprinter: Fingerprinter, options: ScanOptions, max_bytes: int
+) -> None:
+    global _worker
+    _worker = (Scanner(rules, fingerprinter, options), max_bytes)
+
+
+def _scan_file(path: str) -> FileSteps:
+    assert _worker is not None, "not a worker process"
+    scanner, max_bytes = _worker
+    scanner.resources, scanner.fields = set(), 0
+    steps: list[Step] = []
+    for doc in file_source.read(path, max_bytes):
+        if isinstance(doc, ScanError):
+            steps.append(doc)
+        else:
+            steps.extend(scanner.read_response(doc.source, doc.data))
+    return FileSteps(tuple(steps), frozenset(scanner.resources), scanner.fields)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def parallel_file_events(
+    scanner: Scanner,
+    paths: Iterable[str],
+    jobs: int,
+    max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
+) -> Iterator[Event]:
+    """The events of scanning `paths` with `jobs` worker processes, as `api.file_events` gives them."""
+    init = (scanner.engine.rules, scanner.fingerprinter, scanner.options, max_file_bytes)
+    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, init) as pool:
+        window: deque[_Pending] = deque()
+        for path in file_source.expand(paths):
+            window.append(_submit(pool, path))
+            if len(window) >= 2 * jobs:
+                yield from _settle(scanner, window.popleft(), max_file_bytes)
+        while window:
+            yield from _settle(scanner, window.popleft(), max_file_bytes)
+    yield from scanner.finish()
+
+
+def _submit(pool: multiprocessing.pool.Pool, path: str | ScanError) -> _Pending:
+    if isinstance(path, ScanError):
+        return path
+    if path == file_source.STDIN or _streamed(path):
+        return _Local(path)
+    return pool.apply_async(_scan_file, (path,))
+
+
+def _streamed(path: str) -> bool:
+    try:
+        return os.path.getsize(path) >= file_source.STREAM_THRESHOLD
+    except OSError:
+        return False  # the worker reports why it cannot be read
+
+
+def _settle(scanner: Scanner, pending: _Pending, max_file_bytes: int) -> Iterator[Event]:
+    if isinstance(pending, ScanError):
+        yield pending
+    elif isinstance(pending, _Local):
+        for doc in file_source.read(pending.path, max_file_bytes):
+            if isinstance(doc, ScanError):
+                yield doc
+            else:
+                yield from scanner.scan_response(doc.source, doc.data)
+    else:
+        result = pending.get()
+        scanner.resources |= result.resources
+        scanner.fields += result.fields
+        yield from scanner.settle(result.steps)
