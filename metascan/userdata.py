@@ -153,12 +153,13 @@ def _text(data: bytes, chain: tuple[str, ...], budget: _Budget, out: Decoded, de
     if not data:
         return
     budget.bytes_left -= len(data)
-    if _is_binary(data):
+    binary = _is_binary(data)
+    if binary:
         out.skipped.append(
             f"user data is binary, not text ({'>'.join(chain) or 'raw'}); scanned printable text"
         )
     text, problem = _decode_text(data)
-    if problem:
+    if problem and not binary:  # binary data is already reported, once
         out.skipped.append(f"user data {problem} ({'>'.join(chain) or 'raw'}); undecodable bytes replaced")
     # Double encoding: base64 of base64 (or of gzip) is decoded again, within the depth bound.
     if "base64" in chain[-1:] and len(text) >= 16:
