@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import ahocorasick
 import regex
 
+from .alternation import Alternation
 from .filters import FILTER_FUNCS
 from .model import Confidence, FieldKind
 from .rules import Rule
@@ -48,6 +49,7 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
+_SPLIT_FROM = 256  # characters: on shorter texts one search of the whole alternation costs less
 _KEY_VERDICTS = 16384  # assignment keys remembered per key pattern (at most a few MB; see `Engine.rule_hits`)
 
 
@@ -71,6 +73,12 @@ class Engine:
             self._automaton.make_automaton()
         self._has_words = bool(by_word)
         self._key_verdicts: dict[regex.Pattern[str], dict[str, bool]] = {}
+        # Patterns that are a top-level alternation, matched one alternative at a time (see alternation.py).
+        self._alternations: dict[str, Alternation] = {}
+        for rule in self.rules:
+            alternation = Alternation.of(rule.pattern, rule.secret_group) if rule.pattern else None
+            if alternation is not None:
+                self._alternations[rule.id] = alternation
 
     def candidates(self, ctx: TextContext) -> list[Rule]:
         """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
@@ -107,7 +115,13 @@ class Engine:
         limit = self.time_limit if limit is None else limit
         deadline = time.monotonic() + limit
         if rule.pattern is not None:
-            for m in rule.pattern.finditer(ctx.text, timeout=limit):
+            alternation = self._alternations.get(rule.id) if len(ctx.text) >= _SPLIT_FROM else None
+            matches = (
+                alternation.finditer(ctx.text, limit)
+                if alternation is not None
+                else rule.pattern.finditer(ctx.text, timeout=limit)
+            )
+            for m in matches:
                 hit = self._pattern_hit(rule, ctx, m)
                 if hit is not None:
                     yield hit
