@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 
 from .fingerprint import Fingerprinter
-from .model import Resource, ScanError
+from .model import ScanError
 from .rules import Rule
 from .scanner import Event, Scanner, ScanOptions, Step
 from .sources import files as file_source
@@ -33,7 +33,7 @@ class FileSteps:
     """What a worker read and scanned in one file."""
 
     steps: tuple[Step, ...]
-    resources: frozenset[Resource]
+    resources: frozenset[int]
     fields: int
 
 
