@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import ijson
 
@@ -106,6 +106,19 @@ def parse(text: str, source: str) -> list[dict[str, Any]] | ScanError:
     return docs
 
 
+def _read_bounded(stream: BinaryIO, max_bytes: int, chunk: int = 1 << 20) -> bytes:
+    """Up to max_bytes + 1 bytes, read in chunks: `read(n)` would reserve n bytes however small the input."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        block = stream.read(min(chunk, max_bytes + 1 - total))
+        if not block:
+            break
+        parts.append(block)
+        total += len(block)
+    return b"".join(parts)
+
+
 def read(
     path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, stream_threshold: int = STREAM_THRESHOLD
 ) -> Iterator[Document | ScanError]:
@@ -113,7 +126,7 @@ def read(
     source = STDIN_LABEL if path == STDIN else path
     try:
         if path == STDIN:
-            raw = sys.stdin.buffer.read(max_bytes + 1)
+            raw = _read_bounded(sys.stdin.buffer, max_bytes)
         else:
             size = os.path.getsize(path)
             if size > max_bytes:
@@ -127,7 +140,7 @@ def read(
                 yield from stream(path)
                 return
             with open(path, "rb") as f:
-                raw = f.read(max_bytes + 1)
+                raw = _read_bounded(f, max_bytes)
     except OSError as e:
         yield ScanError(source, f"{source}: cannot read file: {e.strerror or e}")
         return
