@@ -140,13 +140,18 @@ class Scanner:
             yield ScanError(source, f"{source}: top level is not an API response object")
             return
         record: ResourceRecord | None = None
+        counted: Resource | None = None  # the fields of one resource share one Resource: count it once
         for item in extract(source, data, defaults or self.defaults, self.fingerprinter):
             if isinstance(item, ResourceRecord):
                 record = item
-                self.resources.add(resource_key(item.resource))
+                if item.resource is not counted:
+                    counted = item.resource
+                    self.resources.add(resource_key(counted))
                 yield item
             elif isinstance(item, Field):
-                self.resources.add(resource_key(item.resource))
+                if item.resource is not counted:
+                    counted = item.resource
+                    self.resources.add(resource_key(counted))
                 launches = record is not None and record.resource == item.resource and _launches(record)
                 yield from self.scan_field(item, launches)
             else:

@@ -229,6 +229,9 @@ def _part(
         _bytes(payload.encode("utf-8", "surrogatepass"), chain, budget, out, depth + 1)
 
 
+# PyYAML's C-accelerated safe loader (libyaml, shipped in its wheels) is ten times faster than the Python one.
+_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _WRITE_FILES_B64 = {"b64", "base64"}
 _WRITE_FILES_GZ = {"gz+b64", "gzip+base64", "gz+base64", "gzip+b64"}
 
@@ -237,7 +240,7 @@ def _write_files(text: str, chain: tuple[str, ...], budget: _Budget, out: Decode
     if "write_files" not in text or ("encoding" not in text and "!!binary" not in text):
         return  # nothing encoded: the plain content is already in the scanned text
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader (libyaml's when present)
     except yaml.YAMLError:
         out.skipped.append(
             f"cloud-config is not valid YAML ({'>'.join(chain) or 'raw'}); write_files not decoded"
