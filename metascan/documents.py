@@ -124,28 +124,33 @@ def _items(ctx: _Ctx, data: Mapping[str, Any], key: str) -> Iterator[tuple[int, 
             yield Skipped(ctx.source, f"{key}[{i}] is {_type_name(item)}, not an object")
 
 
-def _need(ctx: _Ctx, key: str, i: int, item: Mapping[str, Any], *names: str) -> tuple[str, ...] | Skipped:
-    values = tuple(_s(item.get(n)) for n in names)
-    missing = [n for n, v in zip(names, values, strict=True) if v is None]
-    if missing:
-        return Skipped(ctx.source, f"{key}[{i}] has no string {' or '.join(missing)}")
-    return values  # type: ignore[return-value]
+def _each(
+    ctx: _Ctx, data: Mapping[str, Any], key: str, *names: str
+) -> Iterator[tuple[Mapping[str, Any], tuple[str, ...]] | Skipped]:
+    """The items of the list under `key` with their required string attributes `names`; an item that is
+    not an object or lacks one of them is a skip that says so."""
+    for it in _items(ctx, data, key):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        i, item = it
+        values = [_s(item.get(n)) for n in names]
+        missing = [n for n, v in zip(names, values, strict=True) if v is None]
+        if missing:
+            yield Skipped(ctx.source, f"{key}[{i}] has no string {' or '.join(missing)}")
+        else:
+            yield item, tuple(v for v in values if v is not None)
 
 
 # --- one extractor per response kind -------------------------------------------------------------------
 
 
 def _groups(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
-    for it in _items(ctx, data, "AutoScalingGroups"):
+    for it in _each(ctx, data, "AutoScalingGroups", "AutoScalingGroupName"):
         if isinstance(it, Skipped):
             yield it
             continue
-        i, g = it
-        need = _need(ctx, "AutoScalingGroups", i, g, "AutoScalingGroupName")
-        if isinstance(need, Skipped):
-            yield need
-            continue
-        (name,) = need
+        g, (name,) = it
         res = _where(Resource("AutoScalingGroup", name), g, "AutoScalingGroupARN", ctx)
         yield ResourceRecord(res, ctx.source, "AutoScalingGroup", g)
         e = _Emit(ctx, res)
@@ -160,16 +165,11 @@ def _groups(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
 
 
 def _launch_configurations(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
-    for it in _items(ctx, data, "LaunchConfigurations"):
+    for it in _each(ctx, data, "LaunchConfigurations", "LaunchConfigurationName"):
         if isinstance(it, Skipped):
             yield it
             continue
-        i, lc = it
-        need = _need(ctx, "LaunchConfigurations", i, lc, "LaunchConfigurationName")
-        if isinstance(need, Skipped):
-            yield need
-            continue
-        (name,) = need
+        lc, (name,) = it
         res = _where(Resource("LaunchConfiguration", name), lc, "LaunchConfigurationARN", ctx)
         yield ResourceRecord(res, ctx.source, "LaunchConfiguration", lc)
         e = _Emit(ctx, res)
@@ -230,16 +230,11 @@ def _template_versions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
 
 
 def _templates(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
-    for it in _items(ctx, data, "LaunchTemplates"):
+    for it in _each(ctx, data, "LaunchTemplates", "LaunchTemplateId"):
         if isinstance(it, Skipped):
             yield it
             continue
-        i, t = it
-        need = _need(ctx, "LaunchTemplates", i, t, "LaunchTemplateId")
-        if isinstance(need, Skipped):
-            yield need
-            continue
-        (lt_id,) = need
+        t, (lt_id,) = it
         res = _where(Resource("LaunchTemplate", lt_id), {}, None, ctx)
         yield ResourceRecord(res, ctx.source, "LaunchTemplate", t)
         e = _Emit(ctx, res)
@@ -249,16 +244,11 @@ def _templates(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
 
 
 def _hooks(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
-    for it in _items(ctx, data, "LifecycleHooks"):
+    for it in _each(ctx, data, "LifecycleHooks", "AutoScalingGroupName", "LifecycleHookName"):
         if isinstance(it, Skipped):
             yield it
             continue
-        i, h = it
-        need = _need(ctx, "LifecycleHooks", i, h, "AutoScalingGroupName", "LifecycleHookName")
-        if isinstance(need, Skipped):
-            yield need
-            continue
-        group, name = need
+        h, (group, name) = it
         res = _where(Resource("LifecycleHook", f"{group}/{name}"), {}, None, ctx)
         yield ResourceRecord(res, ctx.source, "LifecycleHook", h)
         e = _Emit(ctx, res)
@@ -269,16 +259,11 @@ def _hooks(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
 
 
 def _notifications(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
-    for it in _items(ctx, data, "NotificationConfigurations"):
+    for it in _each(ctx, data, "NotificationConfigurations", "AutoScalingGroupName", "TopicARN"):
         if isinstance(it, Skipped):
             yield it
             continue
-        i, n = it
-        need = _need(ctx, "NotificationConfigurations", i, n, "AutoScalingGroupName", "TopicARN")
-        if isinstance(need, Skipped):
-            yield need
-            continue
-        group, topic = need
+        n, (group, topic) = it
         res = _where(Resource("NotificationConfiguration", f"{group}/{topic}"), n, "TopicARN", ctx)
         res = Resource(
             res.type, res.id, None, res.region, res.account
@@ -288,16 +273,11 @@ def _notifications(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
 
 
 def _scheduled_actions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
-    for it in _items(ctx, data, "ScheduledUpdateGroupActions"):
+    for it in _each(ctx, data, "ScheduledUpdateGroupActions", "AutoScalingGroupName", "ScheduledActionName"):
         if isinstance(it, Skipped):
             yield it
             continue
-        i, a = it
-        need = _need(ctx, "ScheduledUpdateGroupActions", i, a, "AutoScalingGroupName", "ScheduledActionName")
-        if isinstance(need, Skipped):
-            yield need
-            continue
-        group, name = need
+        a, (group, name) = it
         res = _where(Resource("ScheduledAction", f"{group}/{name}"), a, "ScheduledActionARN", ctx)
         yield ResourceRecord(res, ctx.source, "ScheduledAction", a)
         yield from _Emit(ctx, res).text("ScheduledActionName", name, FieldKind.NAME)
@@ -307,16 +287,11 @@ _TAGGED_TYPES = {"auto-scaling-group": "AutoScalingGroup"}
 
 
 def _describe_tags(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
-    for it in _items(ctx, data, "Tags"):
+    for it in _each(ctx, data, "Tags", "ResourceId", "ResourceType"):
         if isinstance(it, Skipped):
             yield it
             continue
-        i, t = it
-        need = _need(ctx, "Tags", i, t, "ResourceId", "ResourceType")
-        if isinstance(need, Skipped):
-            yield need
-            continue
-        rid, rtype = need
+        t, (rid, rtype) = it
         res = _where(Resource(_TAGGED_TYPES.get(rtype, rtype), rid), {}, None, ctx)
         yield from _Emit(ctx, res).tags("Tags", [t])
 
