@@ -99,12 +99,12 @@ class HoldingCheck(Protocol):
     def finish(self, fingerprinter: Fingerprinter) -> Iterator[Finding]: ...
 
 
-
 def resource_key(resource: Resource) -> int:
     """A 64-bit digest of a resource's identity (type, id, account, region): enough to count distinct
     resources without keeping them (a collision among a million resources has odds below 1 in 30 million)."""
     parts = (resource.type, resource.id, resource.account or "", resource.region or "")
     return int.from_bytes(hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest(), "big")
+
 
 class Scanner:
     """Scans responses with one rule set and one fingerprint key; keeps the scan-wide de-duplication."""
