@@ -63,7 +63,8 @@ class Report:
             if f.severity.rank >= fail_on.rank and f.confidence.rank >= min_confidence.rank
         ]
 
-    def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
+    def to_dict(self, show_secrets: bool = False, findings: bool = True) -> dict[str, Any]:
+        """The JSON report as a dict (`findings=False`: with an empty findings list, for streaming them)."""
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "metascan", "version": self.tool_version},
@@ -71,7 +72,7 @@ class Report:
             "finished_at": _iso(self.finished_at or utcnow()),
             "fingerprint_key_id": self.fingerprint_key_id,
             "summary": self.summary(),
-            "findings": [f.to_dict(show_secrets) for f in self.findings],
+            "findings": [f.to_dict(show_secrets) for f in self.findings] if findings else [],
             "skipped": [s.to_dict() for s in self.skipped],
             "errors": [e.to_dict() for e in self.errors],
         }

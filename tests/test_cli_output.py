@@ -288,7 +288,7 @@ def test_show_secrets_puts_raw_values_in_text_json_jsonl_never_sarif(tmp_path: P
 
 
 class BrokenReport(Report):
-    def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
+    def to_dict(self, show_secrets: bool = False, findings: bool = True) -> dict[str, Any]:
         raise RuntimeError("rendering failed")
 
 

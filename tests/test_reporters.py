@@ -279,3 +279,18 @@ def test_catalogue_is_sorted_metadata_of_the_rules() -> None:
     assert [c.id for c in cat] == sorted(r.id for r in rules)
     one = next(c for c in cat if c.id == "aws-access-key-id")
     assert one.remediation and one.description and one.severity in {s.value for s in Severity}
+
+
+def test_json_renderer_streams_findings_into_the_same_text_as_one_dump() -> None:
+    """The JSON renderer encodes findings one at a time; the text is exactly json.dumps of the report."""
+    import metascan
+    from metascan.reporters import json as json_reporter
+
+    report = metascan.scan_files([Path(__file__).resolve().parents[1] / "examples"])
+    assert report.findings
+    for show in (False, True):
+        text = json_reporter.render(report, RenderOptions(show_secrets=show))
+        assert text == json.dumps(report.to_dict(show), indent=2, ensure_ascii=False) + "\n"
+    report.findings = []
+    text = json_reporter.render(report, RenderOptions())
+    assert text == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
