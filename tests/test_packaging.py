@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,12 @@ def test_schema_ships_in_the_package() -> None:
     not os.environ.get("METASCAN_EXPECT_INSTALLED"), reason="only in CI, after a non-editable install"
 )
 def test_installed_package_is_the_wheel_not_the_checkout() -> None:
+    # The virtual environment may itself live inside the checkout (`.ci/run` puts it in `.venv`), so the test
+    # is that the package comes from an installed distribution's site-packages, not from the source tree, and
+    # that the distribution is not an editable install.
     pkg = Path(metascan.__file__).resolve().parent
-    assert ROOT not in pkg.parents, f"metascan imported from the checkout: {pkg}"
+    assert pkg != (ROOT / "metascan").resolve(), f"metascan imported from the checkout: {pkg}"
+    assert "site-packages" in pkg.parts, f"metascan not imported from an installed distribution: {pkg}"
+    direct_url = json.loads(metadata.distribution("metascan").read_text("direct_url.json") or "{}")
+    assert not direct_url.get("dir_info", {}).get("editable"), "metascan is an editable install"
     assert (pkg / "patterns").is_dir() and any((pkg / "patterns").glob("*.toml"))
