@@ -23,6 +23,7 @@ from .filters import FILTER_FUNCS
 from .model import Confidence, FieldKind
 from .rules import Rule
 from .textctx import TextContext
+from .validators import CHEAP_VALIDATORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,14 +217,19 @@ def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> H
     for name in rule.filters:
         if FILTER_FUNCS[name](secret):
             return None
+    # Checksums and digit checks cost less than locating AWS structure or gathering context words (which
+    # may find every assignment in the text), and reject most candidates (nine in ten Luhn checks fail):
+    # they go first.  The others (phone numbers, names, dates, decoding) cost more than context: they go last.
+    for name, validate in rule.validators:
+        if name in CHEAP_VALIDATORS and not validate(secret):
+            return None
     if rule.mask and ctx.in_structure(start, end):
         return None
-    # Context is cheaper than most validators (phone numbers, checksums): judge it first.
     has_context = _context(rule, ctx, start, end)
     if has_context is None or (rule.context.required and not has_context):
         return None
-    for _, validate in rule.validators:
-        if not validate(secret):
+    for name, validate in rule.validators:
+        if name not in CHEAP_VALIDATORS and not validate(secret):
             return None
     bits = entropy(secret)
     if rule.entropy is not None and bits < rule.entropy:

@@ -438,6 +438,36 @@ VALIDATORS: dict[str, Validator] = {
     "basic_auth_b64": basic_auth_b64,
 }
 
+# Validators that only look at the value's characters (check digits, digit patterns, a CRC): cheaper than
+# the context and structure checks, so the engine runs them first.  All validators are pure, so the order
+# changes what is computed, never what is found.
+CHEAP_VALIDATORS = frozenset(
+    {
+        "luhn",
+        "payment_card",
+        "iban",
+        "not_junk",
+        "not_timestamp",
+        "aws_account_id",
+        "us_ssn",
+        "us_itin",
+        "us_rtn",
+        "uk_nino",
+        "es_dni",
+        "es_nie",
+        "fr_nir",
+        "de_idnr",
+        "in_aadhaar",
+        "ca_sin",
+        "br_cpf",
+        "nl_bsn",
+        "pl_pesel",
+        "gb_nhs",
+        "github_checksum",
+        "gitlab_routable_checksum",
+    }
+)
+
 
 # --- vendor token validators ---
 # Checks of vendor token structures that a regex cannot express: GitLab's CRC-32 over routable tokens,
