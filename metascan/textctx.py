@@ -172,21 +172,27 @@ def words(text: str) -> list[str]:
 
 
 class _Spans:
-    """The spans of a pattern's matches in a text, found only as far as they are asked for.
+    """The spans of a pattern's matches in a slice of a text, found only as far as they are asked for.
 
     Matches are found left to right, each search going on where the last match ended, so the spans found up
-    to a position are the same whether or not the rest of the text is ever matched.
+    to a position are the same whether or not the rest of the slice is ever matched.
     """
 
-    __slots__ = ("_limit", "_matches", "_pattern", "_text", "spans")
+    __slots__ = ("_endpos", "_limit", "_matches", "_pattern", "_pos", "_text", "spans")
 
-    def __init__(self, pattern: regex.Pattern[str], text: str, limit: float) -> None:
+    def __init__(
+        self, pattern: regex.Pattern[str], text: str, limit: float, pos: int = 0, endpos: int | None = None
+    ) -> None:
         self._pattern, self._text, self._limit = pattern, text, limit
-        self._matches: Iterator[regex.Match[str]] | None = pattern.finditer(text, timeout=limit)
+        self._pos, self._endpos = pos, len(text) if endpos is None else endpos
+        self._matches: Iterator[regex.Match[str]] | None = self._finditer()
         self.spans: list[tuple[int, int]] = []
 
+    def _finditer(self) -> Iterator[regex.Match[str]]:
+        return self._pattern.finditer(self._text, self._pos, self._endpos, timeout=self._limit)
+
     def until(self, end: int) -> list[tuple[int, int]]:
-        """The spans, found at least until one starts at or after `end` (or the text ends).
+        """The spans, found at least until one starts at or after `end` (or the slice ends).
 
         Raises TimeoutError when one search takes longer than the limit; the next call starts over.
         """
@@ -194,7 +200,7 @@ class _Spans:
             try:
                 m = next(self._matches, None)
             except TimeoutError:
-                self._matches = self._pattern.finditer(self._text, timeout=self._limit)
+                self._matches = self._finditer()
                 self.spans = []
                 raise
             if m is None:
@@ -290,16 +296,30 @@ class TextContext:
         return best
 
     @cached_property
-    def _structure(self) -> _Spans:
-        return _Spans(_STRUCTURE, self.text, self.limit)
+    def _structure(self) -> dict[int, _Spans]:
+        return {}
 
     def in_structure(self, start: int, end: int) -> bool:
-        """Whether the span overlaps AWS structure (the text is matched only as far as the span)."""
-        for s, e in self._structure.until(end):
-            if s < end and start < e:
-                return True
-            if s >= end:
-                break
+        """Whether the span overlaps AWS structure.
+
+        No form of AWS structure crosses a line break, so each line is matched on its own (lookbehinds and
+        `^` still see the text before it) and only as far as the span: a candidate near the end of a long
+        script costs a search of its line, not of the whole text.
+        """
+        first = self.line_of(start)
+        last = self.line_of(max(start, end - 1))
+        for n in range(first, last + 1):
+            spans = self._structure.get(n)
+            if spans is None:
+                line_start = self._line_starts[n - 1]
+                line_end = self.text.find("\n", line_start)
+                line_end = len(self.text) if line_end < 0 else line_end
+                spans = self._structure[n] = _Spans(_STRUCTURE, self.text, self.limit, line_start, line_end)
+            for s, e in spans.until(end):
+                if s < end and start < e:
+                    return True
+                if s >= end:
+                    break
         return False
 
     def window_words(self, start: int, end: int, before: int, after: int) -> Iterator[str]:
