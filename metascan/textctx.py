@@ -6,19 +6,22 @@ a date).  Everything is computed lazily, once per text, and only when a rule ask
 from __future__ import annotations
 
 import bisect
+import operator
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import regex
 
 from .model import FieldKind
 
 
-@dataclass(frozen=True, slots=True)
-class Pair:
-    """A value assigned to a key: `KEY=value`, `key: value`, `"key": "value"`, `--key value`, a tag."""
+class Pair(NamedTuple):
+    """A value assigned to a key: `KEY=value`, `key: value`, `"key": "value"`, `--key value`, a tag.
+
+    A named tuple, not a dataclass: a script has hundreds of assignments and tuples are built 3x faster.
+    """
 
     key: str
     start: int  # span of the value (without quotes)
@@ -137,6 +140,9 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
             pos = v.end()
 
 
+_by_start_and_rank = operator.itemgetter(0, 1)
+
+
 def _assignments(text: str, limit: float) -> Iterator[Pair]:
     """The assignments of every form, in the order of their matches' starts (see `_ASSIGN_FORMS`).
 
@@ -151,7 +157,7 @@ def _assignments(text: str, limit: float) -> Iterator[Pair]:
         if remaining <= 0:
             raise TimeoutError("assignments")
         found.extend((m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining))
-    found.sort(key=lambda f: (f[0], f[1]))
+    found.sort(key=_by_start_and_rank)
     previous = -1
     for start, _, m in found:
         group = m.lastgroup  # the value: the last group a form closes
