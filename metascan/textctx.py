@@ -107,8 +107,8 @@ _STRUCTURE_FORMS = r"""
     | \b(?!\d{3}\.\d{3}\.\d{4}\b)v?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b   # dotted versions (not 415.555.2671)
     | \b(?:sha\d*|md5)[:=][0-9a-fA-F]{32,}\b            # digests
     | \b[0-9a-f]{32,128}\b                               # lowercase hex hashes and git SHAs
-    | \b(?=\w{24,132}\b)                                 # hex ids: a whole word of 24 to 132 characters
-      [A-Za-z]{0,4}(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{24,128}\b   # (the lookahead: speed)
+    | \b(?=\w{16,132}\b)                                 # hex ids: a whole word of 16 to 132 characters
+      [A-Za-z]{0,4}(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{16,128}\b   # (the lookahead: speed)
     | ^--\S+$ | boundary="?[^"\n]+"?                     # MIME boundaries
 """
 _STRUCTURE_FLAGS = regex.VERBOSE | regex.MULTILINE
