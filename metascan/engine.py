@@ -198,6 +198,11 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
     c = rule.context
     if not (c.words or c.negative or c.near is not None):
         return True
+    # The key a value is assigned to names it more surely than words nearby: `routing=021000021
+    # account=0049137724` is an account number although "routing" is in its window.
+    key = ctx.key_words_at(start, end) if c.words else set()
+    if key and c.words.found_in(key) and not (c.negative and c.negative.found_in(key)):
+        return True
     found = ctx.context_words(start, end, c.before, c.after)
     if c.negative and c.negative.found_in(found):
         return None

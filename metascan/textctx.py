@@ -335,6 +335,11 @@ class TextContext:
         if after:
             yield from words(self.text[end : min(le, end + after)])
 
+    def key_words_at(self, start: int, end: int) -> set[str]:
+        """The words of the key the span is assigned to (the innermost assignment, or the field's own key)."""
+        pair = self.pair_at(start, end)
+        return set(words(pair.key)) if pair is not None else set(self.key_words)
+
     def context_words(self, start: int, end: int, before: int, after: int) -> set[str]:
         """Words that give a candidate meaning: the field's key, the key it is assigned to, nearby words."""
         found = set(self.key_words)
