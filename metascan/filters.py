@@ -26,7 +26,7 @@ _REFERENCE = regex.compile(
     | ^(?:ssm|secretsmanager):/
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
-    | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue (CloudFormation), !vault
+    | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
     | (?-i:^\(?\s*(?:Get|Read|Invoke|ConvertFrom|Import|Unprotect)-[A-Z][A-Za-z]+\b)   # a PowerShell call
     | (?-i:^[A-Z][a-z]+(?:To)?-[A-Z][a-z]+(?:[A-Z][a-z]+)*$)   # a cmdlet name: $x = ConvertTo-SecureString
     """
