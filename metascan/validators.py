@@ -357,9 +357,18 @@ _NOT_PERSON = frozenset(
     aws amazon google microsoft azure oracle ibm company corp inc ltd llc gmbh limited shared common default
     root user users owner owners contact account accounts project projects product products app application
     applications services tooling tools desk center centre hub lab labs studio ai ml identity growth ledger
-    checkout search inventory orders
+    checkout search inventory orders site reliability solutions integration integrations delivery enablement
+    governance compliance architecture management administration logistics procurement accounting treasury
+    risk audit fraud customer customers experience success partner partners vendor vendors migration
+    reporting scheduler worker workers batch etl streaming messaging storage database databases dba oncall
+    rotation primary secondary escalation central global regional emea apac americas internal external
     """.split()
 )
+# Suffixes of words for functions and fields, never of given names or surnames (`-ment`, `-ness` and `-ity`
+# only in long words: Clement, Guinness, Felicity are names).
+_NOT_PERSON_SUFFIX = ("tion", "sion", "ology", "ics")
+_NOT_PERSON_LONG_SUFFIX = ("ment", "ments", "ness", "ity")
+_HONORIFIC = frozenset("dr mr mrs ms mx miss prof sir dame".split())
 _NAME_PART = r"(?:\p{Lu}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?"  # Jane, O'Neill, McDonald
 _NAME_TOKEN = regex.compile(
     rf"{_NAME_PART}(?:-{_NAME_PART}|-\p{{Ll}}+)*|\p{{Lu}}\.?|(?:van|von|der|den|de|da|di|del|dos|la|le|du|bin|al|y)"
@@ -375,14 +384,27 @@ def person_name(value: str) -> bool:
         last, _, first = text.partition(",")
         text = f"{first.strip()} {last.strip()}"
     tokens = text.split()
-    if not 2 <= len(tokens) <= 4:
+    titled = len(tokens) > 1 and tokens[0].lower().rstrip(".") in _HONORIFIC  # "Dr. Anna Müller", "Ms Smith"
+    if titled:
+        tokens = tokens[1:]
+    if not (1 if titled else 2) <= len(tokens) <= 4:
         return False
     if not all(_NAME_TOKEN.fullmatch(t) for t in tokens):
         return False
     full_words = [t for t in tokens if len(t.rstrip(".")) > 1]
-    if len(full_words) < 2 or not full_words[0][0].isupper():
+    # Two name words, or one after a title or after an initial written with its period ("J. Smith").
+    enough = len(full_words) >= 2 or (
+        len(full_words) == 1 and (titled or any(len(t) == 2 and t.endswith(".") for t in tokens))
+    )
+    if not enough or not full_words[0][0].isupper():
         return False
-    return not any(t.lower().strip(".") in _NOT_PERSON for t in tokens)
+    for t in tokens:
+        word = t.lower().strip(".")
+        if word in _NOT_PERSON or word.endswith(_NOT_PERSON_SUFFIX):
+            return False
+        if len(word) >= 9 and word.endswith(_NOT_PERSON_LONG_SUFFIX):
+            return False
+    return True
 
 
 _STREET = regex.compile(
