@@ -50,6 +50,8 @@ _PLACEHOLDER = regex.compile(
 _UUID = regex.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 _HASH = regex.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$|^(?i:sha\d+|md5)[:=-]"
+    # crypt(3) password hashes as cloud-init's passwd: and chpasswd take them: $6$salt$..., bcrypt, yescrypt
+    r"|^\$(?:1|2[abxy]?|5|6|y|gy|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?)\$[./A-Za-z0-9$=,+-]{8,}$"
 )
 _AWS_ID = regex.compile(
     r"^(?:ami|sg|subnet|vpc|i|lt|eni|vol|snap|fs|eipalloc|igw|rtb|nat|acl|pcx|tgw|vpce|key)-[0-9a-f]{8,17}$"
