@@ -62,6 +62,8 @@ _PATH = regex.compile(
 )
 _SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
 _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
+# Lowercase words, each maybe with a number, joined by . - _: orders.created.v2, oauth2-client-prod
+_LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._-][a-z]+\d*)+$")
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 
 
@@ -74,9 +76,9 @@ def is_placeholder(value: str) -> bool:
 
 
 def is_word(value: str) -> bool:
-    """Words in ordinary casing joined by _ - or . (my_api_key, ConvertTo-SecureString): an identifier,
-    not a generated secret (whose letters change case at random)."""
-    return bool(_WORD_RE.match(value))
+    """Words in ordinary casing joined by _ - or . (my_api_key, ConvertTo-SecureString, orders.created.v2):
+    an identifier, not a generated secret (whose letters change case at random)."""
+    return bool(_WORD_RE.match(value) or _LOWER_ID_RE.match(value))
 
 
 FILTER_FUNCS: dict[str, Callable[[str], bool]] = {
