@@ -48,7 +48,7 @@ _ASSIGN_FORMS: tuple[tuple[str | None, regex.Pattern[str]], ...] = tuple(
         (
             None,
             r"""
-            (?<![\w$.@/-])(?:export\s+|set\s+|setx\s+|\$env:|\$)?(?P<k>[A-Za-z_][\w.-]{0,100}+)
+            (?<![\w$.@/-])(?:export\s+|set\s+|setx\s+|\$env:|\$|-D)?(?P<k>[A-Za-z_][\w.-]{0,100}+)
             \s*(?P<op>:=|=|:(?=[ \t])|\s(?=[ \t]*"))\s*
             (?:"(?P<dv>[^"\n]{0,4000})"|'(?P<sv>[^'\n]{0,4000})'|(?P<uv>[^\s'"`;&,{}\[\]<>]{1,4000}))""",
         ),
