@@ -200,10 +200,10 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         return True
     # The key a value is assigned to names it more surely than words nearby: `routing=021000021
     # account=0049137724` is an account number although "routing" is in its window.
-    key = ctx.key_words_at(start, end) if c.words else set()
+    key = ctx.key_words_at(start, end)  # found once: the context words below include it
     if key and c.words.found_in(key) and not (c.negative and c.negative.found_in(key)):
         return True
-    found = ctx.context_words(start, end, c.before, c.after)
+    found = ctx.context_words(start, end, c.before, c.after, assigned=key)
     if c.negative and c.negative.found_in(found):
         return None
     if c.words.found_in(found):

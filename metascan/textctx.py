@@ -340,11 +340,14 @@ class TextContext:
         pair = self.pair_at(start, end)
         return set(words(pair.key)) if pair is not None else set(self.key_words)
 
-    def context_words(self, start: int, end: int, before: int, after: int) -> set[str]:
-        """Words that give a candidate meaning: the field's key, the key it is assigned to, nearby words."""
-        found = set(self.key_words)
-        pair = self.pair_at(start, end)
-        if pair is not None and pair.key is not self.key:
-            found.update(words(pair.key))
+    def context_words(
+        self, start: int, end: int, before: int, after: int, assigned: set[str] | None = None
+    ) -> set[str]:
+        """Words that give a candidate meaning: the field's key, the key it is assigned to, nearby words.
+
+        `assigned` is `key_words_at(start, end)` when the caller already has it.
+        """
+        found = self.key_words_at(start, end) if assigned is None else set(assigned)
+        found.update(self.key_words)
         found.update(self.window_words(start, end, before, after))
         return found
