@@ -16,7 +16,7 @@ from . import __version__
 from .api import file_events, make_scanner
 from .checks import CHECKS, CheckInfo, check_infos, default_checks
 from .config import load_config
-from .errors import MetascanError
+from .errors import ConfigError, MetascanError
 from .model import Confidence, Severity
 from .report import Report
 from .reporters import Format, RenderOptions, catalogue, renderer
@@ -450,13 +450,14 @@ def aws(
 
     from .api import aws_events
     from .progress import AwsProgressDisplay
+    from .sources.aws import AwsOptions
 
-    if all_regions and regions:
-        raise click.UsageError("--all-regions cannot be combined with --region")
-    if org and not role_name:
-        raise click.UsageError("--org needs --role-name: the role to assume in each account")
-    if role_name and not org:
-        raise click.UsageError("--role-name is only used with --org (give --role-arn for single roles)")
+    try:  # the option rules live in AwsOptions; check them before a key or a rule is loaded
+        AwsOptions(
+            regions=regions, all_regions=all_regions, role_arns=role_arns, org=org, role_name=role_name
+        ).validate()
+    except ConfigError as e:
+        raise click.UsageError(str(e)) from e
     display = AwsProgressDisplay(Console(file=sys.stderr)) if not quiet and sys.stderr.isatty() else None
     opts = report_options()
     workflow = Workflow.create(load_config(opts.config))
