@@ -10,11 +10,14 @@ import base64
 import datetime as dt
 import gzip
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
+from metascan.cli import main
 from metascan.model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped
 from metascan.report import Report
 from metascan.reporters import RuleInfo
@@ -318,3 +321,14 @@ def write_planted(directory: Path, **kwargs: Any) -> Path:
     for name, data in planted_exports(**kwargs).items():
         (directory / name).write_text(json.dumps(data, indent=1), encoding="utf-8")
     return directory
+
+
+def run_main(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """Run `metascan ARGS` in this process as the console script does: (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["metascan", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_reports import PLANTED, planted_user_data, validate_report, write_planted
+from helpers_reports import PLANTED, planted_user_data, run_main, validate_report, write_planted
 
 from metascan.baseline import load_baseline, parse_baseline
-from metascan.cli import main
 from metascan.errors import ConfigError
-
-
-def run(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["metascan", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 @pytest.fixture
@@ -30,7 +18,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(Path(__file__).parent)  # no metascan.toml here
 
     def call(*args: str) -> tuple[int, str, str]:
-        return run(list(args), capsys, monkeypatch)
+        return run_main(list(args), capsys, monkeypatch)
 
     return call
 

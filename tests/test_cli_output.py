@@ -18,6 +18,7 @@ from helpers_reports import (
     PLANTED,
     SARIF_SCHEMA,
     planted_exports,
+    run_main,
     validate_report,
     write_planted,
 )
@@ -25,7 +26,7 @@ from helpers_reports import (
 import metascan
 from metascan.api import make_scanner
 from metascan.checks import default_checks
-from metascan.cli import emit, main, output_options, scan_and_emit, use_color
+from metascan.cli import emit, output_options, scan_and_emit, use_color
 from metascan.model import Confidence, Severity
 from metascan.report import Report
 from metascan.workflow import Workflow
@@ -33,22 +34,12 @@ from metascan.workflow import Workflow
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["metascan", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
-
-
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.chdir(Path(__file__).parent)  # no metascan.toml here
 
     def call(*args: str) -> tuple[int, str, str]:
-        return run(list(args), capsys, monkeypatch)
+        return run_main(list(args), capsys, monkeypatch)
 
     return call
 

@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers_reports import SARIF_SCHEMA, validate_report
+from helpers_reports import SARIF_SCHEMA, run_main, validate_report
 
 import metascan
 from metascan.checks import CHECKS
 from metascan.cli import cli as cli_group
-from metascan.cli import main
 
 ACCT = "210987654322"
 LT = "lt-0123456789abcdef0"
@@ -78,11 +76,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.chdir(tmp_path)  # no metascan.toml here
 
     def call(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["metascan", *args])
-        with pytest.raises(SystemExit) as exc:
-            main()
-        out, err = capsys.readouterr()
-        return int(exc.value.code or 0), out, err
+        return run_main(list(args), capsys, monkeypatch)
 
     return call
 

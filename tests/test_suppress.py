@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,13 @@ from helpers_reports import (
     PLANTED_GROUP,
     PLANTED_TEMPLATE,
     planted_exports,
+    run_main,
     validate_report,
     write_planted,
 )
 
 from metascan.api import file_events, make_scanner
 from metascan.checks import default_checks
-from metascan.cli import main
 from metascan.config import Config, Suppression, glob, load_config, parse_config
 from metascan.errors import ConfigError
 from metascan.model import Category, Confidence, Finding, Location, Resource, Severity
@@ -357,23 +356,13 @@ def test_held_findings_are_released_when_their_owner_is_read() -> None:
 # --- the command line ---------------------------------------------------------------------------------------
 
 
-def run(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["metascan", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
-
-
 def test_cli_reads_metascan_toml_from_the_working_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     d = write_planted(tmp_path / "in", group_tags=[ignore("*")])
     config(tmp_path, '[[suppress]]\nreason = "ok"\nfield = "LaunchTemplateData.UserData"\n')
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(["scan", str(d), "--format", "json"], capsys, monkeypatch)
+    code, out, _ = run_main(["scan", str(d), "--format", "json"], capsys, monkeypatch)
     doc = json.loads(out)
     validate_report(doc)
     assert code == 0 and doc["findings"] == []
@@ -385,13 +374,14 @@ def test_cli_config_option_and_malformed_config_exit_2(
 ) -> None:
     d = write_planted(tmp_path / "in")
     good = config(tmp_path, '[[suppress]]\nreason = "ok"\nrule = "*"\n', "custom.toml")
-    code, out, _ = run(["scan", str(d), "--config", str(good), "--format", "json"], capsys, monkeypatch)
+    code, out, _ = run_main(["scan", str(d), "--config", str(good), "--format", "json"], capsys, monkeypatch)
     assert code == 0 and json.loads(out)["summary"]["suppressed"] == len(ALL)
     bad = config(tmp_path, '[[suppress]]\nrule = "*"\n', "bad.toml")
     out_file = tmp_path / "report.json"
-    code, out, err = run(["scan", str(d), "--config", str(bad), "-o", str(out_file)], capsys, monkeypatch)
+    args = ["scan", str(d), "--config", str(bad), "-o", str(out_file)]
+    code, out, err = run_main(args, capsys, monkeypatch)
     assert code == 2 and out == ""
     assert err == f"metascan: error: {bad}: suppress entry 1: reason is required\n"
     assert not out_file.exists()
-    code, _, err = run(["scan", str(d), "--config", str(tmp_path / "missing.toml")], capsys, monkeypatch)
+    code, _, err = run_main(["scan", str(d), "--config", str(tmp_path / "missing.toml")], capsys, monkeypatch)
     assert code == 2 and "cannot read config file" in err and err.count("\n") == 1
