@@ -10,9 +10,9 @@ and overall recall / precision, and wall time.
 
 How the tools are fed. metascan reads the AWS CLI exports itself (`metascan scan <corpus>/aws-cli`). The
 other tools do not understand AWS exports, so they get the text metascan scans, produced with metascan's own
-code: every free-form field (`metascan.documents.extract`) and every decoded user-data segment
-(`metascan.userdata.decode_user_data`: base64, gzip, MIME parts, cloud-config write_files) is written to its
-own file, named by its content (.sh, .ps1, .yaml, .json, else .txt) because the tools choose rules by file
+code: every free-form field (`metascan.aws.documents.extract`) and every decoded user-data segment
+(`metascan.aws.userdata.decode_user_data`: base64, gzip, MIME parts, cloud-config write_files) is written to
+its own file, named by its content (.sh, .ps1, .yaml, .json, else .txt) because the tools choose rules by file
 type. A value that sits under a key (a tag value, whose tag key metascan uses as context) is written as
 `key: value`, and an email or SMS endpoint of an SNS subscription as `email: ...` / `sms: ...`, so the tools
 get the same context (`--bare-values` writes the value alone). Prowler's user-data checks are the exception:
@@ -52,11 +52,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: metascan is imported from this tree
 
 from metascan import __version__ as metascan_version  # noqa: E402
-from metascan.documents import Defaults, extract  # noqa: E402
+from metascan.aws.documents import Defaults, extract  # noqa: E402
+from metascan.aws.userdata import decode_user_data  # noqa: E402
 from metascan.fingerprint import Fingerprinter  # noqa: E402
 from metascan.model import Field, FieldKind  # noqa: E402
 from metascan.sources.files import Document, expand, read  # noqa: E402
-from metascan.userdata import decode_user_data  # noqa: E402
 
 RUNNERS = Path(__file__).resolve().parent / "compare_runners.py"
 CATEGORIES = ("credential", "account_number", "personal_data")

@@ -23,9 +23,9 @@ from collections import Counter
 from detect_secrets.core.scan import scan_line
 from detect_secrets.settings import default_settings
 
+from metascan.aws.userdata import decode_user_data
 from metascan.model import FieldKind
 from metascan.sources import files
-from metascan.userdata import decode_user_data
 
 from .floor import digest, fields
 

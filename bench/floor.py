@@ -2,10 +2,11 @@
 
     python -m bench.floor CORPUS/aws [--jobs N]
 
-It runs metascan's own code for each step (`sources.files` reads and parses, `documents.extract` yields the
-fields, `userdata.decode_user_data` decodes) and, like the scanner, decodes each distinct user data value once
-(remembering up to as many digests as the scanner's cache holds).  Prints one JSON object: the counts the
-benchmark divides by.  `--jobs N` spreads the files over N processes, as `metascan scan --jobs N` does.
+It runs metascan's own code for each step (`sources.files` reads and parses, `aws.documents.extract` yields
+the fields, `aws.userdata.decode_user_data` decodes) and, like the scanner, decodes each distinct user data
+value once (remembering up to as many digests as the scanner's cache holds).  Prints one JSON object: the
+counts the benchmark divides by.  `--jobs N` spreads the files over N processes, as `metascan scan --jobs N`
+does.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import multiprocessing
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
 
-from metascan.documents import Defaults, extract
+from metascan.aws.documents import Defaults, extract
+from metascan.aws.userdata import decode_user_data
 from metascan.fingerprint import Fingerprinter
 from metascan.model import Field, FieldKind, ScanError
 from metascan.sources import files
-from metascan.userdata import decode_user_data
 
 CACHE = 32768  # distinct user data values remembered, as in metascan.scanner
 

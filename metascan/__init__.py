@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 from .api import scan_aws, scan_files, scan_responses
 from .model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped
-from .report import Report
+from .report.report import Report
 
 __all__ = [
     "Category",

@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from .aws.userdata import Limits
+from .detect.rules import Rule, load_rules
 from .fingerprint import Fingerprinter, load_key
 from .model import Finding, ScanError, Skipped
 from .parallel import can_fork, parallel_file_events
-from .report import Report, utcnow
-from .rules import Rule, load_rules
+from .report.report import Report, utcnow
 from .scanner import Check, Event, Scanner, ScanOptions
 from .sources import files as file_source
-from .userdata import Limits
 
 if TYPE_CHECKING:
     from .sources.aws import ProgressHook, SessionHook
@@ -37,7 +37,7 @@ def make_scanner(
 ) -> Scanner:
     """A scanner with the bundled rules (or `rules`) and the user's fingerprint key (or the one given).
 
-    `checks` default to the structural checks of `metascan.checks`, with `require_cmk` (volumes must use
+    `checks` default to the structural checks of `metascan.posture`, with `require_cmk` (volumes must use
     customer managed KMS keys) passed on to them.
     """
     key = fingerprint_key if fingerprint_key is not None else load_key(fingerprint_key_file)
@@ -49,7 +49,7 @@ def make_scanner(
         field_time_limit=field_time_limit,
     )
     if checks is None:
-        from .checks import default_checks
+        from .posture.checks import default_checks
 
         checks = default_checks(require_cmk)
     return Scanner(rules if rules is not None else load_rules(), Fingerprinter(key), options, checks)

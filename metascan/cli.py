@@ -14,14 +14,14 @@ import click
 
 from . import __version__
 from .api import file_events, make_scanner
-from .checks import CHECKS, CheckInfo, check_infos, default_checks
 from .config import load_config
+from .detect.rules import Rule, load_rules
 from .errors import ConfigError, MetascanError
 from .model import Confidence, Severity
-from .report import Report
-from .reporters import Format, RenderOptions, catalogue, renderer
-from .reporters import jsonl as jsonl_format
-from .rules import Rule, load_rules
+from .posture.checks import CHECKS, CheckInfo, check_infos, default_checks
+from .report.formats import jsonl as jsonl_format
+from .report.render import Format, RenderOptions, catalogue, renderer
+from .report.report import Report
 from .scanner import Event, Scanner
 from .sources.files import DEFAULT_MAX_FILE_BYTES
 from .workflow import Workflow

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 
+from .detect.rules import Rule
 from .fingerprint import Fingerprinter
 from .model import ScanError
-from .rules import Rule
 from .scanner import Event, Scanner, ScanOptions, Step
 from .sources import files as file_source
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from .documents import Defaults, ResourceRecord, extract
-from .engine import Engine, Hit, ScanResult
+from .aws.documents import Defaults, ResourceRecord, extract
+from .aws.userdata import Decoded, Limits, decode_user_data
+from .detect.engine import Engine, Hit, ScanResult
+from .detect.rules import Rule
 from .fingerprint import Fingerprinter, redact
 from .model import Category, Field, FieldKind, Finding, Location, Resource, ScanError, Skipped
-from .rules import Rule
-from .userdata import Decoded, Limits, decode_user_data
 
 Event = Finding | Skipped | ScanError
 
@@ -86,7 +86,7 @@ class Candidate:
 # What reading one response gives, before the scan-wide stage (`Scanner.settle`).
 Step = ResourceRecord | Candidate | Skipped | ScanError
 
-# A structural check: (record) -> findings.  Checks live in their own registry (see checks.py).
+# A structural check: (record) -> findings.  Checks live in their own registry (see posture/checks.py).
 Check = Callable[[ResourceRecord, Fingerprinter], Iterator[Finding]]
 
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .api import OnEvent, collect
-from .baseline import Baseline, load_baseline
 from .config import Config
 from .model import Finding, ScanError, Skipped
-from .report import Report
+from .report.baseline import Baseline, load_baseline
+from .report.report import Report
+from .report.suppress import Suppressor
 from .scanner import Check, Scanner
-from .suppress import Suppressor
 
 Event = Finding | Skipped | ScanError
 

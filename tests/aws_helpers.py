@@ -21,9 +21,9 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from metascan.api import collect, make_scanner
-from metascan.documents import Defaults
+from metascan.aws.documents import Defaults
 from metascan.model import ScanError, Skipped
-from metascan.report import Report
+from metascan.report.report import Report
 from metascan.sources.aws_calls import Where
 from metascan.sources.aws_region import Page, ReadOptions, RegionClients, read_region
 

@@ -19,8 +19,8 @@ import pytest
 
 from metascan.cli import main
 from metascan.model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped
-from metascan.report import Report
-from metascan.reporters import RuleInfo
+from metascan.report.render import RuleInfo
+from metascan.report.report import Report
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"

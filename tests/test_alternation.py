@@ -1,4 +1,5 @@
-"""Alternatives matched one at a time give exactly the matches of their alternation (metascan.alternation)."""
+"""Alternatives matched one at a time give exactly the matches of their alternation
+(metascan.detect.alternation)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metascan.alternation import Alternation, split_top_level
-from metascan.rules import load_rules
+from metascan.detect.alternation import Alternation, split_top_level
+from metascan.detect.rules import load_rules
 
 SPLIT = [(r.id, r.pattern, r.secret_group) for r in load_rules() if r.pattern is not None]
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from helpers_reports import PLANTED, planted_user_data, run_main, validate_report, write_planted
 
-from metascan.baseline import load_baseline, parse_baseline
 from metascan.errors import ConfigError
+from metascan.report.baseline import load_baseline, parse_baseline
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from metascan.api import make_scanner, scan_responses
-from metascan.checks import CHECKS, CheckExample, CheckInfo, default_checks
+from metascan.detect.rules import load_rules
 from metascan.model import Category, Finding
-from metascan.rules import load_rules
+from metascan.posture.checks import CHECKS, CheckExample, CheckInfo, default_checks
 
 KEY = b"check-examples-key-0123456789"
 
@@ -60,7 +60,7 @@ def test_every_check_is_described_and_has_both_kinds_of_example() -> None:
 
 
 def test_the_default_checks_run_every_registered_check() -> None:
-    from metascan.checks import check_infos
+    from metascan.posture.checks import check_infos
 
     assert check_infos(default_checks()) == CHECKS
     assert check_infos([lambda record, fp: iter(())]) == ()

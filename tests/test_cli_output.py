@@ -25,10 +25,10 @@ from helpers_reports import (
 
 import metascan
 from metascan.api import make_scanner
-from metascan.checks import default_checks
 from metascan.cli import emit, output_options, scan_and_emit, use_color
 from metascan.model import Confidence, Severity
-from metascan.report import Report
+from metascan.posture.checks import default_checks
+from metascan.report.report import Report
 from metascan.workflow import Workflow
 
 REPO = Path(__file__).resolve().parent.parent

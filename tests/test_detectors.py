@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from metascan.engine import Engine
+from metascan.detect.engine import Engine
+from metascan.detect.rules import load_rules
 from metascan.model import FieldKind
-from metascan.rules import load_rules
 
 ENGINE = Engine(load_rules())
 CASES: list[dict[str, Any]] = tomllib.loads(

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from metascan.engine import Engine, Hit
+from metascan.detect.engine import Engine, Hit
+from metascan.detect.rules import load_rules
+from metascan.detect.validators import gitlab_routable_checksum, jwt_signed, pypi_macaroon
 from metascan.model import Category, FieldKind
-from metascan.rules import load_rules
-from metascan.validators import gitlab_routable_checksum, jwt_signed, pypi_macaroon
 
 ENGINE = Engine(load_rules())
 

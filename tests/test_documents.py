@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from metascan.documents import Defaults, ResourceRecord, extract, identify
+from metascan.aws.documents import Defaults, ResourceRecord, extract, identify
 from metascan.fingerprint import Fingerprinter
 from metascan.model import Field, FieldKind, Skipped
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from metascan import engine as engine_module
-from metascan.engine import Engine
+from metascan.detect import engine as engine_module
+from metascan.detect.engine import Engine
+from metascan.detect.rules import load_rules
 from metascan.model import FieldKind
-from metascan.rules import load_rules
 
 RULES = load_rules()
 TEXTS = [

@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import metascan
-from metascan.engine import Engine
+from metascan.aws.userdata import Limits, decode_user_data
+from metascan.detect.engine import Engine
+from metascan.detect.rules import Rule, load_rules, parse_rules
+from metascan.detect.textctx import TextContext
 from metascan.fingerprint import redact
 from metascan.model import FieldKind
-from metascan.rules import Rule, load_rules, parse_rules
-from metascan.textctx import TextContext
-from metascan.userdata import Limits, decode_user_data
 
 RULES = load_rules()
 ENGINE = Engine(RULES, time_limit=0.5, field_time_limit=5.0)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import metascan
-from metascan.rules import _pattern_files
+from metascan.detect.rules import _pattern_files
 
 ROOT = Path(__file__).resolve().parents[1]
 

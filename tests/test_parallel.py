@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from metascan import parallel
 from metascan.api import scan_files
 from metascan.cli import cli
-from metascan.report import Report
+from metascan.report.report import Report
 from metascan.sources import files as file_source
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from metascan.api import make_scanner, scan_responses
-from metascan.checks import default_checks
-from metascan.documents import Defaults
-from metascan.ebs import EbsNeeds, Volume, is_aws_managed_key, template_volumes, volumes
+from metascan.aws.documents import Defaults
+from metascan.aws.ebs import EbsNeeds, Volume, is_aws_managed_key, template_volumes, volumes
 from metascan.fingerprint import Fingerprinter
 from metascan.model import Category, Confidence, Finding, Severity
-from metascan.posture import EbsPosture
-from metascan.report import Report
+from metascan.posture.checks import default_checks
+from metascan.posture.ebs import EbsPosture
+from metascan.report.report import Report
 
 KEY = b"posture-test-key-0123456789"
 ACCT = "210987654322"

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from helpers_reports import SARIF_SCHEMA, run_main, validate_report
 
 import metascan
-from metascan.checks import CHECKS
 from metascan.cli import cli as cli_group
+from metascan.posture.checks import CHECKS
 
 ACCT = "210987654322"
 LT = "lt-0123456789abcdef0"

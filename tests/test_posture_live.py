@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 import metascan
 from metascan.cli import cli
-from metascan.report import Report
+from metascan.report.report import Report
 
 pytest_plugins = ["conftest_aws"]
 pytestmark = pytest.mark.live

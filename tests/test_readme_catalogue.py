@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from metascan.rules import load_rules
+from metascan.detect.rules import load_rules
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"

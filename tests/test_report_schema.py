@@ -11,7 +11,7 @@ import pytest
 from helpers_reports import golden_findings, golden_report, validate_report
 
 from metascan.model import Confidence, Severity
-from metascan.report import Report
+from metascan.report.report import Report
 
 
 def doc() -> dict[str, Any]:

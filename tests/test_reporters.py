@@ -22,10 +22,11 @@ from helpers_reports import (
 )
 
 from metascan.cli import scan
+from metascan.detect.rules import load_rules
 from metascan.model import Severity
-from metascan.report import Report
-from metascan.reporters import Format, RenderOptions, catalogue, jsonl, renderer, sarif, text
-from metascan.rules import load_rules
+from metascan.report.formats import jsonl, sarif, text
+from metascan.report.render import Format, RenderOptions, catalogue, renderer
+from metascan.report.report import Report
 
 PLAIN = RenderOptions(rules=GOLDEN_RULES)
 SECRETS = RenderOptions(show_secrets=True, rules=GOLDEN_RULES)
@@ -284,7 +285,7 @@ def test_catalogue_is_sorted_metadata_of_the_rules() -> None:
 def test_json_renderer_streams_findings_into_the_same_text_as_one_dump() -> None:
     """The JSON renderer encodes findings one at a time; the text is exactly json.dumps of the report."""
     import metascan
-    from metascan.reporters import json as json_reporter
+    from metascan.report.formats import json as json_reporter
 
     report = metascan.scan_files([Path(__file__).resolve().parents[1] / "examples"])
     assert report.findings

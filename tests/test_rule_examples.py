@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from metascan.engine import Engine
-from metascan.rules import Example, Rule, load_rules
-from metascan.textctx import TextContext
+from metascan.detect.engine import Engine
+from metascan.detect.rules import Example, Rule, load_rules
+from metascan.detect.textctx import TextContext
 
 RULES = load_rules()
 ENGINE = Engine(RULES)

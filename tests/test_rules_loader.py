@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from metascan.detect.rules import load_rules, parse_rules
 from metascan.errors import RuleError
-from metascan.rules import load_rules, parse_rules
 
 GOOD = """
 [[rules]]

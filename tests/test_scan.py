@@ -239,7 +239,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 
 def test_bad_rule_file_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from metascan import rules as rules_mod
+    from metascan.detect import rules as rules_mod
 
     bad = tmp_path / "bad.toml"
     bad.write_text('[[rules]]\nid = "Bad Id"\n')

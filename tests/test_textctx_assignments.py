@@ -10,7 +10,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metascan.textctx import _KEY_OF, Pair, _assignments
+from metascan.detect.textctx import _KEY_OF, Pair, _assignments
 
 _REFERENCE = regex.compile(
     r"""

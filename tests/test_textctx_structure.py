@@ -7,8 +7,8 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from metascan.detect.textctx import _STRUCTURE, _STRUCTURE_FLAGS, _STRUCTURE_FORMS, TextContext
 from metascan.model import FieldKind
-from metascan.textctx import _STRUCTURE, _STRUCTURE_FLAGS, _STRUCTURE_FORMS, TextContext
 
 _FORMS_ALONE = regex.compile(_STRUCTURE_FORMS, _STRUCTURE_FLAGS)
 

@@ -6,7 +6,7 @@ import base64
 import gzip
 import quopri
 
-from metascan.userdata import Limits, decode_user_data
+from metascan.aws.userdata import Limits, decode_user_data
 
 
 def b64(data: bytes | str) -> str:

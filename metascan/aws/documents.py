@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..fingerprint import Fingerprinter
+from ..model import Field, FieldKind, Resource, Skipped
 from .arn import parse_arn
-from .fingerprint import Fingerprinter
-from .model import Field, FieldKind, Resource, Skipped
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from email.message import Message
 import regex
 import yaml
 
-from .model import FieldKind
+from ..model import FieldKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import ahocorasick
 import regex
 
+from ..model import Confidence, FieldKind
 from .alternation import Alternation
 from .filters import FILTER_FUNCS
-from .model import Confidence, FieldKind
 from .rules import Rule
 from .textctx import TextContext
 from .validators import CHEAP_VALIDATORS

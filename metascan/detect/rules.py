@@ -16,8 +16,8 @@ from typing import Any
 
 import regex
 
-from .errors import RuleError
-from .model import Category, Confidence, FieldKind, Severity
+from ..errors import RuleError
+from ..model import Category, Confidence, FieldKind, Severity
 from .textctx import words
 from .validators import VALIDATORS, Validator
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import regex
 
-from .model import FieldKind
+from ..model import FieldKind
 
 
 class Pair(NamedTuple):

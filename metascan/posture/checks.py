@@ -4,7 +4,7 @@ A pattern rule looks for a value in a text; a structural check looks at how a re
 device mappings, what it launches from) and reports the setting as found in `Finding.evidence`, never a
 `match`.  Each check is described here as data, like a pattern rule: id, title, description, severity,
 confidence, remediation, references, and examples of what passes and what fails, which the test suite runs
-(`tests/test_check_examples.py`).  The logic of the EBS checks is `metascan.posture.EbsPosture`.
+(`tests/test_check_examples.py`).  The logic of the EBS checks is `metascan.posture.ebs.EbsPosture`.
 
 Severities vary with what a finding is about (see each description); `severity` here is the one a check gives
 what a group launches, without `--require-cmk`.
@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from .model import Category, Confidence, Severity
-from .scanner import Check, HoldingCheck
+from ..model import Category, Confidence, Severity
+from ..scanner import Check, HoldingCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +318,7 @@ def default_checks(require_cmk: bool = False) -> list[Check]:
     `require_cmk`: volumes must be encrypted with customer managed keys, so the checks about the AWS managed
     key and launch configurations report at a higher severity.
     """
-    from .posture import EbsPosture
+    from .ebs import EbsPosture
 
     return [EbsPosture(require_cmk)]
 

@@ -1,8 +1,8 @@
 """The EBS data-protection checks: ebs-volume-unencrypted, ebs-volume-aws-managed-key and
 asg-launch-configuration.
 
-One `EbsPosture` per scan is given to the scanner as a check (see `metascan.checks`).  It sees every resource
-record read, in whatever order the input holds them:
+One `EbsPosture` per scan is given to the scanner as a check (see `metascan.posture.checks`).  It sees every
+resource record read, in whatever order the input holds them:
 
 * an Auto Scaling group: what it launches (its launch configuration, or the launch template versions named by
   `LaunchTemplate` and `MixedInstancesPolicy`, overrides included).  A group on a launch configuration is
@@ -24,11 +24,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..aws.documents import ResourceRecord
+from ..aws.ebs import Volume, configuration_volumes, is_aws_managed_key, template_volumes
+from ..fingerprint import Fingerprinter
+from ..model import Confidence, Finding, Location, Resource, Severity
 from .checks import EBS_AWS_MANAGED_KEY, EBS_UNENCRYPTED, GROUP_LAUNCH_CONFIGURATION, CheckInfo
-from .documents import ResourceRecord
-from .ebs import Volume, configuration_volumes, is_aws_managed_key, template_volumes
-from .fingerprint import Fingerprinter
-from .model import Confidence, Finding, Location, Resource, Severity
 
 Where = tuple[str | None, str | None]  # (account, region); None: not known
 RefKey = tuple[str, str]  # ("id", template id) | ("name", template name) | ("lc", configuration name)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .model import Finding, ScanError, Skipped
+from ..errors import ConfigError
+from ..model import Finding, ScanError, Skipped
 from .report import Report
 
 Event = Finding | Skipped | ScanError

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, assert_never
 
-from ..report import Report
+from .report import Report
 
 if TYPE_CHECKING:
-    from ..checks import CheckInfo
-    from ..rules import Rule
+    from ..detect.rules import Rule
+    from ..posture.checks import CheckInfo
 
 
 class Format(StrEnum):
@@ -73,8 +73,8 @@ Renderer = Callable[[Report, RenderOptions], str]
 
 def renderer(fmt: Format) -> Renderer:
     """The renderer of a format."""
-    from . import jsonl, sarif, text
-    from .json import render as render_json
+    from .formats import jsonl, sarif, text
+    from .formats.json import render as render_json
 
     match fmt:
         case Format.TEXT:

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-from .config import Suppression
-from .documents import ResourceRecord
-from .fingerprint import Fingerprinter
-from .model import Finding, Resource, ScanError, Skipped
+from ..aws.documents import ResourceRecord
+from ..config import Suppression
+from ..fingerprint import Fingerprinter
+from ..model import Finding, Resource, ScanError, Skipped
 from .report import Report
 
 IGNORE_TAG = "metascan:ignore"

@@ -21,7 +21,7 @@ from typing import Any
 import boto3  # type: ignore[import-untyped]
 from botocore.exceptions import ProfileNotFound  # type: ignore[import-untyped]
 
-from ..documents import Defaults
+from ..aws.documents import Defaults
 from ..errors import ConfigError
 from ..model import ScanError, Skipped
 from ..scanner import Event, Scanner

@@ -13,7 +13,7 @@ import boto3  # type: ignore[import-untyped]
 import botocore.session  # type: ignore[import-untyped]
 from botocore.credentials import RefreshableCredentials  # type: ignore[import-untyped]
 
-from ..arn import parse_arn
+from ..aws.arn import parse_arn
 from .aws_calls import Clients, SessionHook
 
 SESSION_NAME = "metascan"

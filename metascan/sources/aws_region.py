@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..arn import parse_arn
-from ..ebs import EbsNeeds
+from ..aws.arn import parse_arn
+from ..aws.ebs import EbsNeeds
 from ..model import ScanError, Skipped
 from .aws_calls import API_ERRORS, Client, Where, call_error, error_code, is_region_error
 

@@ -164,7 +164,7 @@ def read(
 def _payload_keys(path: str) -> tuple[str, list[str]] | ScanError:
     """One streaming pass over a large file: is its top level an object or a list of pages, and which
     payload keys (AutoScalingGroups, ...) does it hold?"""
-    from ..documents import EXTRACTORS
+    from ..aws.documents import EXTRACTORS
 
     keys: list[str] = []
     top = ""

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Finding, ScanError, Skipped
+from ...model import Finding, ScanError, Skipped
+from ..render import RenderOptions
 from ..report import Report
-from . import RenderOptions
 
 LISTS = {"finding": "findings", "skipped": "skipped", "error": "errors"}
 

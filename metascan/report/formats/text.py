@@ -12,9 +12,9 @@ from itertools import groupby
 from rich.console import Console
 from rich.text import Text
 
-from ..model import Finding, Severity
+from ...model import Finding, Severity
+from ..render import RenderOptions
 from ..report import Report
-from . import RenderOptions
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",

@@ -1,0 +1,1 @@
+"""AWS documents -> resources and fields: API responses, user data decoding, ARNs, EBS volumes."""

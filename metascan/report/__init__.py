@@ -1,0 +1,1 @@
+"""The report and its workflow: the report itself, baselines, suppressions, and its output formats."""

@@ -1,0 +1,1 @@
+"""Output formats: one pure `render(report, options) -> str` per format."""
