@@ -49,7 +49,7 @@ def make_scanner(
         field_time_limit=field_time_limit,
     )
     if checks is None:
-        from .posture.checks import default_checks
+        from .posture.ebs import default_checks
 
         checks = default_checks(require_cmk)
     return Scanner(rules if rules is not None else load_rules(), Fingerprinter(key), options, checks)

@@ -18,7 +18,8 @@ from .config import load_config
 from .detect.rules import Rule, load_rules
 from .errors import ConfigError, MetascanError
 from .model import Confidence, Severity
-from .posture.checks import CHECKS, CheckInfo, check_infos, default_checks
+from .posture.checks import CHECKS, CheckInfo, check_infos
+from .posture.ebs import default_checks
 from .report.formats import jsonl as jsonl_format
 from .report.render import Format, RenderOptions, catalogue, renderer
 from .report.report import Report

@@ -5,7 +5,7 @@
 The CLI and library callers use the same object::
 
     from metascan.api import collect, file_events, make_scanner
-    from metascan.checks import default_checks
+    from metascan.posture.ebs import default_checks
     from metascan.config import load_config
     from metascan.workflow import Workflow
 

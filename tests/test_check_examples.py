@@ -11,7 +11,8 @@ import pytest
 from metascan.api import make_scanner, scan_responses
 from metascan.detect.rules import load_rules
 from metascan.model import Category, Finding
-from metascan.posture.checks import CHECKS, CheckExample, CheckInfo, default_checks
+from metascan.posture.checks import CHECKS, CheckExample, CheckInfo
+from metascan.posture.ebs import default_checks
 
 KEY = b"check-examples-key-0123456789"
 

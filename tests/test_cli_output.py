@@ -27,7 +27,7 @@ import metascan
 from metascan.api import make_scanner
 from metascan.cli import emit, output_options, scan_and_emit, use_color
 from metascan.model import Confidence, Severity
-from metascan.posture.checks import default_checks
+from metascan.posture.ebs import default_checks
 from metascan.report.report import Report
 from metascan.workflow import Workflow
 

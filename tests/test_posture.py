@@ -15,8 +15,7 @@ from metascan.aws.documents import Defaults
 from metascan.aws.ebs import EbsNeeds, Volume, is_aws_managed_key, template_volumes, volumes
 from metascan.fingerprint import Fingerprinter
 from metascan.model import Category, Confidence, Finding, Severity
-from metascan.posture.checks import default_checks
-from metascan.posture.ebs import EbsPosture
+from metascan.posture.ebs import EbsPosture, default_checks
 from metascan.report.report import Report
 
 KEY = b"posture-test-key-0123456789"

@@ -21,7 +21,7 @@ from metascan.api import file_events, make_scanner
 from metascan.config import Config, Suppression, glob, load_config, parse_config
 from metascan.errors import ConfigError
 from metascan.model import Category, Confidence, Finding, Location, Resource, Severity
-from metascan.posture.checks import default_checks
+from metascan.posture.ebs import default_checks
 from metascan.report.report import Report
 from metascan.report.suppress import IGNORE_TAG, Suppressor, config_matches
 from metascan.workflow import Workflow

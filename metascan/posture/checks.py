@@ -4,7 +4,8 @@ A pattern rule looks for a value in a text; a structural check looks at how a re
 device mappings, what it launches from) and reports the setting as found in `Finding.evidence`, never a
 `match`.  Each check is described here as data, like a pattern rule: id, title, description, severity,
 confidence, remediation, references, and examples of what passes and what fails, which the test suite runs
-(`tests/test_check_examples.py`).  The logic of the EBS checks is `metascan.posture.ebs.EbsPosture`.
+(`tests/test_check_examples.py`).  The logic of the EBS checks, and `default_checks`, the checks a scan runs,
+are in `metascan.posture.ebs`.
 
 Severities vary with what a finding is about (see each description); `severity` here is the one a check gives
 what a group launches, without `--require-cmk`.
@@ -310,17 +311,6 @@ GROUP_LAUNCH_CONFIGURATION = CheckInfo(
 
 # Every structural check, in the order `metascan rules` lists them within their category.
 CHECKS: tuple[CheckInfo, ...] = (EBS_UNENCRYPTED, EBS_AWS_MANAGED_KEY, GROUP_LAUNCH_CONFIGURATION)
-
-
-def default_checks(require_cmk: bool = False) -> list[Check]:
-    """The structural checks run by default (fresh state: one list per scan).
-
-    `require_cmk`: volumes must be encrypted with customer managed keys, so the checks about the AWS managed
-    key and launch configurations report at a higher severity.
-    """
-    from .ebs import EbsPosture
-
-    return [EbsPosture(require_cmk)]
 
 
 def check_infos(checks: Iterable[Check]) -> tuple[CheckInfo, ...]:

@@ -28,6 +28,7 @@ from ..aws.documents import ResourceRecord
 from ..aws.ebs import Volume, configuration_volumes, is_aws_managed_key, template_volumes
 from ..fingerprint import Fingerprinter
 from ..model import Confidence, Finding, Location, Resource, Severity
+from ..scanner import Check
 from .checks import EBS_AWS_MANAGED_KEY, EBS_UNENCRYPTED, GROUP_LAUNCH_CONFIGURATION, CheckInfo
 
 Where = tuple[str | None, str | None]  # (account, region); None: not known
@@ -328,3 +329,12 @@ def _finding(
         fingerprint=fingerprinter.of(info.id, res.type, res.id, res.account or "", res.region or "", field),
         evidence=evidence,
     )
+
+
+def default_checks(require_cmk: bool = False) -> list[Check]:
+    """The structural checks run by default (fresh state: one list per scan).
+
+    `require_cmk`: volumes must be encrypted with customer managed keys, so the checks about the AWS managed
+    key and launch configurations report at a higher severity.
+    """
+    return [EbsPosture(require_cmk)]
