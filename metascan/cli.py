@@ -21,7 +21,8 @@ from .model import Confidence, Severity
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
 from .report.formats import jsonl as jsonl_format
-from .report.render import Format, RenderOptions, catalogue, renderer
+from .report.formats.options import RenderOptions, catalogue
+from .report.render import Format, renderer
 from .report.report import Report
 from .scanner import Event, Scanner
 from .sources.files import DEFAULT_MAX_FILE_BYTES

@@ -19,7 +19,7 @@ import pytest
 
 from metascan.cli import main
 from metascan.model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped
-from metascan.report.render import RuleInfo
+from metascan.report.formats.options import RuleInfo
 from metascan.report.report import Report
 
 REPO = Path(__file__).resolve().parent.parent

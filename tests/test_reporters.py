@@ -25,7 +25,8 @@ from metascan.cli import scan
 from metascan.detect.rules import load_rules
 from metascan.model import Severity
 from metascan.report.formats import jsonl, sarif, text
-from metascan.report.render import Format, RenderOptions, catalogue, renderer
+from metascan.report.formats.options import RenderOptions, catalogue
+from metascan.report.render import Format, renderer
 from metascan.report.report import Report
 
 PLAIN = RenderOptions(rules=GOLDEN_RULES)

@@ -6,8 +6,8 @@ import io
 import json
 from typing import Any
 
-from ..render import RenderOptions
 from ..report import Report
+from .options import RenderOptions
 
 _FINDINGS = "\x00findings\x00"  # stands in for the findings while the rest of the report is encoded
 

@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 from ...model import Finding, ScanError, Skipped
-from ..render import RenderOptions
 from ..report import Report
+from .options import RenderOptions
 
 LISTS = {"finding": "findings", "skipped": "skipped", "error": "errors"}
 

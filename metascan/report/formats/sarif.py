@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ...model import Finding, Severity
-from ..render import RenderOptions, RuleInfo
 from ..report import Report
+from .options import RenderOptions, RuleInfo
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.text import Text
 
 from ...model import Finding, Severity
-from ..render import RenderOptions
 from ..report import Report
+from .options import RenderOptions
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
