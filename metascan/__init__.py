@@ -8,11 +8,10 @@ Library use::
         print(finding.rule, finding.resource.id, finding.location.field)
 """
 
-__version__ = "0.1.0"
-
 from .api import scan_aws, scan_files, scan_responses
 from .model import Category, Confidence, Finding, Location, Resource, ScanError, Severity, Skipped
 from .report.report import Report
+from .version import __version__
 
 __all__ = [
     "Category",

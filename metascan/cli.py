@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
 from .api import file_events, make_scanner
 from .config import load_config
 from .detect.rules import Rule, load_rules
@@ -26,6 +25,7 @@ from .report.render import Format, renderer
 from .report.report import Report
 from .scanner import Event, Scanner
 from .sources.files import DEFAULT_MAX_FILE_BYTES
+from .version import __version__
 from .workflow import Workflow
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import __version__
 from ..model import Category, Confidence, Finding, ScanError, Severity, Skipped
+from ..version import __version__
 
 SCHEMA_VERSION = "1"
 

@@ -14,8 +14,8 @@ from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 from botocore.parsers import ResponseParserError  # type: ignore[import-untyped]
 
-from .. import __version__
 from ..model import ScanError
+from ..version import __version__
 
 # Every operation a live scan can send, as IAM actions.  The shipped IAM policy must cover all of them and a
 # test fails when the scanner sends anything not listed here.
