@@ -1,0 +1,116 @@
+"""The package's shape: no import cycle between modules or between folders, and each folder says what it is.
+
+Every import counts: at the top of a module, inside a function and under `TYPE_CHECKING`, so a cycle cannot
+hide behind a local import.  The graph is read from the source with `ast`; nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import metascan
+
+PACKAGE = Path(metascan.__file__).resolve().parent
+FOLDERS = ("sources", "aws", "detect", "posture", "report")  # the stages; the top level ties them together
+
+
+def _modules() -> dict[str, Path]:
+    """Dotted module name -> file, for every module of the package (a folder's name for its __init__)."""
+    out: dict[str, Path] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = ["metascan", *path.relative_to(PACKAGE).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> Iterator[str]:
+    """The package's modules that `name` imports, anywhere in its source."""
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names if a.name in modules)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                source = ".".join([*base, node.module] if node.module else base)
+            else:
+                source = node.module or ""
+            for alias in node.names:
+                submodule = f"{source}.{alias.name}"
+                target = submodule if submodule in modules else source
+                if target in modules:
+                    yield target
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: {t for t in _imports(name, path, modules) if t != name} for name, path in modules.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph as a path that ends where it starts, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def _folder(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in FOLDERS else None
+
+
+def test_the_graph_sees_every_kind_of_import() -> None:
+    graph = import_graph()
+    assert "metascan.detect.engine" in graph["metascan.scanner"]  # from .detect.engine import ...
+    assert "metascan.detect.rules" in graph["metascan.report.formats.options"]  # under TYPE_CHECKING
+    assert "metascan.aws.documents" in graph["metascan.sources.files"]  # inside a function
+    assert "metascan.report.formats.jsonl" in graph["metascan.report.render"]  # from .formats import jsonl
+
+
+def test_find_cycle_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_no_import_cycle_between_modules() -> None:
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_no_import_cycle_between_folders() -> None:
+    folders: dict[str, set[str]] = {f: set() for f in FOLDERS}
+    for module, targets in import_graph().items():
+        if (src := _folder(module)) is not None:
+            folders[src] |= {f for t in targets if (f := _folder(t)) not in (None, src)}
+    cycle = find_cycle(folders)
+    assert cycle is None, "folders import each other: " + " -> ".join(cycle or [])
+
+
+def test_each_folder_says_in_one_line_what_it_is() -> None:
+    inits = sorted(p for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE)
+    assert {p.parent.relative_to(PACKAGE).parts[0] for p in inits} == set(FOLDERS)
+    for init in inits:
+        tree = ast.parse(init.read_text(encoding="utf-8"))
+        doc = ast.get_docstring(tree)
+        assert doc and "\n" not in doc, f"{init}: a one-line docstring saying what the folder is"
+        assert len(tree.body) == 1, f"{init}: only the docstring (modules hold the code)"
