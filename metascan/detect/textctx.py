@@ -32,10 +32,10 @@ class Pair(NamedTuple):
 # Assignments in scripts, YAML, JSON, INI, .env, PowerShell, URLs and connection strings: one pattern per
 # syntax, each with a literal that must occur for it to match (None: no such literal).  `_assignments` runs
 # them one by one with overlapped matching and keeps, at each start position, the first form that matches
-# there: exactly the matches of their alternation (tests/test_textctx_assignments.py), in half the time, as
-# forms whose literal is absent are skipped and `regex` no longer tries every form at every position.  (A key
-# is a run of [\w.-] that an operator must follow, so a possessive `{0,100}+` matches what a lazy `{0,100}?`
-# would, without the retries.)
+# there: exactly the matches of their alternation (tests/detect/test_textctx_assignments.py), in half the
+# time, as forms whose literal is absent are skipped and `regex` no longer tries every form at every position.
+# (A key is a run of [\w.-] that an operator must follow, so a possessive `{0,100}+` matches what a lazy
+# `{0,100}?` would, without the retries.)
 _ASSIGN_FORMS: tuple[tuple[str | None, regex.Pattern[str]], ...] = tuple(
     (literal, regex.compile(source, regex.VERBOSE))
     for literal, source in (
@@ -114,7 +114,7 @@ _STRUCTURE_FORMS = r"""
 _STRUCTURE_FLAGS = regex.VERBOSE | regex.MULTILINE
 # Each form starts at the start of a word or with one of these literals.  Saying so up front lets `regex`
 # pass over every other position at once; the spans are those of the forms alone
-# (tests/test_textctx_structure.py), found in 20% less time.
+# (tests/detect/test_textctx_structure.py), found in 20% less time.
 _STRUCTURE_START = r"(?=(?<!\w)\w|arn:aws|^--|boundary=)"
 _STRUCTURE = regex.compile(f"{_STRUCTURE_START}(?:{_STRUCTURE_FORMS})", _STRUCTURE_FLAGS)
 

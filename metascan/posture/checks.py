@@ -4,8 +4,8 @@ A pattern rule looks for a value in a text; a structural check looks at how a re
 device mappings, what it launches from) and reports the setting as found in `Finding.evidence`, never a
 `match`.  Each check is described here as data, like a pattern rule: id, title, description, severity,
 confidence, remediation, references, and examples of what passes and what fails, which the test suite runs
-(`tests/test_check_examples.py`).  The logic of the EBS checks, and `default_checks`, the checks a scan runs,
-are in `metascan.posture.ebs`.
+(`tests/posture/test_check_examples.py`).  The logic of the EBS checks, and `default_checks`, the checks a
+scan runs, are in `metascan.posture.ebs`.
 
 Severities vary with what a finding is about (see each description); `severity` here is the one a check gives
 what a group launches, without `--require-cmk`.

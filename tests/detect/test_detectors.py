@@ -14,7 +14,7 @@ from metascan.model import FieldKind
 
 ENGINE = Engine(load_rules())
 CASES: list[dict[str, Any]] = tomllib.loads(
-    (Path(__file__).parent / "fixtures" / "labelled.toml").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "fixtures" / "labelled.toml").read_text(encoding="utf-8")
 )["case"]
 
 

@@ -1,6 +1,7 @@
 """The README's rule catalogue lists every rule (id, category, what it finds) and stays current.
 
-Regenerate after adding or changing rules: `METASCAN_REGEN_GOLDEN=1 pytest tests/test_readme_catalogue.py`.
+Regenerate after adding or changing rules:
+`METASCAN_REGEN_GOLDEN=1 pytest tests/detect/test_readme_catalogue.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from metascan.detect.rules import load_rules
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 

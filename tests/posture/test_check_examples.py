@@ -69,7 +69,7 @@ def test_the_default_checks_run_every_registered_check() -> None:
 
 # --- the README's table of checks --------------------------------------------------------------------------
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 START, END = "<!-- checks:start -->", "<!-- checks:end -->"
 
 
@@ -80,7 +80,7 @@ def checks_table() -> str:
 
 
 def test_readme_lists_every_check() -> None:
-    """Regenerate with `METASCAN_REGEN_GOLDEN=1 pytest tests/test_check_examples.py -k readme`."""
+    """Regenerate with `METASCAN_REGEN_GOLDEN=1 pytest tests/posture/test_check_examples.py -k readme`."""
     text = README.read_text(encoding="utf-8")
     head, _, rest = text.partition(START)
     current, _, tail = rest.partition(END)

@@ -288,7 +288,7 @@ def test_json_renderer_streams_findings_into_the_same_text_as_one_dump() -> None
     import metascan
     from metascan.report.formats import json as json_reporter
 
-    report = metascan.scan_files([Path(__file__).resolve().parents[1] / "examples"])
+    report = metascan.scan_files([Path(__file__).resolve().parents[2] / "examples"])
     assert report.findings
     for show in (False, True):
         text = json_reporter.render(report, RenderOptions(show_secrets=show))

@@ -36,7 +36,7 @@ from metascan.sources.aws_region import RegionClients
 pytest_plugins = ["conftest_aws"]
 pytestmark = pytest.mark.live
 
-POLICY = Path(__file__).parent.parent / "iam" / "metascan-read-only-policy.json"
+POLICY = Path(__file__).resolve().parents[2] / "iam" / "metascan-read-only-policy.json"
 ALLOWED_WRITES_THAT_ARE_NOT = {"sts:AssumeRole", "sts:GetCallerIdentity"}
 
 
