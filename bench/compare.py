@@ -51,12 +51,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: metascan is imported from this tree
 
+from bench.common import cpu_model, fields  # noqa: E402
 from metascan import __version__ as metascan_version  # noqa: E402
-from metascan.aws.documents import Defaults, extract  # noqa: E402
 from metascan.aws.userdata import decode_user_data  # noqa: E402
 from metascan.fingerprint import Fingerprinter  # noqa: E402
 from metascan.model import Field, FieldKind  # noqa: E402
-from metascan.sources.files import Document, expand, read  # noqa: E402
+from metascan.sources.files import expand  # noqa: E402
 
 RUNNERS = Path(__file__).resolve().parent / "compare_runners.py"
 CATEGORIES = ("credential", "account_number", "personal_data")
@@ -152,13 +152,8 @@ def _extension(text: str) -> str:
 def _fields(corpus: Path) -> Iterator[Field]:
     fingerprinter = Fingerprinter(b"bench-compare")
     for path in expand([str(corpus / "aws-cli")]):
-        if not isinstance(path, str):
-            continue
-        for doc in read(path):
-            if isinstance(doc, Document):
-                for item in extract(doc.source, doc.data, Defaults(), fingerprinter):
-                    if isinstance(item, Field):
-                        yield item
+        if isinstance(path, str):
+            yield from fields(path, fingerprinter)
 
 
 def prepare(corpus: Path, work: Path, bare: bool) -> dict[str, Any]:
@@ -591,12 +586,7 @@ def table(results: list[Scored]) -> str:
 
 
 def machine() -> str:
-    cpu = "?"
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_model()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     distro = platform.platform()
     if os.path.exists("/etc/os-release"):

@@ -2,7 +2,7 @@
 
     python -m bench.detect_secrets_pass CORPUS/aws [--every K]
 
-The fields are those metascan scans, read and extracted by metascan's own code (`bench.floor.fields`); user
+The fields are those metascan scans, read and extracted by metascan's own code (`bench.common.fields`); user
 data is decoded by metascan's decoder and each decoded text is scanned.  Every line of every text goes
 through `detect_secrets.core.scan.scan_line` inside `detect_secrets.settings.default_settings()`: all plugins
 and the default filters, the ad-hoc scanning API.  Only those calls are timed: reading, parsing and
@@ -24,10 +24,11 @@ from detect_secrets.core.scan import scan_line
 from detect_secrets.settings import default_settings
 
 from metascan.aws.userdata import decode_user_data
+from metascan.fingerprint import Fingerprinter
 from metascan.model import FieldKind
 from metascan.sources import files
 
-from .floor import digest, fields
+from .common import digest, fields
 
 
 def run(paths: list[str], every: int) -> dict[str, float]:
@@ -37,7 +38,7 @@ def run(paths: list[str], every: int) -> dict[str, float]:
     clock = time.perf_counter
     with default_settings():
         for name in (p for p in files.expand(paths) if isinstance(p, str)):
-            for field in fields(name):
+            for field in fields(name, Fingerprinter(b"bench")):
                 counts["fields_total"] += 1
                 if (counts["fields_total"] - 1) % every:
                     continue

@@ -12,41 +12,25 @@ does.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import multiprocessing
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
 
-from metascan.aws.documents import Defaults, extract
 from metascan.aws.userdata import decode_user_data
 from metascan.fingerprint import Fingerprinter
-from metascan.model import Field, FieldKind, ScanError
+from metascan.model import FieldKind
 from metascan.sources import files
 
+from .common import digest, fields
+
 CACHE = 32768  # distinct user data values remembered, as in metascan.scanner
-
-
-def fields(path: str) -> Iterator[Field]:
-    """Every field of one input file, read and extracted by metascan's code."""
-    fingerprinter = Fingerprinter(b"bench")
-    for doc in files.read(path):
-        if isinstance(doc, ScanError):
-            raise SystemExit(doc.message)
-        for item in extract(doc.source, doc.data, Defaults(), fingerprinter):
-            if isinstance(item, Field):
-                yield item
-
-
-def digest(value: str) -> bytes:
-    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def floor_file(path: str, seen: OrderedDict[bytes, None] | None = None) -> Counter[str]:
     """Read, extract and decode one file; count what was done."""
     seen = OrderedDict() if seen is None else seen
     counts: Counter[str] = Counter(files=1)
-    for field in fields(path):
+    for field in fields(path, Fingerprinter(b"bench")):
         counts["fields"] += 1
         if field.kind is not FieldKind.USER_DATA:
             counts["text_chars"] += len(field.value)

@@ -41,14 +41,22 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _memory(pid: int) -> int:
-    """PSS of one process in bytes (RSS where /proc has no smaps_rollup); 0 once it is gone."""
+def _proc_kb(path: str, key: str) -> int | None:
+    """The size on the `key:` line of a /proc file, in bytes; None where the file or the line is missing."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1]) * 1024
     except (OSError, IndexError, ValueError):
         pass
+    return None
+
+
+def _memory(pid: int) -> int:
+    """PSS of one process in bytes (RSS where /proc has no smaps_rollup); 0 once it is gone."""
+    pss = _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+    if pss is not None:
+        return pss
     try:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
@@ -56,13 +64,7 @@ def _memory(pid: int) -> int:
 
 
 def _high_water(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, IndexError, ValueError):
-        pass
-    return 0
+    return _proc_kb(f"/proc/{pid}/status", "VmHWM:") or 0
 
 
 def tree(pid: int) -> list[int]:

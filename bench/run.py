@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import generate, live
+from .common import cpu_model
 from .measure import Measured, run
 
 MB = 1024 * 1024
@@ -147,21 +148,13 @@ def targets(rows: list[Row], jobs: list[int]) -> list[str]:
 
 
 def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     )
     return {
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)),
-        "cpu": model,
+        "cpu": cpu_model(),
         "python": platform.python_version(),
         "metascan": metadata.version("metascan"),
         "detect_secrets": metadata.version("detect-secrets"),

@@ -146,13 +146,3 @@ def iban(rng: random.Random) -> str:
     bban = f"{rng.randint(10_000_000, 99_999_999)}{rng.randint(0, 9_999_999_999):010d}"
     digits = int(bban + "131400")  # D=13 E=14, then "00"
     return f"DE{98 - digits % 97:02d}{bban}"
-
-
-def card_number(rng: random.Random) -> str:
-    """A Visa-shaped number with a valid Luhn check digit."""
-    body = [4] + [rng.randint(0, 9) for _ in range(14)]
-    total = 0
-    for i, d in enumerate(reversed(body)):
-        d = d * 2 if i % 2 == 0 else d
-        total += d - 9 if d > 9 else d
-    return "".join(map(str, body)) + str((10 - total % 10) % 10)
