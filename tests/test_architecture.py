@@ -1,4 +1,5 @@
-"""The package's shape: no import cycle between modules or between folders, and each folder says what it is.
+"""The package's shape: no import cycle between modules or between folders, each folder says what it is,
+and README's "Architecture" names every module.
 
 Every import counts: at the top of a module, inside a function and under `TYPE_CHECKING`, so a cycle cannot
 hide behind a local import.  The graph is read from the source with `ast`; nothing is imported.
@@ -114,3 +115,23 @@ def test_each_folder_says_in_one_line_what_it_is() -> None:
         doc = ast.get_docstring(tree)
         assert doc and "\n" not in doc, f"{init}: a one-line docstring saying what the folder is"
         assert len(tree.body) == 1, f"{init}: only the docstring (modules hold the code)"
+
+
+def test_readme_architecture_names_every_module() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, str] = {}  # the table's "where" cell -> its "what" cell
+    for line in section.splitlines():
+        cells = line.strip("| ").split(" | ")
+        if line.startswith("| ") and len(cells) == 2:
+            rows[cells[0]] = cells[1]
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if len(rel.parts) == 1:
+            named = any(f"`{rel.name}`" in where for where in rows)
+        else:
+            named = rel.stem == "__init__" or f"`{rel.stem}`" in rows.get(f"`{rel.parts[0]}/`", "")
+        if not named:
+            missing.append(str(rel))
+    assert not missing, f"README's Architecture table does not name {missing}"
