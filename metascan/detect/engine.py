@@ -20,6 +20,7 @@ import regex
 
 from ..model import Confidence, FieldKind
 from .alternation import Alternation
+from .boundaries import is_token
 from .filters import FILTER_FUNCS
 from .rules import Rule
 from .textctx import TextContext
@@ -166,6 +167,8 @@ class Engine:
             # A shorter match must end at a boundary of the text, never inside a token.
             if secret and (attempt == 0 or m.end() >= len(text) or not text[m.end()].isalnum()):
                 start, end = m.span(group)
+                if rule.token and not is_token(text, start, end):
+                    return None  # part of a longer word or blob, not a token of its own
                 hit = _check(rule, ctx, secret, start, end)
                 if hit is not None or not rule.shrink:
                     return hit

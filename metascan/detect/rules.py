@@ -46,6 +46,7 @@ _RULE_KEYS = {
     "allowlist",
     "mask",
     "shrink",
+    "token",
     "min_digits",
     "kinds",
     "protocols",
@@ -124,6 +125,7 @@ class Rule:
     allow_regexes: tuple[regex.Pattern[str], ...]
     mask: bool
     shrink: bool
+    token: bool  # a self-delimiting token: the engine checks its boundaries (see boundaries.py)
     min_digits: int
     kinds: frozenset[FieldKind] | None
     protocols: frozenset[str] | None
@@ -172,6 +174,11 @@ class _Loader:
             raise self.fail(rid, f"{name} must be a list of non-empty strings")
         return tuple(value)
 
+    def flag(self, rid: str, name: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(rid, f"{name} must be true or false")
+        return value
+
     def enum(self, rid: str, name: str, value: Any, enum: type[Any]) -> Any:
         try:
             return enum(value)
@@ -219,6 +226,8 @@ class _Loader:
             raise self.fail(rid, "needs exactly one of 'regex' (a pattern rule) or 'key' (a keyed rule)")
         if value is not None and key is None:
             raise self.fail(rid, "'value' is only for keyed rules")
+        if raw.get("token") and pattern is None:
+            raise self.fail(rid, "'token' is only for pattern rules")
 
         group = raw.get("secret_group", "secret")
         target = pattern or value
@@ -324,6 +333,7 @@ class _Loader:
             allow_regexes=allow_regexes,
             mask=bool(raw.get("mask", False)),
             shrink=bool(raw.get("shrink", False)),
+            token=self.flag(rid, "token", raw.get("token", False)),
             min_digits=int(raw.get("min_digits", 0)),
             kinds=kind_set,
             protocols=proto_set,

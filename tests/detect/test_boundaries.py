@@ -1,0 +1,146 @@
+"""Token boundaries, one mechanism for every token rule (`token = true`): a vendor token is found bare
+whatever separator or escape precedes it, and never inside a longer word or blob."""
+
+from __future__ import annotations
+
+import pytest
+
+from metascan.detect.boundaries import ends_token, is_token, starts_token
+from metascan.detect.engine import Engine
+from metascan.detect.rules import Rule, load_rules, parse_rules
+from metascan.detect.textctx import TextContext
+from metascan.errors import RuleError
+from metascan.model import FieldKind
+
+RULES = load_rules()
+ENGINE = Engine(RULES)
+TOKEN_RULES = [r for r in RULES if r.token]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("tok", 0),  # start of text
+        ("=tok", 1),
+        ('"tok', 1),
+        ("x-tok", 2),
+        ("KEY%3Dtok", 6),  # percent-encoded '='
+        ("KEY%3dtok", 6),
+        ("a\\ntok", 3),  # a JSON or shell '\n' escape: backslash, then the letter n
+        ("a\\ttok", 3),
+        ("a\\u0022tok", 7),
+        ("a\\x3Dtok", 5),
+    ],
+)
+def test_a_token_starts_after_a_separator_or_an_escape(text: str, start: int) -> None:
+    assert text[start:] == "tok"
+    assert starts_token(text, start)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("xtok", 1),
+        ("9tok", 1),
+        ("_tok", 1),
+        ("ABCD3Dtok", 6),  # hex digits without the '%' are not an escape
+        ("%G1tok", 3),  # not hex
+        ("ntok", 1),  # an 'n' that is not escaped
+        ("a\\u00tok", 5),  # a \u escape needs four hex digits
+    ],
+)
+def test_a_token_does_not_start_inside_a_word(text: str, start: int) -> None:
+    assert text[start:] == "tok"
+    assert not starts_token(text, start)
+
+
+def test_a_token_ends_at_the_end_or_before_a_non_token_character() -> None:
+    assert ends_token("tok", 3)
+    assert ends_token("tok%0A", 3)
+    assert ends_token("tok\\n", 3)
+    assert ends_token('tok"', 3)
+    assert not ends_token("tokX", 3)
+    assert not ends_token("tok_", 3)
+    assert ends_token("tok-", 3)
+    assert ends_token("tok- x", 3)
+    assert not ends_token("tok-more", 3)  # a hyphenated identifier goes on
+    assert is_token("=tok;", 1, 4)
+    assert not is_token("=tokz", 1, 4)
+
+
+def _secret(rule: Rule) -> str:
+    """The secret that the rule finds in its first `match` example."""
+    ex = rule.examples_match[0]
+    ctx = TextContext(ex.text, ex.kind, ex.key, ex.protocol)
+    hits = list(ENGINE.rule_hits(rule, ctx))
+    assert hits, rule.id
+    return hits[0].secret
+
+
+def _found(rule: Rule, text: str) -> list[str]:
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    return [h.secret for h in ENGINE.rule_hits(rule, ctx)]
+
+
+def test_token_rules_exist() -> None:
+    ids = {r.id for r in TOKEN_RULES}
+    assert {"github-token", "aws-access-key-id", "slack-token", "google-api-key", "npm-access-token"} <= ids
+
+
+@pytest.mark.parametrize("rule", TOKEN_RULES, ids=lambda r: r.id)
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("TOKEN=", ""),
+        ("data:,TOKEN%3D", "%0A"),
+        ('{"env": "A=1\\nTOKEN=', '\\n"}'),
+        ('{"t": "\\u0022', '\\u0022"}'),
+        ("'", "'"),
+        ("", ""),
+    ],
+)
+def test_every_token_rule_finds_its_token_after_any_separator(rule: Rule, before: str, after: str) -> None:
+    secret = _secret(rule)
+    assert secret in _found(rule, f"{before}{secret}{after}")
+
+
+@pytest.mark.parametrize("rule", TOKEN_RULES, ids=lambda r: r.id)
+def test_no_token_rule_matches_inside_a_longer_word(rule: Rule) -> None:
+    secret = _secret(rule)
+    assert secret not in _found(rule, f"xyz{secret}")
+    assert secret not in _found(rule, f"{secret}Q9")
+    assert secret not in _found(rule, f"{secret}-Q9")
+
+
+def test_token_is_only_for_pattern_rules() -> None:
+    text = """
+[[rules]]
+id = "keyed-token"
+title = "t"
+description = "d"
+category = "credential"
+severity = "high"
+remediation = "r"
+key = "token"
+token = true
+examples = { match = ["token=abc"], no_match = ["x"] }
+"""
+    with pytest.raises(RuleError, match="'token' is only for pattern rules"):
+        parse_rules(text, "bad.toml")
+
+
+def test_token_must_be_a_boolean() -> None:
+    text = """
+[[rules]]
+id = "str-token"
+title = "t"
+description = "d"
+category = "credential"
+severity = "high"
+remediation = "r"
+regex = "abc"
+token = "yes"
+examples = { match = ["abc"], no_match = ["x"] }
+"""
+    with pytest.raises(RuleError, match="token must be true or false"):
+        parse_rules(text, "bad.toml")
