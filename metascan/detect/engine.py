@@ -119,7 +119,9 @@ class Engine:
         if rule.pattern is not None:
             alternation = self._alternations.get(rule.id) if len(ctx.text) >= _SPLIT_FROM else None
             matches = (
-                alternation.finditer(ctx.text, limit)
+                _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline)
+                if rule.token
+                else alternation.finditer(ctx.text, limit)
                 if alternation is not None
                 else rule.pattern.finditer(ctx.text, timeout=limit)
             )
@@ -182,6 +184,29 @@ class Engine:
 
 
 _MAX_SHRINK = 12
+
+
+def _token_matches(
+    pattern: regex.Pattern[str], group: int | str, text: str, deadline: float
+) -> Iterator[regex.Match[str]]:
+    """A token rule's matches, left to right.  A match that does not stand on its own as a token does not
+    hide one that starts inside it: the search goes on one character after its start, not after its end.
+    (A body without a prefix of its own, such as 32 alphanumerics, first matches `3D...` in `KEY%3D<token>`
+    or `n...` in `\\n<token>`, two or one characters before the token.)"""
+    pos = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(pattern.pattern[:40])
+        m = pattern.search(text, pos, timeout=remaining)
+        if m is None:
+            return
+        start, end = m.span(group)
+        if start >= 0 and is_token(text, start, end):
+            yield m
+            pos = m.end() if m.end() > m.start() else m.start() + 1
+        else:
+            pos = m.start() + 1
 
 
 def _applies(rule: Rule, ctx: TextContext) -> bool:

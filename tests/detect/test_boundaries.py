@@ -82,6 +82,15 @@ def _found(rule: Rule, text: str) -> list[str]:
     return [h.secret for h in ENGINE.rule_hits(rule, ctx)]
 
 
+def _placed(rule: Rule, secret: str, before: str, after: str) -> str:
+    """The secret between `before` and `after`: alone, or, for a rule that needs its vendor named beside the
+    token (context.required), in the place of the token in its first example, so the context stays."""
+    if not rule.context.required:
+        return f"{before}{secret}{after}"
+    text = rule.examples_match[0].text
+    return text.replace(secret, f"{before}{secret}{after}", 1)
+
+
 def test_token_rules_exist() -> None:
     ids = {r.id for r in TOKEN_RULES}
     assert {"github-token", "aws-access-key-id", "slack-token", "google-api-key", "npm-access-token"} <= ids
@@ -101,15 +110,40 @@ def test_token_rules_exist() -> None:
 )
 def test_every_token_rule_finds_its_token_after_any_separator(rule: Rule, before: str, after: str) -> None:
     secret = _secret(rule)
-    assert secret in _found(rule, f"{before}{secret}{after}")
+    assert secret in _found(rule, _placed(rule, secret, before, after))
 
 
 @pytest.mark.parametrize("rule", TOKEN_RULES, ids=lambda r: r.id)
 def test_no_token_rule_matches_inside_a_longer_word(rule: Rule) -> None:
     secret = _secret(rule)
-    assert secret not in _found(rule, f"xyz{secret}")
-    assert secret not in _found(rule, f"{secret}Q9")
-    assert secret not in _found(rule, f"{secret}-Q9")
+    assert secret not in _found(rule, _placed(rule, secret, "xyz", ""))
+    assert secret not in _found(rule, _placed(rule, secret, "", "Q9"))
+    assert secret not in _found(rule, _placed(rule, secret, "", "-Q9"))
+
+
+def test_a_token_without_a_prefix_is_found_after_an_escape_that_ends_in_a_hex_digit() -> None:
+    """`%3D` ends in `D`, a character the token's own alphabet has: the first match starts at `3D...` and is
+    not a token, and the engine searches on from the next character instead of after that match."""
+    (rule,) = parse_rules(
+        """
+[[rules]]
+id = "bare-32"
+title = "t"
+description = "d"
+category = "credential"
+severity = "high"
+remediation = "r"
+regex = '''(?P<secret>[A-Za-z0-9]{32})'''
+token = true
+filters = []
+examples = { match = ["x"], no_match = ["y"] }
+""",
+        "bare.toml",
+    )
+    engine = Engine([rule])
+    token = "DQ7bXk2mN9pR4sT6vW8yZ1aC3dE5fG7h"
+    for text in (f"KEY%3D{token}", f"A=1\\n{token}", f"A\\x3d{token}"):
+        assert [h.secret for h in engine.scan(text, FieldKind.SCRIPT).hits] == [token], text
 
 
 def test_token_is_only_for_pattern_rules() -> None:
