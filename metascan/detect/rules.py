@@ -27,6 +27,7 @@ _FLAGS = regex.VERSION0
 _RULE_KEYS = {
     "id",
     "title",
+    "vendor",
     "description",
     "category",
     "severity",
@@ -135,6 +136,7 @@ class Rule:
     examples_match: tuple[Example, ...]
     examples_no_match: tuple[Example, ...]
     file: str
+    vendor: str | None = None  # whose documented format it finds (the README's table of covered formats)
 
     @property
     def keyed(self) -> bool:
@@ -215,6 +217,9 @@ class _Loader:
         for name in ("title", "description", "remediation"):
             if not isinstance(raw.get(name), str) or not raw[name].strip():
                 raise self.fail(rid, f"{name} is required")
+        vendor = raw.get("vendor")
+        if vendor is not None and (not isinstance(vendor, str) or not vendor.strip()):
+            raise self.fail(rid, "vendor must be a non-empty string (the vendor's name)")
         category = self.enum(rid, "category", raw.get("category"), Category)
         severity = self.enum(rid, "severity", raw.get("severity"), Severity)
         confidence = self.enum(rid, "confidence", raw.get("confidence", "medium"), Confidence)
@@ -343,6 +348,7 @@ class _Loader:
             examples_match=self.examples(rid, "match", examples.get("match")),
             examples_no_match=self.examples(rid, "no_match", examples.get("no_match")),
             file=self.file,
+            vendor=vendor.strip() if vendor is not None else None,
         )
 
 

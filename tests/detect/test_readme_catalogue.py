@@ -1,4 +1,5 @@
-"""The README's rule catalogue lists every rule (id, category, what it finds) and stays current.
+"""The README's rule catalogue lists every rule (id, category, what it finds), and its table of covered
+vendor formats names every rule that says whose documented format it finds (`vendor`); both stay current.
 
 Regenerate after adding or changing rules:
 `METASCAN_REGEN_GOLDEN=1 pytest tests/detect/test_readme_catalogue.py`.
@@ -9,25 +10,79 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from metascan.detect.rules import load_rules
+import pytest
+
+from metascan.detect.rules import Rule, load_rules
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-START, END = "<!-- rules:start -->", "<!-- rules:end -->"
+RULES = load_rules()
 
 
-def catalogue() -> str:
+def catalogue(rules: list[Rule]) -> str:
     rows = ["| id | category | severity | what it finds |", "|---|---|---|---|"]
-    for r in sorted(load_rules(), key=lambda r: (str(r.category), r.id)):
+    for r in sorted(rules, key=lambda r: (str(r.category), r.id)):
         rows.append(f"| `{r.id}` | {r.category} | {r.severity} | {r.description.replace('|', '/')} |")
     return "\n".join(rows)
 
 
-def test_readme_lists_every_rule() -> None:
+def _formats(rules: list[Rule]) -> str:
+    return "<br>".join(f"{r.title.replace('|', '/')} (`{r.id}`)" for r in sorted(rules, key=lambda r: r.id))
+
+
+def vendor_table(rules: list[Rule]) -> str:
+    """One row per vendor: the formats found on their own (a prefix, a marker, a checksum, a URL) and
+    those found only with the vendor named in the key or nearby (context.required)."""
+    by_vendor: dict[str, list[Rule]] = {}
+    for r in rules:
+        if r.vendor:
+            by_vendor.setdefault(r.vendor, []).append(r)
+    total = sum(len(v) for v in by_vendor.values())
+    rows = [
+        f"{total} rules for {len(by_vendor)} vendors and standards.",
+        "",
+        "| vendor | found on its own | found with the vendor named in the key or nearby |",
+        "|---|---|---|",
+    ]
+    for vendor in sorted(by_vendor, key=str.casefold):
+        bare = [r for r in by_vendor[vendor] if not r.context.required]
+        keyed = [r for r in by_vendor[vendor] if r.context.required]
+        rows.append(f"| {vendor.replace('|', '/')} | {_formats(bare)} | {_formats(keyed)} |")
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "make"),
+    [
+        ("<!-- rules:start -->", "<!-- rules:end -->", catalogue),
+        ("<!-- vendors:start -->", "<!-- vendors:end -->", vendor_table),
+    ],
+    ids=["rules", "vendors"],
+)
+def test_readme_table_is_current(start: str, end: str, make: object) -> None:
     text = README.read_text(encoding="utf-8")
-    head, _, rest = text.partition(START)
-    current, _, tail = rest.partition(END)
-    expected = f"\n{catalogue()}\n"
+    head, found, rest = text.partition(start)
+    assert found, f"README has no {start} marker"
+    current, _, tail = rest.partition(end)
+    assert callable(make)
+    expected = f"\n{make(RULES)}\n"
     if os.environ.get("METASCAN_REGEN_GOLDEN"):
-        README.write_text(f"{head}{START}{expected}{END}{tail}", encoding="utf-8")
+        README.write_text(f"{head}{start}{expected}{end}{tail}", encoding="utf-8")
         current = expected
-    assert current == expected, "README rule catalogue is stale: regenerate it (see this test's docstring)"
+    assert current == expected, "README table is stale: regenerate it (see this test's docstring)"
+
+
+def test_vendor_table_names_every_vendor_rule_once() -> None:
+    table = vendor_table(RULES)
+    for r in RULES:
+        if r.vendor:
+            assert table.count(f"(`{r.id}`)") == 1, r.id
+        else:
+            assert f"(`{r.id}`)" not in table, r.id
+
+
+def test_vendor_table_separates_bare_and_context_formats() -> None:
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in vendor_table(RULES).splitlines()}
+    datadog = rows["Datadog"].split(" | ")
+    assert "`datadog-api-key`" in datadog[2] and "`datadog-api-key`" not in datadog[1]
+    github = rows["GitHub"].split(" | ")
+    assert "`github-token`" in github[1]

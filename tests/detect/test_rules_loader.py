@@ -34,6 +34,14 @@ def test_a_good_rule_loads() -> None:
     assert rule.id == "demo-token" and rule.secret_group == "secret" and rule.keywords == ("demo_",)
 
 
+def test_vendor_names_whose_format_a_rule_finds() -> None:
+    text = with_('title = "Demo token"', 'title = "Demo token"\nvendor = " Demo Inc "')
+    (rule,) = parse_rules(text, "demo.toml")
+    assert rule.vendor == "Demo Inc"
+    (plain,) = parse_rules(GOOD, "demo.toml")
+    assert plain.vendor is None
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -93,6 +101,10 @@ def test_a_good_rule_loads() -> None:
         (
             with_('keywords = ["demo_"]', 'keywords = ["demo_"]\nkinds = ["script", "blob"]'),
             "rule 'demo-token': kinds entry 'blob' is not one of",
+        ),
+        (
+            with_('keywords = ["demo_"]', 'keywords = ["demo_"]\nvendor = 3'),
+            "rule 'demo-token': vendor must be a non-empty string",
         ),
     ],
 )
