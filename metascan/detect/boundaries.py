@@ -29,6 +29,17 @@ def starts_token(text: str, start: int) -> bool:
     return _ESCAPE_BEFORE.search(text, max(0, start - _ESCAPE_LOOKBACK), start) is not None
 
 
+# Every position where a token may start (`starts_token`), found by one search: after a character that cannot
+# be part of a token, or right after an escape.
+_START = regex.compile(r"(?<=[^A-Za-z0-9_]|%[0-9A-Fa-f]{2}|\\[nrtbfv0]|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})")
+
+
+def next_token_start(text: str, pos: int) -> int:
+    """The first position after `pos` where a token may start (len(text) when there is none)."""
+    m = _START.search(text, pos + 1)
+    return m.start() if m is not None else len(text)
+
+
 def ends_token(text: str, end: int) -> bool:
     """Whether a token may end at `end`: the text ends there or the next character cannot continue it.
 

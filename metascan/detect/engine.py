@@ -20,7 +20,7 @@ import regex
 
 from ..model import Confidence, FieldKind
 from .alternation import Alternation
-from .boundaries import is_token
+from .boundaries import is_token, next_token_start
 from .filters import FILTER_FUNCS
 from .rules import Rule
 from .textctx import TextContext
@@ -190,9 +190,10 @@ def _token_matches(
     pattern: regex.Pattern[str], group: int | str, text: str, deadline: float
 ) -> Iterator[regex.Match[str]]:
     """A token rule's matches, left to right.  A match that does not stand on its own as a token does not
-    hide one that starts inside it: the search goes on one character after its start, not after its end.
-    (A body without a prefix of its own, such as 32 alphanumerics, first matches `3D...` in `KEY%3D<token>`
-    or `n...` in `\\n<token>`, two or one characters before the token.)"""
+    hide one that starts inside it: the search goes on at the next place after its start where a token may
+    start, not after its end.  (A body without a prefix of its own, such as 32 alphanumerics, first matches
+    `3D...` in `KEY%3D<token>` or `n...` in `\\n<token>`, two or one characters before the token; in a run
+    of 64 hex digits a 40-hex body is not retried at each of the 24 places inside the run.)"""
     pos = 0
     while True:
         remaining = deadline - time.monotonic()
@@ -206,7 +207,7 @@ def _token_matches(
             yield m
             pos = m.end() if m.end() > m.start() else m.start() + 1
         else:
-            pos = m.start() + 1
+            pos = next_token_start(text, max(start, m.start()))
 
 
 def _applies(rule: Rule, ctx: TextContext) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from metascan.detect.boundaries import ends_token, is_token, starts_token
+from metascan.detect.boundaries import ends_token, is_token, next_token_start, starts_token
 from metascan.detect.engine import Engine
 from metascan.detect.rules import Rule, load_rules, parse_rules
 from metascan.detect.textctx import TextContext
@@ -66,6 +66,26 @@ def test_a_token_ends_at_the_end_or_before_a_non_token_character() -> None:
     assert not ends_token("tok-more", 3)  # a hyphenated identifier goes on
     assert is_token("=tok;", 1, 4)
     assert not is_token("=tokz", 1, 4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KEY%3Dtok",
+        "a\\ntok",
+        "x\\u0022tok",
+        "abc def",
+        "hex0123456789abcdef-x",
+        "%G1tok",
+        "",
+        "=",
+        "ab\\u00tok",
+    ],
+)
+def test_next_token_start_is_the_next_place_where_a_token_may_start(text: str) -> None:
+    for pos in range(len(text) + 1):
+        expected = next((p for p in range(pos + 1, len(text) + 1) if starts_token(text, p)), len(text))
+        assert next_token_start(text, pos) == expected, (text, pos)
 
 
 def _secret(rule: Rule) -> str:
