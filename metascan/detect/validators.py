@@ -627,10 +627,24 @@ def jwt_signed(value: str) -> bool:
     return isinstance(alg, str) and alg.strip().lower() not in ("", "none") and len(signature) >= 32
 
 
+_GRAFANA_KEY_FIELDS = regex.compile(r'^\{"k":"[^"]{8,}".*"n":".*"id":\s*\d', regex.DOTALL)
+
+
+def grafana_api_key(value: str) -> bool:
+    """A Grafana API key of the kind before service accounts: base64 of the JSON object `{"k": <secret>,
+    "n": <key name>, "id": <org id>}`.  Other base64 JSON that starts `{"k":"` (a Power BI report link's
+    `r=` parameter) lacks the name and the organization id."""
+    raw = _unb64url(value.rstrip("=").replace("+", "-").replace("/", "_"))
+    if raw is None:
+        return False
+    return _GRAFANA_KEY_FIELDS.match(raw.decode("utf-8", "replace")) is not None
+
+
 VALIDATORS.update(
     {
         "gitlab_routable_checksum": gitlab_routable_checksum,
         "pypi_macaroon": pypi_macaroon,
         "jwt_signed": jwt_signed,
+        "grafana_api_key": grafana_api_key,
     }
 )
