@@ -34,11 +34,13 @@ def make_scanner(
     field_time_limit: float = 5.0,
     checks: Sequence[Check] | None = None,
     require_cmk: bool = False,
+    report_own_account_id: bool = False,
 ) -> Scanner:
     """A scanner with the bundled rules (or `rules`) and the user's fingerprint key (or the one given).
 
     `checks` default to the structural checks of `metascan.posture`, with `require_cmk` (volumes must use
-    customer managed KMS keys) passed on to them.
+    customer managed KMS keys) passed on to them.  A resource's own account id in its names, tags or user
+    data is reported only with `report_own_account_id` (other accounts' ids always are).
     """
     key = fingerprint_key if fingerprint_key is not None else load_key(fingerprint_key_file)
     options = ScanOptions(
@@ -47,6 +49,7 @@ def make_scanner(
         limits=limits or Limits(),
         time_limit=time_limit,
         field_time_limit=field_time_limit,
+        report_own_account_id=report_own_account_id,
     )
     if checks is None:
         from .posture.ebs import default_checks

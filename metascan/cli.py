@@ -34,6 +34,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _REPORT_OPTIONS = "metascan.report_options"
 
+report_own_account_option = click.option(
+    "--report-own-account-id",
+    is_flag=True,
+    help="Also report each resource's own account id where its names, tags or user data carry it (default:"
+    " only other accounts' ids; the own account comes from the resource's ARN, --account or CreatedBy).",
+)
+
 require_cmk_option = click.option(
     "--require-cmk",
     is_flag=True,
@@ -299,6 +306,7 @@ def cli() -> None:
     help="Refuse input files larger than this many bytes.",
 )
 @require_cmk_option
+@report_own_account_option
 @click.option(
     "--jobs",
     "-j",
@@ -317,14 +325,20 @@ def scan(
     account: str | None,
     max_file_size: int,
     require_cmk: bool,
+    report_own_account_id: bool,
     jobs: int,
 ) -> None:
     """Scan saved AWS CLI/API JSON responses: files, directories (*.json, recursively) or - for stdin."""
     opts = report_options()
-    workflow = Workflow.create(load_config(opts.config))
+    config = load_config(opts.config)
+    workflow = Workflow.create(config)
     checks = [*default_checks(require_cmk), *workflow.checks()]
     scanner = make_scanner(
-        region=region, account=account, fingerprint_key_file=fingerprint_key, checks=checks
+        region=region,
+        account=account,
+        fingerprint_key_file=fingerprint_key,
+        checks=checks,
+        report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
     events = file_events(scanner, paths, max_file_size, jobs)
@@ -418,6 +432,7 @@ def main() -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
 @require_cmk_option
+@report_own_account_option
 def aws(
     fmt: str,
     output: str | None,
@@ -438,6 +453,7 @@ def aws(
     max_attempts: int,
     quiet: bool,
     require_cmk: bool,
+    report_own_account_id: bool,
 ) -> None:
     """Scan live AWS accounts (read-only: Describe*, List*, Get* calls and sts AssumeRole).
 
@@ -462,9 +478,12 @@ def aws(
         raise click.UsageError(str(e)) from e
     display = AwsProgressDisplay(Console(file=sys.stderr)) if not quiet and sys.stderr.isatty() else None
     opts = report_options()
-    workflow = Workflow.create(load_config(opts.config))
+    config = load_config(opts.config)
+    workflow = Workflow.create(config)
     scanner = make_scanner(
-        fingerprint_key_file=fingerprint_key, checks=[*default_checks(require_cmk), *workflow.checks()]
+        fingerprint_key_file=fingerprint_key,
+        checks=[*default_checks(require_cmk), *workflow.checks()],
+        report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
     with display or nullcontext():

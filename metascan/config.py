@@ -1,6 +1,9 @@
 """The configuration file: `metascan.toml`, or `[tool.metascan]` in `pyproject.toml`.
 
-Found in the working directory (`metascan.toml` first), or named with `--config`.  It holds suppressions::
+Found in the working directory (`metascan.toml` first), or named with `--config`.  It holds options and
+suppressions (top-level keys come before the first table)::
+
+    report_own_account_id = true     # also report a resource's own account id (as --report-own-account-id)
 
     [[suppress]]
     reason = "test fixtures, not real customers"   # required
@@ -29,7 +32,7 @@ from .errors import ConfigError
 CONFIG_FILE = "metascan.toml"
 PYPROJECT = "pyproject.toml"
 
-_TOP_KEYS = {"suppress"}
+_TOP_KEYS = {"suppress", "report_own_account_id"}
 _CRITERIA = ("rule", "resource", "field", "value")
 _ENTRY_KEYS = {"reason", *_CRITERIA}
 
@@ -71,6 +74,7 @@ class Suppression:
 class Config:
     source: str | None = None  # the file read, or None when there was none
     suppressions: tuple[Suppression, ...] = ()
+    report_own_account_id: bool = False  # as --report-own-account-id
 
 
 def find_config(directory: Path) -> Path | None:
@@ -128,11 +132,16 @@ def parse_config(table: Mapping[str, Any], source: str) -> Config:
     """Validate a config table (the whole `metascan.toml`, or `[tool.metascan]`)."""
     unknown = set(table) - _TOP_KEYS
     if unknown:
-        raise ConfigError(f"{source}: unknown keys: {', '.join(sorted(unknown))} (known: suppress)")
+        known = ", ".join(sorted(_TOP_KEYS))
+        raise ConfigError(f"{source}: unknown keys: {', '.join(sorted(unknown))} (known: {known})")
     entries = table.get("suppress", [])
     if not isinstance(entries, list):
         raise ConfigError(f"{source}: suppress must be an array of tables ([[suppress]])")
-    return Config(source, tuple(_suppression(source, i, e) for i, e in enumerate(entries, start=1)))
+    own = table.get("report_own_account_id", False)
+    if not isinstance(own, bool):
+        raise ConfigError(f"{source}: report_own_account_id must be true or false")
+    suppressions = tuple(_suppression(source, i, e) for i, e in enumerate(entries, start=1))
+    return Config(source, suppressions, own)
 
 
 def _suppression(source: str, index: int, entry: Any) -> Suppression:

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
+from .aws.arn import parse_arn
 from .aws.documents import Defaults, ResourceRecord, extract
 from .aws.userdata import Decoded, Limits, decode_user_data
 from .detect.engine import Engine, Hit, ScanResult
 from .detect.rules import Rule
+from .detect.validators import digits
 from .fingerprint import Fingerprinter, redact
 from .model import Category, Field, FieldKind, Finding, Location, Resource, ScanError, Skipped
 
@@ -59,6 +61,10 @@ class ScanOptions:
     limits: Limits = dc_field(default_factory=Limits)
     time_limit: float = 1.0  # seconds per rule per text
     field_time_limit: float = 5.0  # seconds for all rules on one text
+    # The resource's own account id (from its ARN, `account`, or the CreatedBy ARN of a launch template
+    # version) written into its names, tags or user data is not a customer's account number: not reported
+    # unless this is set.
+    report_own_account_id: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +158,10 @@ class Scanner:
                 if item.resource is not counted:
                     counted = item.resource
                     self.resources.add(resource_key(counted))
-                launches = record is not None and record.resource == item.resource and _launches(record)
-                yield from self.scan_field(item, launches)
+                same = record is not None and record.resource == item.resource
+                launches = same and record is not None and _launches(record)
+                own = item.resource.account or (_created_by_account(record) if same and record else None)
+                yield from self.scan_field(item, launches, own)
             else:
                 yield item
 
@@ -184,8 +192,13 @@ class Scanner:
 
     # --- fields ------------------------------------------------------------------------------------------
 
-    def scan_field(self, field: Field, launches: bool = False) -> Iterator[Candidate | Skipped]:
+    def scan_field(
+        self, field: Field, launches: bool = False, own_account: str | None = None
+    ) -> Iterator[Candidate | Skipped]:
+        """Candidate findings of one field.  `own_account`: the account the resource belongs to (default: the
+        resource's), whose id is not reported unless `report_own_account_id` is set."""
         self.fields += 1
+        own = None if self.options.report_own_account_id else (own_account or field.resource.account)
         if field.kind is FieldKind.USER_DATA:
             digest = hashlib.blake2b(field.value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
             result = self._user_data.get(digest, lambda: self._scan_user_data(field.value))
@@ -194,7 +207,8 @@ class Scanner:
             for part in result.parts:
                 yield from self._timeouts(field, part.result, part.decoding)
                 for hit in part.result.hits:
-                    yield self._candidate(field, hit, part.decoding, launches)
+                    if own is None or not _is_account(hit, own):
+                        yield self._candidate(field, hit, part.decoding, launches)
             return
         key = (field.value, field.kind, field.key, field.protocol)
         scanned = self._texts.get(
@@ -202,7 +216,8 @@ class Scanner:
         )
         yield from self._timeouts(field, scanned)
         for hit in scanned.hits:
-            yield self._candidate(field, hit, (), False)
+            if own is None or not _is_account(hit, own):
+                yield self._candidate(field, hit, (), False)
 
     def _scan_user_data(self, raw: str) -> _UserDataResult:
         decoded: Decoded = decode_user_data(raw, self.options.limits)
@@ -251,6 +266,19 @@ class Scanner:
             match=hit.secret,
         )
         return Candidate(finding, dedup)
+
+
+def _is_account(hit: Hit, account: str) -> bool:
+    """Whether the hit is an AWS account id and that id is `account`."""
+    return hit.rule.reports_account_id and digits(hit.secret) == account
+
+
+def _created_by_account(record: ResourceRecord) -> str | None:
+    """The account of the principal that created a resource (a launch template or version): the account
+    the resource lives in, for resources whose data carries no ARN of their own."""
+    created_by = record.data.get("CreatedBy")
+    parsed = parse_arn(created_by) if isinstance(created_by, str) else None
+    return parsed.account if parsed is not None else None
 
 
 def _launches(record: ResourceRecord) -> bool:

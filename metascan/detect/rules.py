@@ -142,6 +142,11 @@ class Rule:
     def keyed(self) -> bool:
         return self.key is not None
 
+    @property
+    def reports_account_id(self) -> bool:
+        """Whether the rule's values are AWS account ids (it names the `aws_account_id` validator)."""
+        return any(name == "aws_account_id" for name, _ in self.validators)
+
 
 # Value filters a rule can name in `filters`; credentials get "reference" and "placeholder" by default.
 FILTERS = ("reference", "placeholder", "uuid", "hash", "aws_id", "sequential", "path", "word", "url")
