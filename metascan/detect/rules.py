@@ -18,8 +18,9 @@ import regex
 
 from ..errors import RuleError
 from ..model import Category, Confidence, FieldKind, Severity
+from .identifiers import COUNTRY, DOCUMENTS, identifier_rule
 from .textctx import words
-from .validators import VALIDATORS, Validator
+from .validators import VALIDATORS, Validator, stdnum_validator
 
 _ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FLAGS = regex.VERSION0
@@ -55,6 +56,8 @@ _RULE_KEYS = {
     "references",
     "examples",
     "downgrade_without_context",
+    "country",
+    "document",
 }
 _CONTEXT_KEYS = {"words", "required", "before", "after", "negative", "regex"}
 _ALLOW_KEYS = {"values", "regexes"}
@@ -137,6 +140,8 @@ class Rule:
     examples_no_match: tuple[Example, ...]
     file: str
     vendor: str | None = None  # whose documented format it finds (the README's table of covered formats)
+    country: str | None = None  # ISO 3166 code of the country that issues the identifier
+    document: str | None = None  # what the identifier is (identifiers.DOCUMENTS)
 
     @property
     def keyed(self) -> bool:
@@ -255,10 +260,21 @@ class _Loader:
 
         validators = []
         for name in self.strings(rid, "validators", raw.get("validators")):
-            fn = VALIDATORS.get(name)
+            fn = (
+                stdnum_validator(name.removeprefix("stdnum:"))
+                if name.startswith("stdnum:")
+                else VALIDATORS.get(name)
+            )
             if fn is None:
-                raise self.fail(rid, f"unknown validator {name!r} (known: {', '.join(sorted(VALIDATORS))})")
+                known = ", ".join(sorted(VALIDATORS))
+                raise self.fail(rid, f"unknown validator {name!r} (known: stdnum:<module>, {known})")
             validators.append((name, fn))
+        country = raw.get("country")
+        if country is not None and (not isinstance(country, str) or not COUNTRY.fullmatch(country)):
+            raise self.fail(rid, "country must be an ISO 3166 two-letter code such as 'SE'")
+        document = raw.get("document")
+        if document is not None and document not in DOCUMENTS:
+            raise self.fail(rid, f"document {document!r} is not one of: {', '.join(DOCUMENTS)}")
 
         ctx_raw = raw.get("context", {})
         if not isinstance(ctx_raw, dict) or set(ctx_raw) - _CONTEXT_KEYS:
@@ -354,6 +370,8 @@ class _Loader:
             examples_no_match=self.examples(rid, "no_match", examples.get("no_match")),
             file=self.file,
             vendor=vendor.strip() if vendor is not None else None,
+            country=country,
+            document=document,
         )
 
 
@@ -363,12 +381,14 @@ def parse_rules(text: str, file: str) -> list[Rule]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise loader.fail(None, f"not valid TOML: {e}") from e
-    if set(doc) - {"rules"}:
-        raise loader.fail(None, f"unknown top-level keys: {', '.join(sorted(set(doc) - {'rules'}))}")
-    raw_rules = doc.get("rules")
-    if not isinstance(raw_rules, list) or not raw_rules:
+    if set(doc) - {"rules", "identifiers"}:
+        unknown = ", ".join(sorted(set(doc) - {"rules", "identifiers"}))
+        raise loader.fail(None, f"unknown top-level keys: {unknown}")
+    raw_rules = doc.get("rules", [])
+    rows = doc.get("identifiers", [])
+    if not isinstance(raw_rules, list) or not isinstance(rows, list) or not (raw_rules or rows):
         raise loader.fail(None, "has no [[rules]]")
-    return [loader.rule(r) for r in raw_rules]
+    return [loader.rule(r) for r in raw_rules] + [loader.rule(identifier_rule(r, loader.fail)) for r in rows]
 
 
 def _pattern_files() -> list[tuple[str, str]]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import importlib
+import importlib.util
 import itertools
 import json
 import zlib
@@ -153,6 +155,132 @@ def _stdnum(module: object) -> Validator:
         return bool(is_valid(compact)) and not is_junk_number(compact)
 
     return check
+
+
+_STDNUM_MODULE = regex.compile(r"[a-z]{2}_?\.[a-z0-9_]+|[a-z0-9_]+")
+
+
+def stdnum_validator(module: str) -> Validator | None:
+    """The check of a python-stdnum module (`se.personnummer`): `is_valid` on the value without separators,
+    never raising (some modules raise on odd input: cn.ric, KeyError), and not junk.  None when there is no
+    such module.  The module is imported when the check first runs, not when the rules load."""
+    if not _STDNUM_MODULE.fullmatch(module) or importlib.util.find_spec(f"stdnum.{module}") is None:
+        return None
+    is_valid: Callable[[str], bool] | None = None
+
+    def check(value: str) -> bool:
+        nonlocal is_valid
+        if is_valid is None:
+            is_valid = importlib.import_module(f"stdnum.{module}").is_valid
+        compact = _NON_ALNUM.sub("", value).upper()
+        try:
+            return bool(is_valid(compact)) and not is_junk_number(compact)
+        except Exception:  # a validator's own bug on odd input (cn.ric: KeyError) is a rejection
+            return False
+
+    return check
+
+
+def fi_hetu(value: str) -> bool:
+    """A Finnish personal identity code; individual numbers 900-999 (temporary ids) count too."""
+    from stdnum.fi import hetu
+
+    try:
+        hetu.validate(value.strip().upper(), allow_temporary=True)
+    except ValueError:
+        return False
+    return True
+
+
+def _icao_digit(text: str) -> int:
+    """ICAO 9303 check digit: weights 7, 3, 1; digits as themselves, A-Z as 10-35, '<' as 0."""
+    total = 0
+    for i, ch in enumerate(text):
+        n = 0 if ch == "<" else int(ch) if ch.isdigit() else ord(ch) - 55
+        total += n * (7, 3, 1)[i % 3]
+    return total % 10
+
+
+# The letters of German passport and identity card serial numbers (no vowels, no B, D, Q, S).
+_DE_DOCUMENT = regex.compile(r"(?:[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{7}|T\d{7})\d(\d)?")
+
+
+def de_document_number(value: str) -> bool:
+    """A German passport or identity card number: 9 characters of the documents' alphabet, and when the
+    10th (the ICAO 9303 check digit of the machine-readable zone) is printed too, it must be right."""
+    compact = _NON_ALNUM.sub("", value).upper().removesuffix("D")
+    m = _DE_DOCUMENT.fullmatch(compact)
+    if m is None or is_junk_number(compact):
+        return False
+    return m.group(1) is None or _icao_digit(compact[:9]) == int(compact[9])
+
+
+def sg_nric(value: str) -> bool:
+    """A Singapore NRIC/FIN (S, T, F, G + 7 digits + check letter): weights 2 7 6 5 4 3 2, +4 for T and G,
+    the remainder mod 11 picks the letter."""
+    compact = value.strip().upper()
+    if not regex.fullmatch(r"[STFG]\d{7}[A-Z]", compact):
+        return False
+    total = sum(int(d) * w for d, w in zip(compact[1:8], (2, 7, 6, 5, 4, 3, 2), strict=True))
+    total += 4 if compact[0] in "TG" else 0
+    letters = "JZIHGFEDCBA" if compact[0] in "ST" else "XWUTRQPNMLK"
+    return letters[total % 11] == compact[8] and not is_junk_number(compact[1:8])
+
+
+def us_npi(value: str) -> bool:
+    """A US National Provider Identifier: 10 digits starting with 1 or 2, Luhn over 80840 and the digits."""
+    d = digits(value)
+    return len(d) == 10 and d[0] in "12" and _luhn.is_valid("80840" + d) and not is_junk_number(d)
+
+
+def au_medicare(value: str) -> bool:
+    """An Australian Medicare card number: 10 digits (11 with the person's number), first 2-6, the 9th a
+    check digit: weights 1 3 7 9 1 3 7 9 over the first 8, mod 10."""
+    d = digits(value)
+    if len(d) not in (10, 11) or d[0] not in "23456" or is_junk_number(d):
+        return False
+    return sum(int(x) * w for x, w in zip(d[:8], (1, 3, 7, 9, 1, 3, 7, 9), strict=True)) % 10 == int(d[8])
+
+
+def _letter_number(ch: str) -> str:
+    return f"{ord(ch) - 64:02d}"
+
+
+def _cross_sum(n: int) -> int:
+    return n // 10 + n % 10
+
+
+def de_kvnr(value: str) -> bool:
+    """A German health insurance number (Krankenversichertennummer): a letter and 9 digits; the letter as
+    01-26 and the first 8 digits, weighted 1 2 1 2 ..., digit sums added, mod 10 give the 10th digit."""
+    compact = _NON_ALNUM.sub("", value).upper()
+    if not regex.fullmatch(r"[A-Z]\d{9}", compact) or is_junk_number(compact[1:]):
+        return False
+    body = _letter_number(compact[0]) + compact[1:9]
+    total = sum(_cross_sum(int(x) * (1 if i % 2 == 0 else 2)) for i, x in enumerate(body))
+    return total % 10 == int(compact[9])
+
+
+def de_rvnr(value: str) -> bool:
+    """A German pension insurance (social security) number: area (2 digits), birth date DDMMYY, the initial
+    of the birth name, a serial (2 digits), a check digit: the letter as 01-26, weights
+    2 1 2 5 7 1 2 1 2 1 2 1, digit sums added, mod 10."""
+    compact = _NON_ALNUM.sub("", value).upper()
+    if not regex.fullmatch(r"\d{8}[A-Z]\d{3}", compact):
+        return False
+    day, month = int(compact[2:4]), int(compact[4:6])
+    if not (1 <= day % 30 + (30 if day % 30 == 0 else 0) <= 31 and 1 <= month <= 12):
+        return False
+    body = compact[:8] + _letter_number(compact[8]) + compact[9:11]
+    weights = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
+    total = sum(_cross_sum(int(x) * w) for x, w in zip(body, weights, strict=True))
+    return total % 10 == int(compact[11])
+
+
+def ng_nin(value: str) -> bool:
+    """A Nigerian National Identification Number: 11 digits with a Verhoeff check digit."""
+    d = digits(value)
+    return len(d) == 11 and _verhoeff.is_valid(d) and not is_junk_number(d)
 
 
 # Numbers in documentation and advertising that are not anyone's SSN.
@@ -474,6 +602,14 @@ VALIDATORS: dict[str, Validator] = {
     "gb_nhs": _stdnum(_gb_nhs),
     "phone": phone,
     "phone_possible": phone_possible,
+    "fi_hetu": fi_hetu,
+    "de_document_number": de_document_number,
+    "sg_nric": sg_nric,
+    "us_npi": us_npi,
+    "au_medicare": au_medicare,
+    "de_kvnr": de_kvnr,
+    "de_rvnr": de_rvnr,
+    "ng_nin": ng_nin,
     "email": email,
     "birth_date": birth_date,
     "jwt": jwt,

@@ -1,0 +1,188 @@
+"""Personal identifiers as one table: a row per identifier, turned into ordinary rules.
+
+A pattern file may hold `[[identifiers]]` rows besides `[[rules]]`.  Each row says what a country's identifier
+looks like and which words name it, in the languages of the country that issues it::
+
+    [[identifiers]]
+    id = "se-personnummer"
+    country = "SE"
+    name = "Swedish personal identity number"
+    local_name = "personnummer"
+    document = "national_id"
+    validator = "stdnum:se.personnummer"       # a python-stdnum module, or a name in VALIDATORS
+    regex = '''(?:19|20)?\\d{6}[-+]?\\d{4}'''    # the shape, without boundaries or groups
+    words = { sv = ["personnummer", "personnr"], en = ["Swedish personal identity number"] }
+    examples.match = ["personnummer 880320-0016"]
+    examples.no_match = ["build 880320-0016"]
+
+`identifier_rule` turns a row into the raw table of a `[[rules]]` entry, which the rule loader then validates
+like any other rule: a bare number never tells its country, so a row's validator runs only when one of its
+words is a token of the field's key, of the key the value is assigned to, or near the value (`strong = true`:
+the check is strict enough to report without a word, at lower confidence).  Words in scripts without word
+tokens (Chinese, Japanese, Korean, Thai, Arabic, Hindi) count when they occur near the value.  Accented words
+also count without their accents (`Führerschein` as `fuhrerschein` and `fuehrerschein`).  Adding a country is
+a row.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import regex
+
+from .textctx import words
+
+# What a row may say, and what the rule it becomes says about it.
+DOCUMENTS = {
+    "national_id": "national identity number",
+    "person_tax_id": "tax number of a person",
+    "social_security": "social security number",
+    "health_insurance": "health insurance number",
+    "health_provider": "health professional's number",
+    "id_card": "identity card number",
+    "residence_permit": "residence permit number",
+    "passport": "passport number",
+    "driving_licence": "driving licence number",
+    "birth_number": "birth number",
+    "voter_id": "voter id",
+    "student_id": "student number",
+}
+COUNTRY = regex.compile(r"[A-Z]{2}")
+_ROW_KEYS = {
+    "id",
+    "country",
+    "name",
+    "local_name",
+    "document",
+    "validator",
+    "regex",
+    "words",
+    "negative",
+    "strong",
+    "severity",
+    "priority",
+    "mask",
+    "min_digits",
+    "before",
+    "after",
+    "references",
+    "examples",
+}
+# A letter or digit (or a digit joined by a separator) on either side: the value is part of a longer token.
+_BEFORE = r"(?<![\p{L}\p{N}_/]|\p{N}[.-])"
+_AFTER = r"(?![\p{L}\p{N}_/]|[.-]\p{N})"
+_FOLD = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L", "ı": "i", "đ": "d"}
+)
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def fold(text: str) -> str:
+    """The text without accents (`Führerschein` -> `Fuhrerschein`, `numéro` -> `numero`)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _has_tokens(phrase: str) -> bool:
+    """Whether `words` sees every letter of the phrase (scripts without cased letters give no tokens)."""
+    letters = sum(1 for c in phrase if c.isalpha())
+    return sum(len(w) for w in words(phrase) if not w.isdigit()) >= letters
+
+
+def _variants(phrase: str) -> list[str]:
+    return list(dict.fromkeys([phrase, fold(phrase), fold(phrase.translate(_GERMAN))]))
+
+
+def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> dict[str, Any]:
+    """The `[[rules]]` table of one `[[identifiers]]` row; `fail(id, message)` makes the loader's error."""
+    if not isinstance(row, dict):
+        raise fail(None, "every [[identifiers]] entry must be a table")
+    rid = row.get("id")
+    if not isinstance(rid, str):
+        raise fail(str(rid), "id must be a lowercase slug such as 'se-personnummer'")
+    unknown = set(row) - _ROW_KEYS
+    if unknown:
+        raise fail(rid, f"unknown keys: {', '.join(sorted(unknown))}")
+    country = row.get("country")
+    if not isinstance(country, str) or not COUNTRY.fullmatch(country):
+        raise fail(rid, "country must be an ISO 3166 two-letter code such as 'SE'")
+    document = row.get("document")
+    if document not in DOCUMENTS:
+        raise fail(rid, f"document {document!r} is not one of: {', '.join(DOCUMENTS)}")
+    for name in ("name", "validator", "regex"):
+        if not isinstance(row.get(name), str) or not row[name].strip():
+            raise fail(rid, f"{name} is required")
+    by_language = row.get("words")
+    if (
+        not isinstance(by_language, dict)
+        or not by_language
+        or not all(
+            isinstance(ws, list) and ws and all(isinstance(w, str) and w.strip() for w in ws)
+            for ws in by_language.values()
+        )
+    ):
+        raise fail(rid, "words must be a table of languages, each a non-empty list of words")
+    strong = row.get("strong", False)
+    if not isinstance(strong, bool):
+        raise fail(rid, "strong must be true or false")
+
+    tokened: list[str] = []
+    scripts: list[str] = []  # words of scripts without word tokens: found as text near the value
+    for phrase in (w.strip() for ws in by_language.values() for w in ws):
+        if _has_tokens(phrase):
+            tokened.extend(v for v in _variants(phrase) if v not in tokened)
+        elif phrase not in scripts:
+            scripts.append(phrase)
+    keywords = list(dict.fromkeys(max(words(w), key=len) for w in tokened if words(w)))
+    keywords.extend(s.lower() for s in scripts)
+
+    local = row.get("local_name")
+    named = f"{row['name']} ({local})" if isinstance(local, str) and local.strip() else row["name"]
+    languages = ", ".join(sorted(by_language))
+    how = "reported without them too (strict check), at lower confidence" if strong else "required"
+    description = (
+        f"{country} {DOCUMENTS[document]}: {named}. Shape and check: {row['validator']}. "
+        f"Context words ({languages}): {how}."
+    )
+    context: dict[str, Any] = {
+        "words": tokened,
+        "required": not strong,
+        "before": row.get("before", 40),
+        "after": row.get("after", 12),
+    }
+    if scripts:
+        context["regex"] = "|".join(regex.escape(s) for s in scripts)
+    if row.get("negative") is not None:
+        context["negative"] = row["negative"]
+    validator = row["validator"]
+    references = list(row.get("references", []))
+    if validator.startswith("stdnum:"):
+        module = validator.removeprefix("stdnum:")
+        references.append(f"https://arthurdejong.nl/python-stdnum/doc/latest/stdnum.{module}")
+    rule: dict[str, Any] = {
+        "id": rid,
+        "title": row["name"],
+        "description": description,
+        "category": "personal_data",
+        "severity": row.get("severity", "high"),
+        "confidence": "high",
+        "priority": row.get("priority", 66),
+        "regex": f"{_BEFORE}(?i:(?P<secret>{row['regex']})){_AFTER}",
+        "validators": [validator],
+        "context": context,
+        "mask": row.get("mask", True),
+        "min_digits": row.get("min_digits", 2),
+        "remediation": "Remove the identifier and tell your privacy team: a person's "
+        f"{DOCUMENTS[document]} must never be in infrastructure metadata (names, tags, scripts).",
+        "references": references,
+        "examples": row.get("examples"),
+        "country": country,
+        "document": document,
+    }
+    if strong:
+        rule["downgrade_without_context"] = True
+    else:
+        rule["keywords"] = keywords
+    return rule
