@@ -1,5 +1,6 @@
-"""The README's rule catalogue lists every rule (id, category, what it finds), and its table of covered
-vendor formats names every rule that says whose documented format it finds (`vendor`); both stay current.
+"""The README's rule catalogue lists every rule (id, category, what it finds), its table of covered vendor
+formats names every rule that says whose documented format it finds (`vendor`), and its table by country
+every country's identifiers and documents; all three stay current.
 
 Regenerate after adding or changing rules:
 `METASCAN_REGEN_GOLDEN=1 pytest tests/detect/test_readme_catalogue.py`.
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from metascan.detect.identifiers import DOCUMENTS
 from metascan.detect.rules import Rule, load_rules
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -50,13 +52,26 @@ def vendor_table(rules: list[Rule]) -> str:
     return "\n".join(rows)
 
 
+def by_country(rules: list[Rule]) -> str:
+    """Which identifiers and documents of which country the rules cover (rules that name a country)."""
+    countries: dict[str, list[str]] = {}
+    for r in sorted(rules, key=lambda r: r.id):
+        if r.country is not None and r.document is not None:
+            what = DOCUMENTS[r.document]
+            countries.setdefault(r.country, []).append(f"{what}: {r.title} (`{r.id}`)")
+    rows = ["| country | identifiers and documents |", "|---|---|"]
+    rows += [f"| {c} | {'; '.join(items)} |" for c, items in sorted(countries.items())]
+    return "\n".join(rows)
+
+
 @pytest.mark.parametrize(
     ("start", "end", "make"),
     [
         ("<!-- rules:start -->", "<!-- rules:end -->", catalogue),
         ("<!-- vendors:start -->", "<!-- vendors:end -->", vendor_table),
+        ("<!-- countries:start -->", "<!-- countries:end -->", by_country),
     ],
-    ids=["rules", "vendors"],
+    ids=["rules", "vendors", "countries"],
 )
 def test_readme_table_is_current(start: str, end: str, make: object) -> None:
     text = README.read_text(encoding="utf-8")
