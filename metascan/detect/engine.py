@@ -215,7 +215,14 @@ def _applies(rule: Rule, ctx: TextContext) -> bool:
         return False
     if rule.min_digits and ctx.digit_run < rule.min_digits:
         return False
-    return rule.protocols is None or (ctx.protocol or "").lower() in rule.protocols
+    if rule.protocols is not None and (ctx.protocol or "").lower() not in rule.protocols:
+        return False
+    # A rule that needs a context word runs only where one occurs as a whole token (its keywords found
+    # substrings: 'nit' in 'unit'), or its pattern of words without tokens occurs.
+    c = rule.context
+    if c.required and c.words and not c.words.found_in(ctx.tokens):
+        return c.near is not None and c.near.search(ctx.text) is not None
+    return True
 
 
 def _strip_value(value: str) -> str:

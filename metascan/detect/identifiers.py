@@ -10,7 +10,8 @@ looks like and which words name it, in the languages of the country that issues 
     local_name = "personnummer"
     document = "national_id"
     validator = "stdnum:se.personnummer"       # a python-stdnum module, or a name in VALIDATORS
-    regex = '''(?:19|20)?\\d{6}[-+]?\\d{4}'''    # the shape, without boundaries or groups
+    regex = '''(?:19|20)?\\d{6}[-+]?\\d{4}'''    # the shape, without boundaries or groups (case matters,
+                                                # unless ignore_case = true)
     words = { sv = ["personnummer", "personnr"], en = ["Swedish personal identity number"] }
     examples.match = ["personnummer 880320-0016"]
     examples.no_match = ["build 880320-0016"]
@@ -20,8 +21,9 @@ like any other rule: a bare number never tells its country, so a row's validator
 words is a token of the field's key, of the key the value is assigned to, or near the value (`strong = true`:
 the check is strict enough to report without a word, at lower confidence).  Words in scripts without word
 tokens (Chinese, Japanese, Korean, Thai, Arabic, Hindi) count when they occur near the value.  Accented words
-also count without their accents (`Führerschein` as `fuhrerschein` and `fuehrerschein`).  Adding a country is
-a row.
+also count without their accents (`Führerschein` as `fuhrerschein` and `fuehrerschein`).  A phrase whose
+tokens are all shorter than 3 letters (`N.I.F.`, `r. č.`, `eID`) names nothing as tokens: it is left out (list
+the undotted form).  Adding a country is a row.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ _ROW_KEYS = {
     "before",
     "after",
     "references",
+    "ignore_case",
+    "keywords",
     "examples",
 }
 # A letter or digit (or a digit joined by a separator) on either side: the value is part of a longer token.
@@ -125,12 +129,16 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
     ):
         raise fail(rid, "words must be a table of languages, each a non-empty list of words")
     strong = row.get("strong", False)
-    if not isinstance(strong, bool):
-        raise fail(rid, "strong must be true or false")
+    ignore_case = row.get("ignore_case", False)
+    if not isinstance(strong, bool) or not isinstance(ignore_case, bool):
+        raise fail(rid, "strong and ignore_case must be true or false")
+    flags = "?i:" if ignore_case else "?:"  # ignoring case costs 4x: only where documents print lowercase
 
     tokened: list[str] = []
     scripts: list[str] = []  # words of scripts without word tokens: found as text near the value
     for phrase in (w.strip() for ws in by_language.values() for w in ws):
+        if _has_tokens(phrase) and max(map(len, words(phrase))) < 3:
+            continue  # dotted abbreviations (N.I.F., r. č.) are single letters as tokens: any text has them
         if _has_tokens(phrase):
             tokened.extend(v for v in _variants(phrase) if v not in tokened)
         elif phrase not in scripts:
@@ -169,7 +177,7 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
         "severity": row.get("severity", "high"),
         "confidence": "high",
         "priority": row.get("priority", 66),
-        "regex": f"{_BEFORE}(?i:(?P<secret>{row['regex']})){_AFTER}",
+        "regex": f"{_BEFORE}({flags}(?P<secret>{row['regex']})){_AFTER}",
         "validators": [validator],
         "context": context,
         "mask": row.get("mask", True),
@@ -183,6 +191,8 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
     }
     if strong:
         rule["downgrade_without_context"] = True
+        if row.get("keywords") is not None:  # a literal every value holds (756, Switzerland's code)
+            rule["keywords"] = row["keywords"]
     else:
         rule["keywords"] = keywords
     return rule

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -71,16 +72,22 @@ class Phrases:
 
     singles: frozenset[str] = frozenset()
     multis: tuple[tuple[str, ...], ...] = ()
+    # The single words and the last word of each phrase: no entry occurs where none of these does.
+    anchors: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, entries: tuple[tuple[str, ...], ...]) -> Phrases:
-        return cls(frozenset(e[0] for e in entries if len(e) == 1), tuple(e for e in entries if len(e) > 1))
+        singles = frozenset(e[0] for e in entries if len(e) == 1)
+        multis = tuple(e for e in entries if len(e) > 1)
+        return cls(singles, multis, singles.union(m[-1] for m in multis))
 
     def __bool__(self) -> bool:
         return bool(self.singles or self.multis)
 
-    def found_in(self, words: set[str]) -> bool:
+    def found_in(self, words: AbstractSet[str]) -> bool:
         """Whether any entry occurs: a single word, or every word of a phrase."""
+        if self.anchors.isdisjoint(words):
+            return False
         if not self.singles.isdisjoint(words):
             return True
         return any(all(w in words for w in phrase) for phrase in self.multis)

@@ -250,6 +250,12 @@ class TextContext:
         return tuple(words(self.key)) if self.key else ()
 
     @cached_property
+    def tokens(self) -> frozenset[str]:
+        """Every word token of the field's key and of the text: a superset of the context words any candidate
+        can have (its key, the key it is assigned to, the words near it)."""
+        return frozenset(words(self.text)).union(self.key_words)
+
+    @cached_property
     def _line_starts(self) -> list[int]:
         starts = [0]
         find = self.text.find
