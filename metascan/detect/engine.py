@@ -267,7 +267,8 @@ def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> H
     if rule.mask and ctx.in_structure(start, end):
         return None
     has_context = _context(rule, ctx, start, end)
-    if has_context is None or (rule.context.required and not has_context):
+    required = rule.context.required or ctx.kind in rule.context.required_in
+    if has_context is None or (required and not has_context):
         return None
     for name, validate in rule.validators:
         if name not in CHEAP_VALIDATORS and not validate(secret):

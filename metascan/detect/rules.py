@@ -60,7 +60,7 @@ _RULE_KEYS = {
     "country",
     "document",
 }
-_CONTEXT_KEYS = {"words", "required", "before", "after", "negative", "regex"}
+_CONTEXT_KEYS = {"words", "required", "required_in", "before", "after", "negative", "regex"}
 _ALLOW_KEYS = {"values", "regexes"}
 _EXAMPLE_KEYS = {"match", "no_match"}
 _EXAMPLE_ITEM_KEYS = {"text", "key", "kind", "secret", "protocol"}
@@ -99,6 +99,7 @@ class Context:
     negative: Phrases = Phrases()
     near: regex.Pattern[str] | None = None  # a pattern that counts as context within the window
     required: bool = False
+    required_in: frozenset[FieldKind] = frozenset()  # kinds of field where context is required
     before: int = 40
     after: int = 20
 
@@ -294,7 +295,11 @@ class _Loader:
         )
         near = self.regex(rid, "context.regex", ctx_raw["regex"]) if "regex" in ctx_raw else None
         required = bool(ctx_raw.get("required", False))
-        if required and not ctx_words and near is None:
+        required_in = frozenset(
+            self.enum(rid, "context.required_in entry", k, FieldKind)
+            for k in self.strings(rid, "context.required_in", ctx_raw.get("required_in"))
+        )
+        if (required or required_in) and not ctx_words and near is None:
             raise self.fail(rid, "context.required needs context.words or context.regex")
         for name in ("before", "after"):
             if name in ctx_raw and (not isinstance(ctx_raw[name], int) or not 0 <= ctx_raw[name] <= 400):
@@ -304,6 +309,7 @@ class _Loader:
             Phrases.of(negative),
             near,
             required,
+            required_in,
             int(ctx_raw.get("before", 40)),
             int(ctx_raw.get("after", 20)),
         )

@@ -277,6 +277,23 @@ def de_rvnr(value: str) -> bool:
     return total % 10 == int(compact[11])
 
 
+_DVLA = regex.compile(
+    r"(?P<surname>[A-Z]9{4}|[A-Z]{2}9{3}|[A-Z]{3}9{2}|[A-Z]{4}9|[A-Z]{5})\d(?P<month>\d{2})(?P<day>\d{2})\d"
+    r"[A-Z][A-Z9]\d[A-Z]{2}"
+)
+
+
+def uk_driving_licence(value: str) -> bool:
+    """A DVLA driver number: the first five letters of the surname (padded with 9s), the decade of birth,
+    the month (plus 50 for women), the day, the year's last digit, two initials (9 for none), a digit and
+    two check letters."""
+    m = _DVLA.fullmatch(value.strip().upper())
+    if m is None:
+        return False
+    month, day = int(m.group("month")), int(m.group("day"))
+    return (1 <= month <= 12 or 51 <= month <= 62) and 1 <= day <= 31
+
+
 def ng_nin(value: str) -> bool:
     """A Nigerian National Identification Number: 11 digits with a Verhoeff check digit."""
     d = digits(value)
@@ -610,6 +627,7 @@ VALIDATORS: dict[str, Validator] = {
     "de_kvnr": de_kvnr,
     "de_rvnr": de_rvnr,
     "ng_nin": ng_nin,
+    "uk_driving_licence": uk_driving_licence,
     "email": email,
     "birth_date": birth_date,
     "jwt": jwt,

@@ -95,6 +95,17 @@ def test_vendor_names_whose_format_a_rule_finds() -> None:
             "rule 'demo-token': context.required needs context.words or context.regex",
         ),
         (
+            with_('keywords = ["demo_"]', 'keywords = ["demo_"]\ncontext = { required_in = ["script"] }'),
+            "rule 'demo-token': context.required needs context.words or context.regex",
+        ),
+        (
+            with_(
+                'keywords = ["demo_"]',
+                'keywords = ["demo_"]\ncontext = { words = ["x"], required_in = ["prose"] }',
+            ),
+            "rule 'demo-token': context.required_in entry 'prose' is not one of",
+        ),
+        (
             with_('keywords = ["demo_"]', 'keywords = ["demo_"]\nentropy = 9'),
             "rule 'demo-token': entropy must be a number",
         ),
