@@ -92,6 +92,15 @@ _CARD_IIN: tuple[tuple[int, int, int, tuple[int, ...]], ...] = (
     (4, 6759, 6759, (12, 13, 14, 15, 16, 17, 18, 19)),
     (4, 6761, 6763, (12, 13, 14, 15, 16, 17, 18, 19)),
     (4, 2200, 2204, (16, 17, 18, 19)),  # Mir
+    (4, 5019, 5019, (16,)),  # Dankort
+    (2, 60, 60, (16,)),  # RuPay (also 65, 81, 82, 508)
+    (2, 81, 82, (16,)),
+    (3, 508, 508, (16,)),
+    (4, 9792, 9792, (16,)),  # Troy
+    (4, 5060, 5061, (16, 18, 19)),  # Verve
+    (4, 6500, 6500, (16, 18, 19)),
+    (3, 636, 636, (16, 17, 18, 19)),  # InterPayment
+    (3, 637, 639, (16,)),  # InstaPayment
 )
 
 # Test numbers the card networks and payment processors publish for testing; never real cards.
