@@ -72,6 +72,54 @@ class FieldKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value sits in its input file (a template, a plan, a saved export): the line it starts on,
+    and, for a value of several lines, the line of each (`lines[i]` holds text line i + 1) when they are
+    not all `line`.  `chain` is the decoding after which the decoded text is the value's text line for
+    line: () for a text scanned as it is, ("base64",) for user data a template gives as text that
+    CloudFormation or Terraform base64-encodes."""
+
+    line: int
+    lines: tuple[int, ...] = ()
+    chain: tuple[str, ...] = ()
+
+    def line_of(self, text_line: int | None, decoding: tuple[str, ...]) -> int:
+        """The input line of line `text_line` of the text decoded by `decoding` (the value's own line when
+        the decoded text does not map line for line onto the value)."""
+        if text_line is None or not self.lines or decoding != self.chain:
+            return self.line
+        return self.lines[min(max(text_line, 1), len(self.lines)) - 1]
+
+
+class Located(str):
+    """A string read from an input file, with its `Origin`.  Sources that know where each value is (YAML
+    and template readers) hand the extractors these instead of plain strings; a `Field` keeps the origin."""
+
+    origin: Origin
+
+    def __new__(cls, value: str, origin: Origin) -> Located:
+        self = super().__new__(cls, value)
+        self.origin = origin
+        return self
+
+
+class LocatedInt(int):
+    """An integer read from an input file, with its `Origin` (a tag value such as an account number)."""
+
+    origin: Origin
+
+    def __new__(cls, value: int, origin: Origin) -> LocatedInt:
+        self = super().__new__(cls, value)
+        self.origin = origin
+        return self
+
+
+def origin_of(value: object) -> Origin | None:
+    """The origin of a value read with one (`Located`, `LocatedInt`), else None."""
+    return value.origin if isinstance(value, Located | LocatedInt) else None
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     type: str
     id: str
@@ -100,22 +148,31 @@ class Field:
     kind: FieldKind
     key: str | None = None  # the structural key the value sits under (a tag key, an attribute name)
     protocol: str | None = None  # for SNS endpoints: email, sms, https, ...
+    origin: Origin | None = None  # where the value is in its input file, when the source knows
 
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """Where a finding is: its input (`source`), the field, the line within the field's decoded text
+    (`line`, with the `decoding` that led to it), and the line of the input file a reviewer must change
+    (`source_line`: for templates, plans, YAML and JSON exports, where it is known)."""
+
     source: str
     field: str
     line: int | None = None
     decoding: tuple[str, ...] = ()
+    source_line: int | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "source": self.source,
             "field": self.field,
             "line": self.line,
             "decoding": list(self.decoding),
         }
+        if self.source_line is not None:
+            out["source_line"] = self.source_line
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,9 @@ class Candidate:
 # What reading one response gives, before the scan-wide stage (`Scanner.settle`).
 Step = ResourceRecord | Candidate | Skipped | ScanError
 
+# The line of a field's value in its input file, found when a finding needs it (see sources/files.py).
+Locate = Callable[[Field], int | None]
+
 # A structural check: (record) -> findings.  Checks live in their own registry (see posture/checks.py).
 Check = Callable[[ResourceRecord, Fingerprinter], Iterator[Finding]]
 
@@ -135,13 +138,32 @@ class Scanner:
 
     # --- responses ---------------------------------------------------------------------------------------
 
-    def scan_response(self, source: str, data: Any, defaults: Defaults | None = None) -> Iterator[Event]:
+    def scan_response(
+        self,
+        source: str,
+        data: Any,
+        defaults: Defaults | None = None,
+        locate: Locate | None = None,
+        per_source: bool = False,
+    ) -> Iterator[Event]:
         """Events for one API response (one page) read from `source`."""
-        return self.settle(self.read_response(source, data, defaults))
+        return self.settle(self.read_response(source, data, defaults, locate, per_source))
 
-    def read_response(self, source: str, data: Any, defaults: Defaults | None = None) -> Iterator[Step]:
+    def read_response(
+        self,
+        source: str,
+        data: Any,
+        defaults: Defaults | None = None,
+        locate: Locate | None = None,
+        per_source: bool = False,
+    ) -> Iterator[Step]:
         """The records, candidate findings, skips and errors of one response, counting its resources and
-        fields; nothing here depends on the other responses of the scan."""
+        fields; nothing here depends on the other responses of the scan.
+
+        `locate` finds the input line of a field's value that carries no `Origin` (asked only for fields
+        with findings).  `per_source`: the resources are those of this input alone (a template or plan
+        defines its own), so a value found in two inputs is two findings, with the input in their
+        fingerprints; API responses (the default) describe one account, whichever file holds them."""
         if not isinstance(data, dict):
             yield ScanError(source, f"{source}: top level is not an API response object")
             return
@@ -161,7 +183,7 @@ class Scanner:
                 same = record is not None and record.resource == item.resource
                 launches = same and record is not None and _launches(record)
                 own = item.resource.account or (_created_by_account(record) if same and record else None)
-                yield from self.scan_field(item, launches, own)
+                yield from self.scan_field(item, launches, own, locate, per_source)
             else:
                 yield item
 
@@ -193,7 +215,12 @@ class Scanner:
     # --- fields ------------------------------------------------------------------------------------------
 
     def scan_field(
-        self, field: Field, launches: bool = False, own_account: str | None = None
+        self,
+        field: Field,
+        launches: bool = False,
+        own_account: str | None = None,
+        locate: Locate | None = None,
+        per_source: bool = False,
     ) -> Iterator[Candidate | Skipped]:
         """Candidate findings of one field.  `own_account`: the account the resource belongs to (default: the
         resource's), whose id is not reported unless `report_own_account_id` is set."""
@@ -208,7 +235,7 @@ class Scanner:
                 yield from self._timeouts(field, part.result, part.decoding)
                 for hit in part.result.hits:
                     if own is None or not _is_account(hit, own):
-                        yield self._candidate(field, hit, part.decoding, launches)
+                        yield self._candidate(field, hit, part.decoding, launches, locate, per_source)
             return
         key = (field.value, field.kind, field.key, field.protocol)
         scanned = self._texts.get(
@@ -217,7 +244,7 @@ class Scanner:
         yield from self._timeouts(field, scanned)
         for hit in scanned.hits:
             if own is None or not _is_account(hit, own):
-                yield self._candidate(field, hit, (), False)
+                yield self._candidate(field, hit, (), False, locate, per_source)
 
     def _scan_user_data(self, raw: str) -> _UserDataResult:
         decoded: Decoded = decode_user_data(raw, self.options.limits)
@@ -240,11 +267,32 @@ class Scanner:
                 field.path,
             )
 
-    def _candidate(self, field: Field, hit: Hit, decoding: tuple[str, ...], launches: bool) -> Candidate:
+    def _candidate(
+        self,
+        field: Field,
+        hit: Hit,
+        decoding: tuple[str, ...],
+        launches: bool,
+        locate: Locate | None = None,
+        per_source: bool = False,
+    ) -> Candidate:
         rule = hit.rule
         resource: Resource = field.resource
         # The resource is its type and id in its account and region: groups share names across regions.
-        where = (resource.type, resource.id, resource.account or "", resource.region or "", field.path)
+        where: tuple[str, ...] = (
+            resource.type,
+            resource.id,
+            resource.account or "",
+            resource.region or "",
+            field.path,
+        )
+        if per_source:  # a template's resources are its own: the same name in two templates is two places
+            where = (*where, field.source)
+        source_line: int | None = None
+        if field.origin is not None:
+            source_line = field.origin.line_of(hit.line, decoding)
+        else:
+            source_line = locate(field) if locate is not None else None
         fingerprint = self.fingerprinter.of(rule.id, *where, hit.secret)
         # One value in one field of one resource is one finding, whichever rule or line matched it.
         dedup = self.fingerprinter.of("value", *where, hit.secret)
@@ -260,7 +308,7 @@ class Scanner:
             title=rule.title,
             remediation=rule.remediation,
             resource=resource,
-            location=Location(field.source, field.path, line, decoding),
+            location=Location(field.source, field.path, line, decoding, source_line),
             redacted=redact(hit.secret),
             fingerprint=fingerprint,
             match=hit.secret,

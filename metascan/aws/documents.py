@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..fingerprint import Fingerprinter
-from ..model import Field, FieldKind, Resource, Skipped
+from ..model import Field, FieldKind, Resource, Skipped, origin_of
 from .arn import parse_arn
 
 
@@ -50,12 +50,13 @@ def _s(value: Any) -> str | None:
 
 
 def _where(res: Resource, data: Mapping[str, Any], arn_key: str | None, ctx: _Ctx) -> Resource:
-    """Fill in ARN, region and account: from the item's ARN when it has one, else from the defaults."""
+    """Fill in ARN, region and account: from the item's ARN when it has one, else from the defaults.  A
+    value that is not an ARN (a template's topic name) is not taken as one."""
     arn = _s(data.get(arn_key)) if arn_key else None
     parsed = parse_arn(arn) if arn else None
     if parsed:
-        return Resource(res.type, res.id, arn, parsed.region, parsed.account)
-    return Resource(res.type, res.id, arn, ctx.defaults.region, ctx.defaults.account)
+        return Resource(res.type, res.id, str(arn), parsed.region, parsed.account)
+    return Resource(res.type, res.id, None, ctx.defaults.region, ctx.defaults.account)
 
 
 class _Emit:
@@ -75,7 +76,7 @@ class _Emit:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             yield Skipped(self.ctx.source, f"{path} is {_type_name(value)}, not a string", self.res, path)
             return
-        yield Field(self.res, self.ctx.source, path, str(value), kind, key)
+        yield Field(self.res, self.ctx.source, path, str(value), kind, key, origin=origin_of(value))
 
     def arn(self, path: str, value: Any) -> Iterator[Field | Skipped]:
         """The name part of an ARN is free text; its account and region are structure."""
@@ -83,10 +84,11 @@ class _Emit:
             yield from self.text(path, value, FieldKind.ARN)
             return
         parsed = parse_arn(value)
+        origin = origin_of(value)
         if parsed is None:  # a plain name where an ARN may go (IamInstanceProfile)
-            yield Field(self.res, self.ctx.source, path, value, FieldKind.NAME)
+            yield Field(self.res, self.ctx.source, path, str(value), FieldKind.NAME, origin=origin)
             return
-        yield Field(self.res, self.ctx.source, path, parsed.name, FieldKind.ARN)
+        yield Field(self.res, self.ctx.source, path, parsed.name, FieldKind.ARN, origin=origin)
 
     def tags(self, prefix: str, tags: Any) -> Iterator[Field | Skipped]:
         if tags is None:
@@ -319,7 +321,7 @@ def _subscription(ctx: _Ctx, s: Mapping[str, Any], where: str) -> Iterator[Item]
     protocol = _s(s.get("Protocol"))
     for f in e.text("Endpoint", endpoint, FieldKind.ENDPOINT):
         yield (
-            Field(f.resource, f.source, f.path, f.value, f.kind, f.key, protocol)
+            Field(f.resource, f.source, f.path, f.value, f.kind, f.key, protocol, f.origin)
             if isinstance(f, Field)
             else f
         )

@@ -2,9 +2,9 @@
 
 One rule per detector in `tool.driver.rules` (from `RenderOptions.rules`, plus any rule a finding names that
 the catalogue lacks, described from the finding).  Each result has a `level` from its severity, the input
-file as its artifact location (not for live `aws:<account>:<region>` sources), the resource and the field
-path as logical locations, the decoded line and decoding chain in its properties, and the keyed fingerprint
-as its partial fingerprint.
+file as its artifact location (not for live `aws:<account>:<region>` sources) with the line of the value
+as `region.startLine` where it is known, the resource and the field path as logical locations, the decoded
+line and decoding chain in its properties, and the keyed fingerprint as its partial fingerprint.
 
 SARIF files are uploaded to dashboards, so a result never carries the raw secret, whatever `show_secrets`
 says: only the redacted preview is shown.
@@ -104,6 +104,8 @@ def _location(f: Finding) -> dict[str, Any]:
     uri = _artifact_uri(f.location.source)
     if uri is not None:
         loc["physicalLocation"] = {"artifactLocation": {"uri": uri}}
+        if f.location.source_line is not None:  # GitHub code scanning places an alert by its line
+            loc["physicalLocation"]["region"] = {"startLine": f.location.source_line}
     loc["logicalLocations"] = [
         {"name": res.id, "fullyQualifiedName": resource_fqn, "kind": "resource"},
         {

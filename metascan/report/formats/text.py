@@ -40,6 +40,8 @@ def _finding_line(f: Finding, options: RenderOptions) -> Text:
         where += f" line {f.location.line}"
     if f.location.decoding:
         where += f" [{_safe(' > '.join(f.location.decoding))}]"
+    if f.location.source_line is not None:  # the line of the input file to change
+        where += f" at {_safe(f.location.source)}:{f.location.source_line}"
     line = Text("  ")
     line.append(f"{f.severity.upper():8}", style=SEVERITY_STYLE[f.severity])
     if f.evidence is not None:  # a structural check: the setting as found, without repeating its name
