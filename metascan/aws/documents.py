@@ -358,6 +358,26 @@ def _attributes(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
     yield from e.text("DisplayName", attrs.get("DisplayName"), FieldKind.TEXT)
 
 
+def _parameters(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    """A template's parameters, as `aws cloudformation get-template-summary` gives them (`DefaultValue`,
+    `NoEcho`): templates and Terraform variables are read into this shape.  The parameter's name is the
+    key its value is assigned to; a default of a parameter marked `NoEcho` is keyed `NoEcho:<name>`, which
+    the rule `template-noecho-default` reports (patterns/templates.toml)."""
+    for it in _each(ctx, data, "Parameters", "ParameterKey"):
+        if isinstance(it, Skipped):
+            yield it
+            continue
+        p, (name,) = it
+        res = _where(Resource("TemplateParameter", name), {}, None, ctx)
+        yield ResourceRecord(res, ctx.source, "TemplateParameter", p)
+        e = _Emit(ctx, res)
+        no_echo = p.get("NoEcho") is True or str(p.get("NoEcho")).lower() == "true"
+        key = f"NoEcho:{name}" if no_echo else name
+        yield from e.text("DefaultValue", p.get("DefaultValue"), FieldKind.TEXT, key)
+        yield from e.text("ParameterValue", p.get("ParameterValue"), FieldKind.TEXT, name)
+        yield from e.text("Description", p.get("Description"), FieldKind.TEXT)
+
+
 def _ebs_defaults(ctx: _Ctx) -> Resource:
     """A region's EBS settings, as one resource per account and region (the document names neither)."""
     return _where(Resource("EbsDefaults", ctx.defaults.region or "unknown-region"), {}, None, ctx)
@@ -401,6 +421,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "Tags": _describe_tags,
     "Subscriptions": _subscriptions,
     "Attributes": _attributes,
+    "Parameters": _parameters,
     "EbsEncryptionByDefault": _ebs_encryption_by_default,
     "KmsKeyId": _ebs_default_kms_key_id,
 }
