@@ -1,0 +1,472 @@
+"""Terraform -> the API responses of the resources it manages.
+
+Read by content: `terraform show -json` of a plan (`format_version` with `planned_values`; the resources as
+planned, and the root module's variable defaults from `configuration`) or of state (`format_version` with
+`values`), a raw `terraform.tfstate` (version 4), `.tf.json` configuration, and `.tf` files (through
+`hcl.py`).  All of them write a resource's attributes with the provider's names, nested blocks as lists of
+objects, so one mapping serves them all:
+
+* `aws_autoscaling_group` -> `AutoScalingGroups` (`tag` blocks and the older `tags` list; `launch_template`,
+  `mixed_instances_policy`, `launch_configuration`), its `initial_lifecycle_hook` blocks -> `LifecycleHooks`;
+* `aws_launch_template` -> `LaunchTemplates` (`tags`) and one `LaunchTemplateVersions` item (`user_data`,
+  `tag_specifications`, `description` as the version's, block devices, network interfaces);
+* `aws_launch_configuration` -> `LaunchConfigurations` (`user_data` is plain text, sent base64-encoded;
+  `user_data_base64` as it is; state keeps only a SHA-1 of `user_data`, which is noted as not scanned);
+* `aws_autoscaling_lifecycle_hook` -> `LifecycleHooks`; `aws_autoscaling_notification` ->
+  `NotificationConfigurations`; `aws_autoscaling_schedule` -> `ScheduledUpdateGroupActions`;
+* `aws_sns_topic` -> topic `Attributes`; `aws_sns_topic_subscription` -> `Subscriptions`;
+* `variable` blocks -> `Parameters` (`default`; `sensitive` as `NoEcho`).
+
+A resource is named by its real name or id where the document holds it (state), else by its name in the
+configuration, else by its address (`aws_launch_template.web`).  References between resources
+(`aws_launch_template.web.id`, `.latest_version`) link a group to the template version it launches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .hcl import Block
+from .responses import Responses
+from .textlines import as_base64, located
+
+SCANNED = (
+    "aws_autoscaling_group",
+    "aws_launch_template",
+    "aws_launch_configuration",
+    "aws_autoscaling_lifecycle_hook",
+    "aws_autoscaling_notification",
+    "aws_autoscaling_schedule",
+    "aws_sns_topic",
+    "aws_sns_topic_subscription",
+)
+NO_RESOURCES = (
+    "Terraform without Auto Scaling, launch template or SNS resources (aws_autoscaling_group,"
+    " aws_launch_template, aws_launch_configuration, ...)"
+)
+
+_REF = re.compile(
+    r"^\$\{((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(aws_[a-z0-9_]+\.[\w-]+))(?:\[[^\]]*\])?"
+    r"\.(id|name|arn|latest_version|default_version)\}$"
+)
+_SHA1 = re.compile(r"^[0-9a-f]{40}$")
+
+Resource = tuple[str, str, Mapping[str, Any], bool]  # type, address, attributes, deployed (state)
+
+
+def is_terraform(doc: Any) -> bool:
+    """Whether a decoded JSON document is Terraform's (`show -json`, a raw state, or `.tf.json`)."""
+    if not isinstance(doc, dict):
+        return False
+    if "format_version" in doc and any(
+        k in doc for k in ("planned_values", "values", "prior_state", "resource_changes", "configuration")
+    ):
+        return True
+    if isinstance(doc.get("version"), int) and "terraform_version" in doc and "resources" in doc:
+        return True
+    blocks = doc.get("resource")
+    return isinstance(blocks, dict) and all(
+        isinstance(k, str) and re.fullmatch(r"[a-z0-9]+_[a-z0-9_]+", k) for k in blocks
+    )
+
+
+def _modules(module: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(module, dict):
+        yield module
+        for child in module.get("child_modules") or []:
+            yield from _modules(child)
+
+
+def _show_resources(root: Any, deployed: bool) -> Iterator[Resource]:
+    for module in _modules(root):
+        for r in module.get("resources") or []:
+            if isinstance(r, dict) and r.get("mode", "managed") == "managed":
+                values = r.get("values")
+                if isinstance(values, dict):
+                    yield str(r.get("type")), str(r.get("address")), values, deployed
+
+
+def _state_resources(doc: Mapping[str, Any]) -> Iterator[Resource]:
+    for r in doc.get("resources") or []:
+        if not isinstance(r, dict) or r.get("mode", "managed") != "managed":
+            continue
+        module = f"{r['module']}." if isinstance(r.get("module"), str) else ""
+        base = f"{module}{r.get('type')}.{r.get('name')}"
+        for instance in r.get("instances") or []:
+            if isinstance(instance, dict) and isinstance(instance.get("attributes"), dict):
+                key = instance.get("index_key")
+                address = base if key is None else f"{base}[{key!r}]".replace("'", '"')
+                yield str(r.get("type")), address, instance["attributes"], True
+
+
+def _config_resources(doc: Mapping[str, Any]) -> Iterator[Resource]:
+    blocks = doc.get("resource")
+    for rtype, named in blocks.items() if isinstance(blocks, dict) else []:
+        for name, attrs in named.items() if isinstance(named, dict) else []:
+            for body in attrs if isinstance(attrs, list) else [attrs]:
+                if isinstance(body, dict):
+                    yield str(rtype), f"{rtype}.{name}", body, False
+
+
+def read_json(doc: Mapping[str, Any]) -> Responses:
+    """The responses of a Terraform JSON document (see the module docstring)."""
+    if "format_version" in doc:
+        if isinstance(doc.get("planned_values"), dict):
+            resources = list(_show_resources(doc["planned_values"].get("root_module"), False))
+            config = doc.get("configuration")
+            root = config.get("root_module") if isinstance(config, dict) else None
+            variables = root.get("variables") if isinstance(root, dict) else None
+        else:
+            values = doc.get("values")
+            resources = list(
+                _show_resources(values.get("root_module") if isinstance(values, dict) else {}, True)
+            )
+            variables = None
+        return _responses(resources, _json_variables(variables))
+    if "terraform_version" in doc:
+        return _responses(list(_state_resources(doc)), [])
+    return _responses(list(_config_resources(doc)), _json_variables(doc.get("variable")))
+
+
+def read_blocks(blocks: list[Block]) -> Responses:
+    """The responses of the blocks of `.tf` files."""
+    resources: list[Resource] = []
+    variables: list[dict[str, Any]] = []
+    for b in blocks:
+        if b.type == "resource" and len(b.labels) == 2:
+            resources.append((b.labels[0], f"{b.labels[0]}.{b.labels[1]}", b.body, False))
+        elif b.type == "variable" and b.labels:
+            variables.append(_parameter(b.labels[0], b.body.get("default"), b.body.get("sensitive")))
+    return _responses(resources, [v for v in variables if v])
+
+
+def _json_variables(variables: Any) -> list[dict[str, Any]]:
+    out = []
+    for name, v in variables.items() if isinstance(variables, dict) else []:
+        body = v[0] if isinstance(v, list) and v and isinstance(v[0], dict) else v
+        if isinstance(body, dict):
+            item = _parameter(str(name), body.get("default"), body.get("sensitive"))
+            if item:
+                out.append(item)
+    return out
+
+
+def _parameter(name: str, default: Any, sensitive: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"ParameterKey": name}
+    if isinstance(default, str) and not default.startswith("${"):
+        item["DefaultValue"] = default
+    elif isinstance(default, int | float) and not isinstance(default, bool):
+        item["DefaultValue"] = located(str(default), default)
+    if sensitive is True or sensitive == "true":
+        item["NoEcho"] = True
+    return item
+
+
+# --- attribute helpers -----------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value if value else None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return located(str(value), value)
+    return None
+
+
+def _block(attrs: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The first of a nested block (a list of one object in Terraform's JSON), or {}."""
+    value = attrs.get(key)
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return value if isinstance(value, dict) else {}
+
+
+def _blocks(attrs: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = attrs.get(key)
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _tag_list(tags: Any) -> list[dict[str, Any]]:
+    """`{key: value}` as the API's `[{Key, Value}]`."""
+    if not isinstance(tags, dict):
+        return []
+    return [{"Key": str(k), "Value": _text(v)} for k, v in tags.items() if not str(k).startswith("__")]
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("${") and value.endswith("}")
+
+
+class _Mapper:
+    def __init__(self, resources: list[Resource]) -> None:
+        self.resources = resources
+        self.names: dict[str, str] = {}  # address -> the id or name the resource is known by
+        self.out = Responses()
+        for rtype, address, attrs, _ in resources:
+            if rtype == "aws_launch_template":
+                self.names[address] = str(_text(attrs.get("id")) or address)
+            elif rtype in SCANNED:
+                name = _text(attrs.get("name"))
+                self.names[address] = str(name) if name and not _is_reference(name) else address
+        self.template_names = {
+            address: str(_text(attrs.get("name")) or address)
+            for rtype, address, attrs, _ in resources
+            if rtype == "aws_launch_template"
+        }
+
+    def target(self, value: Any, attribute: str = "id") -> str | None:
+        """A reference to another resource (`aws_launch_template.web.id`) as that resource's id."""
+        if isinstance(value, str):
+            m = _REF.match(value)
+            if m and m.group(2) in self.names:
+                address = m.group(2)
+                name = self.template_names.get(address) if m.group(3) == "name" else None
+                return located(name or self.names[address], value)
+        return _text(value)
+
+    def version(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            m = _REF.match(value)
+            if m and m.group(3) == "latest_version":
+                return "$Latest"
+            if m and m.group(3) == "default_version":
+                return "$Default"
+        return _text(value)
+
+    def spec(self, block: Mapping[str, Any], id_key: str, name_key: str) -> dict[str, Any]:
+        spec = {
+            "LaunchTemplateId": self.target(block.get(id_key)),
+            "LaunchTemplateName": self.target(block.get(name_key), "name"),
+            "Version": self.version(block.get("version")),
+        }
+        return {k: v for k, v in spec.items() if v is not None and not _is_reference(v)}
+
+    def user_data(self, value: Any, encode: bool, what: str) -> str | None:
+        """User data as the API returns it (base64); a reference is not scanned (its text is elsewhere)."""
+        if not isinstance(value, str) or not value or _is_reference(value):
+            return None
+        if encode:
+            return as_base64(value)
+        return value
+
+    def run(self) -> Responses:
+        for rtype, address, attrs, deployed in self.resources:
+            handler = getattr(self, "_" + rtype.removeprefix("aws_"), None)
+            if rtype in SCANNED and handler is not None:
+                handler(address, attrs, deployed)
+        return self.out
+
+    # --- one method per resource type ----------------------------------------------------------------------
+
+    def _autoscaling_group(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        name = self.names[address]
+        written = _text(a.get("name"))
+        tags = [
+            {
+                "Key": _text(t.get("key")),
+                "Value": _text(t.get("value")),
+                "PropagateAtLaunch": t.get("propagate_at_launch"),
+            }
+            for t in [*_blocks(a, "tag"), *_blocks(a, "tags")]
+        ]
+        group: dict[str, Any] = {
+            "AutoScalingGroupName": written if written and written == name else name,
+            "Tags": tags,
+        }
+        if _text(a.get("arn")):
+            group["AutoScalingGroupARN"] = a["arn"]
+        spec = self.spec(_block(a, "launch_template"), "id", "name")
+        if spec:
+            group["LaunchTemplate"] = spec
+        configuration = self.target(a.get("launch_configuration"), "name")
+        if configuration and not _is_reference(configuration):
+            group["LaunchConfigurationName"] = configuration
+        mip = _block(_block(a, "mixed_instances_policy"), "launch_template")
+        if mip:
+            first = self.spec(
+                _block(mip, "launch_template_specification"), "launch_template_id", "launch_template_name"
+            )
+            overrides = [
+                {
+                    "LaunchTemplateSpecification": self.spec(
+                        _block(o, "launch_template_specification"),
+                        "launch_template_id",
+                        "launch_template_name",
+                    )
+                }
+                for o in _blocks(mip, "override")
+            ]
+            group["MixedInstancesPolicy"] = {
+                "LaunchTemplate": {"LaunchTemplateSpecification": first, "Overrides": overrides}
+            }
+        for key, api in (("load_balancers", "LoadBalancerNames"), ("target_group_arns", "TargetGroupARNs")):
+            values = a.get(key)
+            if isinstance(values, list):
+                group[api] = [_text(v) for v in values if not _is_reference(v)]
+        for key, api in (("placement_group", "PlacementGroup"), ("context", "Context")):
+            if _text(a.get(key)) and not _is_reference(a.get(key)):
+                group[api] = a[key]
+        self.out.groups.append(group)
+        for hook in _blocks(a, "initial_lifecycle_hook"):
+            self.out.hooks.append(self._hook(name, hook, _text(hook.get("name")) or "?"))
+
+    def _hook(self, group: str, h: Mapping[str, Any], name: str) -> dict[str, Any]:
+        return {
+            "AutoScalingGroupName": group,
+            "LifecycleHookName": name,
+            "LifecycleTransition": _text(h.get("lifecycle_transition")),
+            "NotificationMetadata": _text(h.get("notification_metadata")),
+            "NotificationTargetARN": self.target(h.get("notification_target_arn"), "arn"),
+            "RoleARN": _text(h.get("role_arn")),
+        }
+
+    def _autoscaling_lifecycle_hook(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        group = self.target(a.get("autoscaling_group_name"), "name") or "?"
+        self.out.hooks.append(self._hook(group, a, self.names[address]))
+
+    def _launch_template(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        lt_id = located(self.names[address], a.get("id") or a.get("name"))
+        name = _text(a.get("name")) or located(address, a.get("name_prefix"))
+        latest = a.get("latest_version") if isinstance(a.get("latest_version"), int) else 1
+        default = a.get("default_version") if isinstance(a.get("default_version"), int) else latest
+        self.out.templates.append(
+            {
+                "LaunchTemplateId": lt_id,
+                "LaunchTemplateName": name,
+                "DefaultVersionNumber": default,
+                "LatestVersionNumber": latest,
+                "Tags": _tag_list(a.get("tags")),
+            }
+        )
+        profile = _block(a, "iam_instance_profile")
+        data: dict[str, Any] = {
+            "UserData": self.user_data(a.get("user_data"), False, "user_data"),
+            "KeyName": _text(a.get("key_name")),
+            "ImageId": _text(a.get("image_id")),
+            "IamInstanceProfile": {"Name": _text(profile.get("name")), "Arn": _text(profile.get("arn"))}
+            if profile
+            else None,
+            "TagSpecifications": [
+                {"ResourceType": _text(s.get("resource_type")), "Tags": _tag_list(s.get("tags"))}
+                for s in _blocks(a, "tag_specifications")
+            ],
+            "NetworkInterfaces": [
+                {"Description": _text(n.get("description"))} for n in _blocks(a, "network_interfaces")
+            ],
+            "BlockDeviceMappings": [
+                _mapping(m.get("device_name"), _block(m, "ebs"), m)
+                for m in _blocks(a, "block_device_mappings")
+            ],
+        }
+        version = {
+            "LaunchTemplateId": lt_id,
+            "LaunchTemplateName": name,
+            "VersionNumber": latest,
+            "DefaultVersion": default == latest,
+            "VersionDescription": _text(a.get("description")),
+            "LaunchTemplateData": {k: v for k, v in data.items() if v is not None},
+        }
+        self.out.versions.append({k: v for k, v in version.items() if v is not None})
+
+    def _launch_configuration(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        user_data = a.get("user_data")
+        encoded = a.get("user_data_base64")
+        if isinstance(encoded, str) and encoded and not _is_reference(encoded):
+            value: str | None = encoded
+        elif isinstance(user_data, str) and _SHA1.match(user_data):
+            value = None
+            self.out.notes.append(
+                f"{address}: user_data holds only the SHA-1 Terraform keeps of launch configuration user"
+                " data; scan the .tf files that set it"
+            )
+        else:
+            value = self.user_data(user_data, True, "user_data")
+        mappings = [_mapping(m.get("device_name"), m, m) for m in _blocks(a, "ebs_block_device")]
+        mappings += [_mapping("root", m, m) for m in _blocks(a, "root_block_device")]
+        configuration = {
+            "LaunchConfigurationName": self.names[address],
+            "LaunchConfigurationARN": _text(a.get("arn")),
+            "UserData": value,
+            "KeyName": _text(a.get("key_name")),
+            "ImageId": _text(a.get("image_id")),
+            "IamInstanceProfile": _text(a.get("iam_instance_profile")),
+            "BlockDeviceMappings": mappings,
+        }
+        self.out.configurations.append({k: v for k, v in configuration.items() if v is not None})
+
+    def _autoscaling_notification(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        topic = self.target(a.get("topic_arn"), "arn")
+        types = a.get("notifications")
+        first = types[0] if isinstance(types, list) and types else None
+        groups = a.get("group_names")
+        for group in groups if isinstance(groups, list) else []:
+            name = self.target(group, "name")
+            if name and topic:
+                self.out.notifications.append(
+                    {"AutoScalingGroupName": name, "TopicARN": topic, "NotificationType": _text(first)}
+                )
+
+    def _autoscaling_schedule(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        action = {
+            "AutoScalingGroupName": self.target(a.get("autoscaling_group_name"), "name") or "?",
+            "ScheduledActionName": _text(a.get("scheduled_action_name")) or address,
+            "ScheduledActionARN": _text(a.get("arn")),
+        }
+        self.out.scheduled.append({k: v for k, v in action.items() if v is not None})
+
+    def _sns_topic(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        arn = _text(a.get("arn"))
+        attributes = {
+            "TopicArn": arn if arn and not _is_reference(arn) else self.names[address],
+            "DisplayName": _text(a.get("display_name")),
+        }
+        self.out.topics.append({k: v for k, v in attributes.items() if v is not None})
+
+    def _sns_topic_subscription(self, address: str, a: Mapping[str, Any], deployed: bool) -> None:
+        arn = _text(a.get("arn"))
+        subscription = {
+            "SubscriptionArn": arn if arn and deployed else "PendingConfirmation",
+            "TopicArn": self.target(a.get("topic_arn"), "arn") or "?",
+            "Protocol": _text(a.get("protocol")),
+            "Endpoint": _text(a.get("endpoint")),
+            "FilterPolicy": _text(a.get("filter_policy")),
+            "SubscriptionRoleArn": _text(a.get("subscription_role_arn")),
+        }
+        self.out.subscriptions.append({k: v for k, v in subscription.items() if v is not None})
+
+
+def _mapping(device: Any, ebs: Mapping[str, Any], mapping: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"DeviceName": _text(device) or "?"}
+    if _text(mapping.get("virtual_name")):
+        out["VirtualName"] = mapping["virtual_name"]
+        return out
+    if _text(mapping.get("no_device")):
+        out["NoDevice"] = ""
+        return out
+    volume = {
+        "Encrypted": _bool(ebs.get("encrypted")),
+        "KmsKeyId": _text(ebs.get("kms_key_id")),
+        "SnapshotId": _text(ebs.get("snapshot_id")),
+    }
+    out["Ebs"] = {k: v for k, v in volume.items() if v is not None and not _is_reference(v)}
+    return out
+
+
+def _responses(resources: list[Resource], parameters: list[dict[str, Any]]) -> Responses:
+    out = _Mapper(resources).run()
+    out.parameters = parameters
+    return out
