@@ -81,21 +81,28 @@ def file_events(
     paths: Iterable[str],
     max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
     jobs: int = 1,
+    strict: bool = False,
 ) -> Iterator[Event]:
     """The events of scanning files and directories; `jobs` > 1 spreads the files over that many worker
-    processes (`metascan.parallel`: the same events, in the same order)."""
+    processes (`metascan.parallel`: the same events, in the same order).  `strict`: an input that is read
+    but not recognised is an error.  A run that recognises no input at all ends with an error saying what
+    the inputs looked like (`files.nothing_recognised`)."""
     if jobs > 1 and can_fork():
-        yield from parallel_file_events(scanner, paths, jobs, max_file_bytes)
+        yield from parallel_file_events(scanner, paths, jobs, max_file_bytes, strict)
         return
+    tally = file_source.Tally()
     for path in file_source.expand(paths):
         if isinstance(path, ScanError):
+            tally.note(path)
             yield path
             continue
-        for doc in file_source.read(path, max_file_bytes):
-            if isinstance(doc, ScanError):
-                yield doc
+        for item in file_source.read(path, max_file_bytes, strict=strict):
+            tally.note(item)
+            if isinstance(item, file_source.Document):
+                yield from scanner.scan_response(item.source, item.data, None, item.locate, item.per_source)
             else:
-                yield from scanner.scan_response(doc.source, doc.data)
+                yield item
+    yield from tally.finish()
     yield from scanner.finish()
 
 
@@ -106,15 +113,18 @@ def scan_files(
     on_event: OnEvent | None = None,
     max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
     jobs: int = 1,
+    strict: bool = False,
     **options: Any,
 ) -> Report:
-    """Scan files and directories of saved AWS API responses (`-` reads standard input).
+    """Scan files and directories (`-` reads standard input): saved AWS API responses (JSON or YAML, gzip
+    too), CloudFormation templates and Terraform plans, state and `.tf` files, each recognised by content.
 
-    `jobs` > 1 reads and scans files in that many worker processes (the same report).  Other keyword options
-    are those of `make_scanner` (region, account, rules, fingerprint_key, ...).
+    `jobs` > 1 reads and scans files in that many worker processes (the same report).  `strict`: an input
+    that is not recognised is an error, not a skip.  Other keyword options are those of `make_scanner`
+    (region, account, rules, fingerprint_key, ...).
     """
     scanner = scanner or make_scanner(**options)
-    events = file_events(scanner, [os.fspath(p) for p in paths], max_file_bytes, jobs)
+    events = file_events(scanner, [os.fspath(p) for p in paths], max_file_bytes, jobs, strict)
     return collect(scanner, events, on_event)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +16,7 @@ from .api import file_events, make_scanner
 from .config import load_config
 from .detect.rules import Rule, load_rules
 from .errors import ConfigError, MetascanError
-from .model import Confidence, Severity
+from .model import Confidence, ScanError, Severity
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
 from .report.formats import jsonl as jsonl_format
@@ -24,7 +24,7 @@ from .report.formats.options import RenderOptions, catalogue
 from .report.render import Format, renderer
 from .report.report import Report
 from .scanner import Event, Scanner
-from .sources.files import DEFAULT_MAX_FILE_BYTES
+from .sources.files import DEFAULT_MAX_FILE_BYTES, NOTHING_RECOGNISED
 from .version import __version__
 from .workflow import Workflow
 
@@ -315,6 +315,11 @@ def cli() -> None:
     show_default=True,
     help="Read and scan files in this many worker processes (the same report, sooner on several cores).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Make every input that is not recognised an error (exit 2), not a skip.",
+)
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -327,8 +332,11 @@ def scan(
     require_cmk: bool,
     report_own_account_id: bool,
     jobs: int,
+    strict: bool,
 ) -> None:
-    """Scan saved AWS CLI/API JSON responses: files, directories (*.json, recursively) or - for stdin."""
+    """Scan files, directories (recursively) or - for stdin, each recognised by its content: saved AWS
+    CLI/API output (JSON or YAML, gzip too), CloudFormation templates (JSON or YAML, CDK, SAM) and
+    Terraform plans, state and .tf files.  Nothing recognised at all is an error (exit 2)."""
     opts = report_options()
     config = load_config(opts.config)
     workflow = Workflow.create(config)
@@ -341,8 +349,17 @@ def scan(
         report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
-    events = file_events(scanner, paths, max_file_size, jobs)
+    events = _say_if_nothing_recognised(file_events(scanner, paths, max_file_size, jobs, strict))
     sys.exit(scan_and_emit(scanner, events, workflow, fmt, output, show_secrets))
+
+
+def _say_if_nothing_recognised(events: Iterable[Event]) -> Iterator[Event]:
+    """Events unchanged; the error of a run that recognised no input is also said on standard error,
+    where a CI log shows it whatever the report format or --output."""
+    for event in events:
+        if isinstance(event, ScanError) and event.message.startswith(NOTHING_RECOGNISED):
+            click.echo(f"metascan: error: {event.message}", err=True)
+        yield event
 
 
 @cli.command("rules")
@@ -395,10 +412,12 @@ def main() -> None:
 @click.option("--role-name", metavar="NAME", help="With --org: the role to assume in each member account.")
 @click.option("--external-id", help="External ID to pass when assuming roles.")
 @click.option(
-    "--all-versions",
+    "--in-use-versions-only",
     is_flag=True,
-    help="Read every launch template version (default: $Default, $Latest and versions that groups use).",
+    help="Read only the launch template versions in use: $Default, $Latest and those groups pin (default:"
+    " every version; an old version's user data stays readable after a newer one replaces it).",
 )
+@click.option("--all-versions", is_flag=True, hidden=True, help="Every version: the default now.")
 @click.option(
     "--all-subscriptions",
     is_flag=True,

@@ -23,7 +23,7 @@ from multiprocessing.pool import AsyncResult
 
 from .detect.rules import Rule
 from .fingerprint import Fingerprinter
-from .model import ScanError
+from .model import ScanError, Skipped
 from .scanner import Event, Scanner, ScanOptions, Step
 from .sources import files as file_source
 
@@ -35,6 +35,7 @@ class FileSteps:
     steps: tuple[Step, ...]
     resources: frozenset[int]
     fields: int
+    documents: int  # documents recognised in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,29 +47,31 @@ class _Local:
 
 _Pending = ScanError | _Local | AsyncResult[FileSteps]
 
-# The scanner and file size limit of this worker process: set by `_start_worker` in each worker, never used
-# in the parent (a pool's tasks can only reach per-process state this way).
-_worker: tuple[Scanner, int] | None = None
+# The scanner, file size limit and strictness of this worker process: set by `_start_worker` in each worker,
+# never used in the parent (a pool's tasks can only reach per-process state this way).
+_worker: tuple[Scanner, int, bool] | None = None
 
 
 def _start_worker(
-    rules: Sequence[Rule], fingerprinter: Fingerprinter, options: ScanOptions, max_bytes: int
+    rules: Sequence[Rule], fingerprinter: Fingerprinter, options: ScanOptions, max_bytes: int, strict: bool
 ) -> None:
     global _worker
-    _worker = (Scanner(rules, fingerprinter, options), max_bytes)
+    _worker = (Scanner(rules, fingerprinter, options), max_bytes, strict)
 
 
 def _scan_file(path: str) -> FileSteps:
     assert _worker is not None, "not a worker process"
-    scanner, max_bytes = _worker
+    scanner, max_bytes, strict = _worker
     scanner.resources, scanner.fields = set(), 0
     steps: list[Step] = []
-    for doc in file_source.read(path, max_bytes):
-        if isinstance(doc, ScanError):
-            steps.append(doc)
+    documents = 0
+    for doc in file_source.read(path, max_bytes, strict=strict):
+        if isinstance(doc, file_source.Document):
+            documents += 1
+            steps.extend(scanner.read_response(doc.source, doc.data, None, doc.locate, doc.per_source))
         else:
-            steps.extend(scanner.read_response(doc.source, doc.data))
-    return FileSteps(tuple(steps), frozenset(scanner.resources), scanner.fields)
+            steps.append(doc)
+    return FileSteps(tuple(steps), frozenset(scanner.resources), scanner.fields, documents)
 
 
 def can_fork() -> bool:
@@ -80,17 +83,20 @@ def parallel_file_events(
     paths: Iterable[str],
     jobs: int,
     max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
+    strict: bool = False,
 ) -> Iterator[Event]:
     """The events of scanning `paths` with `jobs` worker processes, as `api.file_events` gives them."""
-    init = (scanner.engine.rules, scanner.fingerprinter, scanner.options, max_file_bytes)
+    init = (scanner.engine.rules, scanner.fingerprinter, scanner.options, max_file_bytes, strict)
+    tally = file_source.Tally()
     with multiprocessing.get_context("fork").Pool(jobs, _start_worker, init) as pool:
         window: deque[_Pending] = deque()
         for path in file_source.expand(paths):
             window.append(_submit(pool, path))
             if len(window) >= 2 * jobs:
-                yield from _settle(scanner, window.popleft(), max_file_bytes)
+                yield from _settle(scanner, window.popleft(), max_file_bytes, strict, tally)
         while window:
-            yield from _settle(scanner, window.popleft(), max_file_bytes)
+            yield from _settle(scanner, window.popleft(), max_file_bytes, strict, tally)
+    yield from tally.finish()
     yield from scanner.finish()
 
 
@@ -109,17 +115,25 @@ def _streamed(path: str) -> bool:
         return False  # the worker reports why it cannot be read
 
 
-def _settle(scanner: Scanner, pending: _Pending, max_file_bytes: int) -> Iterator[Event]:
+def _settle(
+    scanner: Scanner, pending: _Pending, max_file_bytes: int, strict: bool, tally: file_source.Tally
+) -> Iterator[Event]:
     if isinstance(pending, ScanError):
+        tally.note(pending)
         yield pending
     elif isinstance(pending, _Local):
-        for doc in file_source.read(pending.path, max_file_bytes):
-            if isinstance(doc, ScanError):
-                yield doc
+        for doc in file_source.read(pending.path, max_file_bytes, strict=strict):
+            tally.note(doc)
+            if isinstance(doc, file_source.Document):
+                yield from scanner.scan_response(doc.source, doc.data, None, doc.locate, doc.per_source)
             else:
-                yield from scanner.scan_response(doc.source, doc.data)
+                yield doc
     else:
         result = pending.get()
         scanner.resources |= result.resources
         scanner.fields += result.fields
+        tally.documents += result.documents
+        for step in result.steps:
+            if isinstance(step, ScanError | Skipped):
+                tally.note(step)
         yield from scanner.settle(result.steps)

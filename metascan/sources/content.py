@@ -1,0 +1,240 @@
+"""One input's text -> the documents it holds, recognised by content.
+
+* JSON (`{` or `[` first): API responses (one, several pages, or a list of them), bare items as
+  `aws ... --query` prints them (`--query 'AutoScalingGroups[]'`), a CloudFormation template
+  (`cloudformation.py`) or Terraform JSON (`terraform.py`);
+* HCL (a `.tf` file, or text whose blocks read `resource "..." {`): Terraform configuration (`hcl.py`);
+* AWS CLI `--output text` or `--output table`: not read, skipped with the advice to use `--output json`;
+* anything else: YAML (`yamldoc.py`), CLI `--output yaml` / `yaml-stream` or a CloudFormation template.
+
+Each document is a `Document`: an API response, or one a template or plan stands for (those carry
+`per_source`, and strings that know their lines).  A document metascan does not read is a `Skipped` that
+names the closest format it does read (with `strict`, a `ScanError`); a text that cannot be parsed is a
+`ScanError`, except YAML that does not look like AWS's, which is skipped (a directory holds other YAML).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..aws.documents import identify
+from ..model import ScanError, Skipped
+from ..scanner import Locate
+from . import cloudformation, hcl, sniff, terraform
+from .jsonpos import ExportLocator, LineIndex, loads_located
+from .responses import Responses
+from .yamldoc import YamlError, load_all
+
+LOCATED_MAX_CHARS = 16 * 1024 * 1024  # templates and plans up to this size are decoded again with lines
+_AWS_YAML_HINTS = ("AWSTemplateFormatVersion", "AWS::", *(f"{k}:" for k in sniff.CALLS))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One API response (or what a template stands for), with what the scanner needs to place findings."""
+
+    source: str
+    data: dict[str, Any]
+    locate: Locate | None = None  # the line of a value in a saved JSON export, found when asked
+    per_source: bool = False  # a template's or plan's resources: its own, not an account's
+
+
+Item = Document | Skipped | ScanError
+
+
+def _skip(source: str, reason: str, strict: bool) -> Skipped | ScanError:
+    if strict:
+        return ScanError(source, f"{source}: not scanned (--strict): {reason}")
+    return Skipped(source, reason)
+
+
+def documents(text: str, source: str, name: str = "", strict: bool = False) -> Iterator[Item]:
+    """The documents of one input's text (`name`: its file name, which only tells `.tf` files, and `.json`
+    files that hold a bare JSON value, apart)."""
+    body = text.lstrip("\ufeff \t\r\n")
+    if not body.strip():
+        yield ScanError(source, f"{source}: file is empty")
+        return
+    hint = sniff.cli_output(text)
+    if hint is not None:
+        yield _skip(source, hint, strict)
+        return
+    lowered = name.lower()
+    json_first = body[0] in "{[" or lowered.endswith(".json")
+    if lowered.endswith(".tf") or (not json_first and sniff.looks_like_hcl(text)):
+        yield from _hcl(text, source, strict)
+    elif json_first:
+        yield from _json(text, source, strict)
+    else:
+        yield from _yaml(text, source, strict)
+
+
+# --- JSON ------------------------------------------------------------------------------------------------
+
+
+def parse_spans(text: str, source: str) -> list[tuple[Any, int, int]] | ScanError:
+    """The JSON values of a text with where each starts and ends: one value, or concatenated values."""
+    decoder = json.JSONDecoder()
+    text = text.rstrip()  # what is cut short ends at the last character written
+    out: list[tuple[Any, int, int]] = []
+    pos, end_of_text = 0, len(text)
+    blanks = " \t\r\n\ufeff"
+    try:
+        while True:
+            while pos < end_of_text and text[pos] in blanks:
+                pos += 1
+            if pos >= end_of_text:
+                break
+            obj, end = decoder.raw_decode(text, pos)
+            out.append((obj, pos, end))
+            pos = end
+    except json.JSONDecodeError as e:
+        what = "truncated JSON" if e.pos >= len(text) else "invalid JSON"
+        return ScanError(source, f"{source}: {what} at line {e.lineno} column {e.colno}: {e.msg}")
+    except RecursionError:  # the C decoder stops absurd nesting itself, without crashing
+        return ScanError(source, f"{source}: JSON nests too deeply to parse")
+    return out
+
+
+def _json(text: str, source: str, strict: bool) -> Iterator[Item]:
+    spans = parse_spans(text, source)
+    if isinstance(spans, ScanError):
+        yield spans
+        return
+    index = LineIndex(text)
+    listed = len(spans) == 1 and isinstance(spans[0][0], list)
+    if listed:
+        items, start, end = spans[0]
+        if not items:
+            yield ScanError(source, f"{source}: top level is an empty list, not an API response object")
+            return
+        spans = [(item, start, end) for item in items]  # a list of pages: each is a response
+    bad = [d for d, _, _ in spans if not isinstance(d, dict)]
+    if bad:
+        kind = (
+            "a list" if isinstance(bad[0], list) else type(bad[0]).__name__ if bad[0] is not None else "null"
+        )
+        query = (
+            " (a list of values, as `aws ... --query` prints them? save whole responses)" if listed else ""
+        )
+        yield ScanError(source, f"{source}: top level is {kind}, not an API response object{query}")
+        return
+
+    def locate(start: int, end: int) -> Locate:
+        return ExportLocator(index, start, end)
+
+    def relocate(start: int) -> Callable[[], Any]:
+        def again() -> Any:
+            if len(text) > LOCATED_MAX_CHARS:
+                return None
+            try:
+                return loads_located(text, start)[0]
+            except (ValueError, RecursionError):
+                return None
+
+        return again
+
+    yield from _group_items(
+        ((doc, locate(start, end), relocate(start)) for doc, start, end in spans), source, "JSON", strict
+    )
+
+
+def _group_items(
+    docs: Iterator[tuple[Any, Locate | None, Callable[[], Any] | None]],
+    source: str,
+    syntax: str,
+    strict: bool,
+) -> Iterator[Item]:
+    """Documents in order, with runs of bare items of one kind (`--query` output) as one response."""
+    run: list[Any] = []
+    run_kind: str | None = None
+    run_locate: Locate | None = None
+    for doc, locate, relocate in docs:
+        kind = sniff.item_kind(doc)
+        if run and kind != run_kind:
+            yield Document(source, {str(run_kind): run}, run_locate)
+            run = []
+        if kind is not None:
+            run.append(doc)
+            run_kind, run_locate = kind, locate
+            continue
+        yield from _classify(doc, source, syntax, strict, locate, relocate)
+    if run:
+        yield Document(source, {str(run_kind): run}, run_locate)
+
+
+def _classify(
+    doc: Any,
+    source: str,
+    syntax: str,
+    strict: bool,
+    locate: Locate | None,
+    relocate: Callable[[], Any] | None,
+) -> Iterator[Item]:
+    if cloudformation.is_template(doc):
+        located = relocate() if relocate is not None else None
+        template = located if isinstance(located, dict) else doc
+        if not cloudformation.has_scanned_resources(template):
+            yield _skip(source, cloudformation.NO_RESOURCES, strict)
+            return
+        yield from _responses(cloudformation.convert(template), source, strict, cloudformation.NO_RESOURCES)
+        return
+    if terraform.is_terraform(doc):
+        located = relocate() if relocate is not None else None
+        yield from _responses(
+            terraform.read_json(located if isinstance(located, dict) else doc),
+            source,
+            strict,
+            terraform.NO_RESOURCES,
+        )
+        return
+    if isinstance(doc, dict) and identify(doc) is not None:
+        yield Document(source, doc, locate)
+        return
+    yield _skip(source, sniff.unrecognised(doc, syntax), strict)
+
+
+def _responses(responses: Responses, source: str, strict: bool, nothing: str) -> Iterator[Item]:
+    if not len(responses) and not responses.parameters:
+        yield _skip(source, nothing, strict)
+        return
+    for note in responses.notes:
+        yield Skipped(source, note)
+    for doc in responses.documents():
+        yield Document(source, doc, per_source=True)
+
+
+# --- YAML and HCL ----------------------------------------------------------------------------------------
+
+
+def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
+    try:
+        docs = load_all(text)
+    except YamlError as e:
+        if any(hint in text for hint in _AWS_YAML_HINTS):
+            yield ScanError(source, f"{source}: {e}")
+        else:  # not ours: a directory holds all sorts of YAML
+            yield _skip(source, f"not JSON, YAML or HCL that metascan reads ({e}); {sniff.SUPPORTED}", strict)
+        return
+    if not docs:
+        yield ScanError(source, f"{source}: file is empty")
+        return
+    flat: list[Any] = []
+    for doc in docs:  # `--output yaml-stream` writes a list of pages
+        flat.extend(doc if isinstance(doc, list) and doc and all(isinstance(d, dict) for d in doc) else [doc])
+    if all(isinstance(d, str) for d in flat):
+        yield _skip(source, f"plain text, not AWS output; {sniff.SUPPORTED}", strict)
+        return
+    yield from _group_items(((doc, None, None) for doc in flat), source, "YAML", strict)
+
+
+def _hcl(text: str, source: str, strict: bool) -> Iterator[Item]:
+    try:
+        blocks = hcl.parse(text)
+    except hcl.HclError as e:
+        yield ScanError(source, f"{source}: {e}")
+        return
+    yield from _responses(terraform.read_blocks(blocks), source, strict, terraform.NO_RESOURCES)
