@@ -157,7 +157,7 @@ def aws_events(
     org: bool = False,
     role_name: str | None = None,
     external_id: str | None = None,
-    all_versions: bool = False,
+    all_versions: bool = True,
     all_subscriptions: bool = False,
     max_workers: int = 8,
     endpoint_url: str | None = None,
@@ -199,7 +199,7 @@ def scan_aws(
     org: bool = False,
     role_name: str | None = None,
     external_id: str | None = None,
-    all_versions: bool = False,
+    all_versions: bool = True,
     all_subscriptions: bool = False,
     max_workers: int = 8,
     endpoint_url: str | None = None,
@@ -218,6 +218,8 @@ def scan_aws(
     `regions` default to the session's region; `all_regions` scans every region enabled for each account.
     `role_arns` are assumed instead of scanning the session's own account; `org` with `role_name` scans the
     session's account and assumes `role_name` in every other ACTIVE account of the organisation.
+    `all_versions` (the default) reads every launch template version; False reads only those in use:
+    `$Default`, `$Latest` and the versions groups pin.
     `on_progress` receives a `RegionProgress` per account and region as it advances; `on_session` sees every
     boto3 Session the scan creates or uses (to register botocore event hooks) before any client is made.
     Only Describe*/List*/Get* calls and sts AssumeRole/GetCallerIdentity are sent.  Failed calls are

@@ -464,6 +464,7 @@ def aws(
     org: bool,
     role_name: str | None,
     external_id: str | None,
+    in_use_versions_only: bool,
     all_versions: bool,
     all_subscriptions: bool,
     max_workers: int,
@@ -489,6 +490,8 @@ def aws(
     from .progress import AwsProgressDisplay
     from .sources.aws import AwsOptions
 
+    if in_use_versions_only and all_versions:
+        raise click.UsageError("--in-use-versions-only cannot be combined with --all-versions")
     try:  # the option rules live in AwsOptions; check them before a key or a rule is loaded
         AwsOptions(
             regions=regions, all_regions=all_regions, role_arns=role_arns, org=org, role_name=role_name
@@ -515,7 +518,7 @@ def aws(
             org=org,
             role_name=role_name,
             external_id=external_id,
-            all_versions=all_versions,
+            all_versions=not in_use_versions_only,
             all_subscriptions=all_subscriptions,
             max_workers=max_workers,
             endpoint_url=endpoint_url,

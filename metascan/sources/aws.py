@@ -45,7 +45,7 @@ class AwsOptions:
     org: bool = False
     role_name: str | None = None
     external_id: str | None = None
-    all_versions: bool = False
+    all_versions: bool = True
     all_subscriptions: bool = False
     max_workers: int = 8
     endpoint_url: str | None = None

@@ -6,8 +6,10 @@ dangling references as `Skipped`, and running counts for a progress display.  Be
 identifiers (group names of the current page, referenced template versions, topic ARNs), never responses.
 
 Order: groups (each page followed by the lifecycle hooks of its groups) -> launch configurations -> launch
-templates -> their versions ($Latest and $Default of every template, then every version a group or a
-mixed-instances override pins; every version with `all_versions`) -> the region's EBS encryption settings,
+templates -> their versions (every version of each template, 200 per call, by default: a secret in version 3
+stays readable by anyone allowed ec2:DescribeLaunchTemplateVersions after version 4 "fixes" it; with
+`all_versions` off only those in use: $Latest and $Default of every template, then every version a group or
+a mixed-instances override pins) -> the region's EBS encryption settings,
 only when a volume read depends on them (`ebs.EbsNeeds`) -> notification configurations -> scheduled
 actions -> the SNS topics that hooks and notifications point to, and their subscriptions.
 """
@@ -52,7 +54,7 @@ class RegionClients:
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    all_versions: bool = False
+    all_versions: bool = True  # every launch template version; False: $Latest, $Default and pinned ones
     all_subscriptions: bool = False
 
 
@@ -308,6 +310,26 @@ class _Reader:
         if not self.options.all_versions:
             yield from self._versions(Versions=["$Latest", "$Default"])
             yield from self._pinned_versions()
+            return
+        for lt_id, number in self._missing_pins():
+            yield Skipped(
+                self.where.source,
+                f"a group references version {number} of launch template {lt_id}, which does not exist",
+            )
+
+    def _missing_pins(self) -> Iterator[tuple[str, int]]:
+        """Pinned versions that reading every version did not find (templates that were read)."""
+        read = {lt_id for lt_id, _ in self.seen_versions}
+        wanted = [(lt_id, n) for lt_id, numbers in self.refs.by_id.items() for n in numbers]
+        wanted += [
+            (self.template_ids[name], n)
+            for name, numbers in self.refs.by_name.items()
+            if name in self.template_ids
+            for n in numbers
+        ]
+        for lt_id, n in sorted(set(wanted)):
+            if lt_id in read and (lt_id, n) not in self.seen_versions:
+                yield lt_id, n
 
     def _version_pages(self, **kwargs: Any) -> Iterator[Page | ScanError]:
         return self._pages(

@@ -85,14 +85,27 @@ def test_cli_two_regions(moto: Moto) -> None:
         (MOTO_ACCOUNT, "us-east-1", NOTIFICATIONS),
     ]
     for region in ("us-east-1", "eu-west-1"):
-        for planted in (LT_PASSWORD, PINNED_TOKEN, LC_PASSWORD, OWNER_EMAIL):
-            assert (planted, MOTO_ACCOUNT, region) in matches(report)
-    assert OLD_PASSWORD not in {m for m, _, _ in matches(report)}  # v2: not default, latest or pinned
+        for planted in (LT_PASSWORD, PINNED_TOKEN, LC_PASSWORD, OWNER_EMAIL, OLD_PASSWORD):
+            assert (planted, MOTO_ACCOUNT, region) in matches(report)  # v2 too: every version by default
     sources = {f["location"]["source"] for f in report["findings"]}
     assert sources == {f"aws:{MOTO_ACCOUNT}:us-east-1", f"aws:{MOTO_ACCOUNT}:eu-west-1"}
-    # Per region: 3 groups, 1 launch configuration, 1 template, versions 1, 3 and 4, 1 hook, 1 action.
-    assert report["summary"]["resources"] == 2 * 10
+    # Per region: 3 groups, 1 launch configuration, 1 template, versions 1 to 4, 1 hook, 1 action.
+    assert report["summary"]["resources"] == 2 * 11
     assert report["skipped"] == []
+
+
+def test_cli_in_use_versions_only(moto: Moto) -> None:
+    """--in-use-versions-only reads $Default, $Latest and the pinned versions, not the old version 2."""
+    seed(moto, "us-east-1")
+    code, report, _ = run_cli(
+        "--endpoint-url", moto.endpoint, "--region", "us-east-1", "--in-use-versions-only"
+    )
+    assert code == 2  # moto's missing notification configurations
+    found = {m for m, _, _ in matches(report)}
+    assert {LT_PASSWORD, PINNED_TOKEN, LC_PASSWORD, OWNER_EMAIL} <= found
+    assert OLD_PASSWORD not in found  # v2: not default, latest or pinned
+    # 3 groups, 1 launch configuration, 1 template, versions 1, 3 and 4, 1 hook, 1 action.
+    assert report["summary"]["resources"] == 10
 
 
 def test_same_names_in_two_regions_and_accounts_are_all_reported(moto: Moto) -> None:

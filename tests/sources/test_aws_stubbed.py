@@ -127,11 +127,6 @@ def test_pages_are_handed_on_as_they_arrive() -> None:
     a.add_response("describe_lifecycle_hooks", {"LifecycleHooks": []}, {"AutoScalingGroupName": "g3"})
     _empty_rest(a)
     e.add_response("describe_launch_templates", {"LaunchTemplates": []}, {"MaxResults": 200})
-    e.add_response(
-        "describe_launch_template_versions",
-        {"LaunchTemplateVersions": []},
-        {"Versions": ["$Latest", "$Default"], "MaxResults": 200},
-    )
     with a, e:
         items = read_items(RegionClients(asg, ec2, lambda r: pytest.fail("no topic, no SNS call")))
         a.assert_no_pending_responses()
@@ -160,9 +155,9 @@ def _version(lt_id: str, number: int, text: str, default: bool = False) -> dict[
 
 
 def test_pinned_versions_are_read_once_and_missing_ones_are_skipped() -> None:
-    """Stubbed Auto Scaling and EC2: versions that groups and mixed-instances overrides pin are read on top of
-    $Latest/$Default; a version already read is not asked again, and one missing version (which fails the
-    whole call) is asked alone and reported as skipped, not as an error."""
+    """Stubbed Auto Scaling and EC2, versions in use only: versions that groups and mixed-instances overrides
+    pin are read on top of $Latest/$Default; a version already read is not asked again, and one missing
+    version (which fails the whole call) is asked alone and reported as skipped, not as an error."""
     lt = "lt-0123456789abcdef0"
     asg, a = stubbed("autoscaling")
     ec2, e = stubbed("ec2")
@@ -213,7 +208,9 @@ def test_pinned_versions_are_read_once_and_missing_ones_are_skipped() -> None:
         expected_params={"LaunchTemplateId": lt, "Versions": ["9"], "MaxResults": 200},
     )
     with a, e:
-        items = read_items(RegionClients(asg, ec2, lambda r: pytest.fail("no topic, no SNS call")))
+        items = read_items(
+            RegionClients(asg, ec2, lambda r: pytest.fail("no topic, no SNS call")), all_versions=False
+        )
         e.assert_no_pending_responses()
     report = scan_items(items)
     assert report.errors == []
