@@ -102,6 +102,9 @@ class Located(str):
         self.origin = origin
         return self
 
+    def __reduce__(self) -> tuple[type[Located], tuple[str, Origin]]:  # worker processes send them back
+        return (Located, (str(self), self.origin))
+
 
 class LocatedInt(int):
     """An integer read from an input file, with its `Origin` (a tag value such as an account number)."""
@@ -112,6 +115,9 @@ class LocatedInt(int):
         self = super().__new__(cls, value)
         self.origin = origin
         return self
+
+    def __reduce__(self) -> tuple[type[LocatedInt], tuple[int, Origin]]:
+        return (LocatedInt, (int(self), self.origin))
 
 
 def origin_of(value: object) -> Origin | None:
