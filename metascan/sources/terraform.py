@@ -114,10 +114,21 @@ def read_json(doc: Mapping[str, Any]) -> Responses:
     """The responses of a Terraform JSON document (see the module docstring)."""
     if "format_version" in doc:
         if isinstance(doc.get("planned_values"), dict):
-            resources = list(_show_resources(doc["planned_values"].get("root_module"), False))
             config = doc.get("configuration")
             root = config.get("root_module") if isinstance(config, dict) else None
-            variables = root.get("variables") if isinstance(root, dict) else None
+            root = root if isinstance(root, dict) else {}
+            expressions = {
+                r.get("address"): r.get("expressions")
+                for r in root.get("resources") or []
+                if isinstance(r, dict) and isinstance(r.get("expressions"), dict)
+            }
+            resources = [
+                (rtype, address, _with_references(attrs, expressions.get(address)), deployed)
+                for rtype, address, attrs, deployed in _show_resources(
+                    doc["planned_values"].get("root_module"), False
+                )
+            ]
+            variables = root.get("variables")
         else:
             values = doc.get("values")
             resources = list(
@@ -128,6 +139,26 @@ def read_json(doc: Mapping[str, Any]) -> Responses:
     if "terraform_version" in doc:
         return _responses(list(_state_resources(doc)), [])
     return _responses(list(_config_resources(doc)), _json_variables(doc.get("variable")))
+
+
+def _with_references(values: Mapping[str, Any], expressions: Any) -> Mapping[str, Any]:
+    """A plan's values with what is unknown until apply filled in from the configuration's references,
+    as `.tf` files write them: `launch_template { id = aws_launch_template.web.id }` -> that reference."""
+    if not isinstance(expressions, dict):
+        return values
+    out = dict(values)
+    for key, expr in expressions.items():
+        current = out.get(key)
+        if isinstance(expr, dict) and current is None:
+            refs = expr.get("references")
+            if isinstance(refs, list) and refs and isinstance(refs[0], str):
+                out[key] = "${" + refs[0] + "}"
+        elif isinstance(expr, list) and isinstance(current, list):
+            out[key] = [
+                _with_references(v, e) if isinstance(v, dict) else v
+                for v, e in zip(current, expr + [None] * (len(current) - len(expr)), strict=False)
+            ]
+    return out
 
 
 def read_blocks(blocks: list[Block]) -> Responses:
