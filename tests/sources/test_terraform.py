@@ -1,0 +1,195 @@
+"""Terraform read as the API responses of what it manages: `.tf` files (heredocs, base64encode, references),
+`terraform show -json` of a plan and of state, a raw `terraform.tfstate` and `.tf.json`."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+import metascan
+from metascan.sources import hcl, terraform
+
+TF = Path(__file__).resolve().parents[1] / "fixtures" / "iac" / "terraform"
+KEY = b"terraform-test-key-0123456789"
+
+# What the configuration in fixtures/iac/terraform plants, on the resources and fields the API would show.
+GROUP = "billing-api"
+PLANTED = {
+    (
+        "generic-secret-assignment",
+        "LaunchTemplateVersion",
+        "LaunchTemplateData.UserData",
+        "Fq6-Mz3r-Wn8t-Lb5v",
+    ),
+    (
+        "email-address",
+        "LaunchTemplateVersion",
+        "LaunchTemplateData.TagSpecifications[instance].Tags[Owner].Value",
+        "sanjay.raman@billing-team.io",
+    ),
+    ("email-address", "LaunchTemplateVersion", "VersionDescription", "sanjay.raman@billing-team.io"),
+    ("phone-number", "AutoScalingGroup", "Tags[Escalation].Value", "+49 30 18272 3456"),
+    ("iban", "LifecycleHook", "NotificationMetadata", "GB96BARC20038041234567"),
+    ("sns-sms-endpoint", "SnsSubscription", "Endpoint", "+447700900123"),
+    ("template-noecho-default", "TemplateParameter", "DefaultValue", "Jc5-Tv8k-Hy3m"),
+}
+
+
+def scan(*paths: Path) -> metascan.Report:
+    return metascan.scan_files(list(paths), fingerprint_key=KEY)
+
+
+def found(report: metascan.Report) -> set[tuple[str, str, str, str | None]]:
+    return {(f.rule, f.resource.type, f.location.field, f.match) for f in report.findings}
+
+
+def test_tf_files() -> None:
+    report = scan(TF / "main.tf", TF / "variables.tf")
+    assert report.errors == [] and report.skipped == []
+    planted = PLANTED | {("password-command-line", "LaunchConfiguration", "UserData", "Rk7-Pz2n-Qw4x")}
+    assert planted <= found(report)
+    # var.db_password in user data, templatefile() user data, var.team tags, a sensitive variable without a
+    # default: references, never findings.
+    assert {f.match for f in report.findings if f.match} == {m for *_, m in planted}
+    ids = {(f.resource.type, f.resource.id) for f in report.findings}
+    assert ("LaunchTemplateVersion", "aws_launch_template.api:1") in ids
+    assert ("LifecycleHook", f"{GROUP}/warm-cache") in ids
+    assert ("LaunchConfiguration", "aws_launch_configuration.legacy") in ids
+    text = (TF / "main.tf").read_text().splitlines()
+    for f in report.findings:
+        if f.match and f.location.source.endswith("main.tf") and f.rule != "iban":
+            assert f.location.source_line is not None and f.match in text[f.location.source_line - 1], f
+    # The heredoc is what base64encode() sends; its line 3 is line 20 of main.tf.
+    (token,) = [f for f in report.findings if f.match == "Fq6-Mz3r-Wn8t-Lb5v"]
+    assert token.location.decoding == ("base64",) and (token.location.line, token.location.source_line) == (
+        3,
+        20,
+    )
+    # The group launches aws_launch_template.api's latest version: its unencrypted volume is judged launched.
+    (ebs,) = [f for f in report.findings if f.rule == "ebs-volume-unencrypted"]
+    assert "launched by group billing-api" in str(ebs.evidence)
+
+
+def test_a_tf_file_without_scanned_resources_is_skipped_in_a_directory() -> None:
+    report = scan(TF)
+    assert [
+        (Path(s.source).name, s.reason)
+        for s in report.skipped
+        if s.resource is None and "SHA-1" not in s.reason
+    ] == [("outputs.tf", terraform.NO_RESOURCES)]
+
+
+def test_plan_json() -> None:
+    report = scan(TF / "plan.json")
+    assert report.errors == []
+    assert PLANTED <= found(report)
+    assert [s.reason for s in report.skipped] == [
+        "aws_launch_configuration.legacy: user_data holds only the SHA-1 Terraform keeps of launch configuration"
+        " user data; scan the .tf files that set it"
+    ]
+    # Unknown until apply, the group's template comes from the configuration's references.
+    (ebs,) = [f for f in report.findings if f.rule == "ebs-volume-unencrypted"]
+    assert "launched by group billing-api" in str(ebs.evidence)
+    (sub,) = [f for f in report.findings if f.resource.type == "SnsSubscription"]
+    assert sub.resource.id.startswith("billing-alerts/pending/")
+    lines = (TF / "plan.json").read_text().splitlines()
+    for f in report.findings:
+        if f.match is None:
+            continue
+        line = lines[f.location.source_line - 1] if f.location.source_line else ""
+        # A value as written is on its line; base64 user data points at the line of "user_data".
+        assert (f.match in line) if not f.location.decoding else ('"user_data"' in line), f
+
+
+def test_state_json_and_raw_tfstate() -> None:
+    report = scan(TF / "state.json", TF / "terraform.tfstate")
+    assert report.errors == []
+    state = {t for t in PLANTED if t[0] not in ("iban", "template-noecho-default")}
+    assert state <= found(report)
+    by_source = {(Path(f.location.source).name, f.resource.type, f.resource.id) for f in report.findings}
+    # Deployed resources carry their real ids and ARNs, so they match a live scan's.
+    assert ("state.json", "LaunchTemplateVersion", "lt-04f2c9e7a1b3d5f60:3") in by_source
+    assert ("terraform.tfstate", "AutoScalingGroup", GROUP) in by_source
+    group = next(f for f in report.findings if f.resource.type == "AutoScalingGroup")
+    assert (group.resource.account, group.resource.region) == ("210987654322", "eu-west-1")
+    # A data source (mode "data") is not a managed resource: its description is not read.
+    assert "jane@example.com" not in {f.match for f in report.findings}
+
+
+def test_tf_json_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "main.tf.json"
+    path.write_text(
+        json.dumps(
+            {
+                "resource": {
+                    "aws_autoscaling_lifecycle_hook": {
+                        "drain": {
+                            "name": "drain",
+                            "autoscaling_group_name": "${aws_autoscaling_group.web.name}",
+                            "notification_metadata": "refunds to GB96BARC20038041234567",
+                        }
+                    },
+                    "aws_autoscaling_group": {"web": {"name": "web-prod", "max_size": 2, "min_size": 1}},
+                },
+                "variable": {"api_token": {"sensitive": True, "default": "Kd4-Xr7n-Vm2s"}},
+            },
+            indent=2,
+        )
+    )
+    report = scan(path)
+    assert report.errors == []
+    assert {(f.rule, f.resource.id, f.match) for f in report.findings} == {
+        ("iban", "web-prod/drain", "GB96BARC20038041234567"),
+        ("template-noecho-default", "api_token", "Kd4-Xr7n-Vm2s"),
+    }
+
+
+def test_heredocs_escapes_and_functions_of_literals() -> None:
+    (block,) = hcl.parse(
+        'resource "aws_launch_template" "x" {\n'
+        '  description = "tab\\there \\"quoted\\" \\u00e9 $${not_ref} ${var.ref}"\n'
+        "  user_data = base64encode(<<-EOT\n"
+        "      line one\n"
+        "        indented\n"
+        "    EOT\n"
+        "  )\n"
+        '  other = join(", ", ["a", "b"])\n'
+        '  ref   = templatefile("boot.sh", { pw = var.pw })\n'
+        '  obj   = jsonencode({ k = "v" })\n'
+        '  cond  = var.x ? "a" : "b"\n'
+        "}\n"
+    )
+    body = block.body
+    assert body["description"] == 'tab\there "quoted" \u00e9 ${not_ref} ${var.ref}'
+    assert base64.b64decode(body["user_data"]).decode() == "line one\n  indented\n"  # the least indent goes
+    assert body["user_data"].origin.lines == (4, 5) and body["user_data"].origin.chain == ("base64",)
+    assert body["other"] == "a, b"
+    assert body["ref"] == '${templatefile("boot.sh", { pw = var.pw })}'
+    assert json.loads(body["obj"]) == {"k": "v"}
+    assert body["cond"] == '${var.x ? "a" : "b"}'
+
+
+def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.tf"
+    path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
+    report = scan(path)
+    (err,) = report.errors
+    assert err.message.startswith(f"{path}: invalid HCL") and "\n" not in err.message
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        ({"format_version": "1.2", "planned_values": {}}, True),
+        ({"format_version": "1.0", "values": {"root_module": {}}}, True),
+        ({"version": 4, "terraform_version": "1.8.5", "resources": []}, True),
+        ({"resource": {"aws_instance": {}}}, True),
+        ({"resource": {"Not A Type": {}}}, False),
+        ({"AutoScalingGroups": []}, False),
+    ],
+)
+def test_terraform_documents_are_told_by_content(doc: dict[str, object], expected: bool) -> None:
+    assert terraform.is_terraform(doc) is expected
