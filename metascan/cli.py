@@ -320,6 +320,12 @@ def cli() -> None:
     is_flag=True,
     help="Make every input that is not recognised an error (exit 2), not a skip.",
 )
+@click.option(
+    "--allow-nothing-recognised",
+    is_flag=True,
+    help="A run in which no input is recognised is not an error (for hooks that pass every changed"
+    " JSON or YAML file); unrecognised inputs are still listed as skipped.",
+)
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -333,6 +339,7 @@ def scan(
     report_own_account_id: bool,
     jobs: int,
     strict: bool,
+    allow_nothing_recognised: bool,
 ) -> None:
     """Scan files, directories (recursively) or - for stdin, each recognised by its content: saved AWS
     CLI/API output (JSON or YAML, gzip too), CloudFormation templates (JSON or YAML, CDK, SAM) and
@@ -349,15 +356,18 @@ def scan(
         report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
-    events = _say_if_nothing_recognised(file_events(scanner, paths, max_file_size, jobs, strict))
+    events = file_events(scanner, paths, max_file_size, jobs, strict)
+    events = _nothing_recognised(events, allowed=allow_nothing_recognised)
     sys.exit(scan_and_emit(scanner, events, workflow, fmt, output, show_secrets))
 
 
-def _say_if_nothing_recognised(events: Iterable[Event]) -> Iterator[Event]:
-    """Events unchanged; the error of a run that recognised no input is also said on standard error,
-    where a CI log shows it whatever the report format or --output."""
+def _nothing_recognised(events: Iterable[Event], allowed: bool) -> Iterator[Event]:
+    """Events unchanged, but for the error of a run that recognised no input: also said on standard error,
+    where a CI log shows it whatever the report format or --output; dropped when `allowed`."""
     for event in events:
         if isinstance(event, ScanError) and event.message.startswith(NOTHING_RECOGNISED):
+            if allowed:
+                continue
             click.echo(f"metascan: error: {event.message}", err=True)
         yield event
 
