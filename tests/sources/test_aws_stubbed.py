@@ -227,6 +227,53 @@ def test_pinned_versions_are_read_once_and_missing_ones_are_skipped() -> None:
     assert {(f.resource.id, f.match) for f in report.findings} == {(f"{lt}:2", "Zx81mQpL0vRt7sKd")}
 
 
+def test_every_version_of_every_template_is_read_by_default() -> None:
+    """Stubbed Auto Scaling and EC2 (moto cannot page versions: it cuts them off silently): by default each
+    template's versions are read with its id, 200 per call and every page, so an old version's secret is
+    found; a version a group pins that is not among them is listed as skipped."""
+    lt, other = "lt-0123456789abcdef0", "lt-0fedcba9876543210"
+    asg, a = stubbed("autoscaling")
+    ec2, e = stubbed("ec2")
+    _groups(a, group("web", LaunchTemplate={"LaunchTemplateName": "web", "Version": "7"}))
+    a.add_response("describe_lifecycle_hooks", {"LifecycleHooks": []}, {"AutoScalingGroupName": "web"})
+    _empty_rest(a)
+    e.add_response(
+        "describe_launch_templates",
+        {
+            "LaunchTemplates": [
+                {"LaunchTemplateId": lt, "LaunchTemplateName": "web"},
+                {"LaunchTemplateId": other, "LaunchTemplateName": "batch"},
+            ]
+        },
+        {"MaxResults": 200},
+    )
+    e.add_response(
+        "describe_launch_template_versions",
+        {"LaunchTemplateVersions": [_version(lt, 3, "echo now", True)], "NextToken": "p2"},
+        {"LaunchTemplateId": lt, "MaxResults": 200},
+    )
+    e.add_response(
+        "describe_launch_template_versions",
+        {"LaunchTemplateVersions": [_version(lt, 1, "export DB_PASSWORD='Tz6-Kw2m-Pq9v'")]},
+        {"LaunchTemplateId": lt, "MaxResults": 200, "NextToken": "p2"},
+    )
+    e.add_response(
+        "describe_launch_template_versions",
+        {"LaunchTemplateVersions": [_version(other, 1, "echo batch", True)]},
+        {"LaunchTemplateId": other, "MaxResults": 200},
+    )
+    with a, e:
+        items = read_items(RegionClients(asg, ec2, lambda r: pytest.fail("no topic, no SNS call")))
+        a.assert_no_pending_responses()
+        e.assert_no_pending_responses()
+    report = scan_items(items)
+    assert report.errors == []
+    assert {(f.resource.id, f.match) for f in report.findings if f.match} == {(f"{lt}:1", "Tz6-Kw2m-Pq9v")}
+    assert [s.reason for s in report.skipped] == [
+        f"a group references version 7 of launch template {lt}, which does not exist"
+    ]
+
+
 @pytest.mark.live
 def test_access_denied_on_auto_scaling_leaves_the_rest_scanned(moto: Moto) -> None:
     """Stubbed Auto Scaling answering AccessDenied to every call; EC2 is moto with a launch template holding a
