@@ -250,7 +250,8 @@ def test_a_few_aliases_are_read(tmp_path: Path) -> None:
 def test_a_template_without_scanned_resources_says_so(tmp_path: Path) -> None:
     path = tmp_path / "bucket.yaml"
     path.write_text(
-        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Pw: {Type: String, NoEcho: true, Default: Zt5-Qq8w}\n"
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Parameters:\n  Pw: {Type: String, NoEcho: true, Default: Zt5-Qq8w}\n"
         "Resources:\n  B: {Type: AWS::S3::Bucket}\n"
     )
     report = scan(path)

@@ -65,7 +65,7 @@ def test_the_locator_gives_up_rather_than_guess() -> None:
 
 
 def test_located_json_strings_know_their_lines() -> None:
-    value, end = loads_located('\n\n{"a": [1, "x",\n "y"], "b": {"c": "z"}}  ')
+    value, _ = loads_located('\n\n{"a": [1, "x",\n "y"], "b": {"c": "z"}}  ')
     assert value == {"a": [1, "x", "y"], "b": {"c": "z"}}
     assert (value["a"][1].origin.line, value["a"][2].origin.line, value["b"]["c"].origin.line) == (3, 4, 4)
 
