@@ -80,16 +80,22 @@ class LineIndex:
 
 
 class ExportLocator:
-    """The line of a field's value in one document of a saved JSON export (`Scanner`'s `locate`)."""
+    """The line of a field's value in one document of a saved JSON export (`Scanner`'s `locate`).
 
-    __slots__ = ("_budget", "_cache", "_end", "_index", "_start", "_text")
+    Findings arrive in the order of their resources in the document, so the search for a resource starts
+    where the previous one was found (and only then from the document's start): a document costs about one
+    pass, however many findings it has.  A budget of characters searched bounds the rest.
+    """
+
+    __slots__ = ("_budget", "_cache", "_cursor", "_end", "_index", "_start", "_text")
 
     def __init__(self, index: LineIndex, start: int = 0, end: int | None = None) -> None:
         self._index = index
         self._text = index.text
         self._start = start
         self._end = len(self._text) if end is None else end
-        self._budget = 64 * (self._end - self._start) + (1 << 20)  # characters searched, in all
+        self._cursor = start  # where the latest resource was found
+        self._budget = 16 * (self._end - self._start) + (1 << 20)  # characters searched, in all
         self._cache: dict[tuple[str, str, str], int | None] = {}
 
     def __call__(self, field: Field) -> int | None:
@@ -105,27 +111,43 @@ class ExportLocator:
         self._budget -= (at if at != -1 else self._end) - start
         return at
 
+    def _version_at(self, lt_id: str, number: str, start: int) -> int:
+        """The launch template id of version `number`'s item, searched from `start`."""
+        quoted = json.dumps(lt_id)
+        at = self._find(quoted, start)
+        pattern = regex.compile(_VERSION.format(number))
+        while at != -1 and self._budget > 0:
+            version = pattern.search(self._text, at, self._end)
+            stop = version.start() if version else self._end
+            self._budget -= stop - at
+            if version is None:
+                return -1
+            nxt = self._find(quoted, at + 1)
+            if nxt == -1 or nxt > version.start():
+                return at
+            at = nxt
+        return -1
+
     def _anchor(self, field: Field) -> int:
         """Where the field's resource starts (its ARN or name as a JSON string), else the span's start."""
         res = field.resource
+        starts = dict.fromkeys((self._cursor, self._start))
         if res.type == "LaunchTemplateVersion":  # "lt-0abc:3": the template's id, then its version number
             lt_id, _, number = res.id.rpartition(":")
-            at = self._find(json.dumps(lt_id), self._start)
-            while at != -1 and number.isdigit():
-                version = regex.compile(_VERSION.format(number)).search(self._text, at, self._end)
-                if version is None:
-                    break
-                nxt = self._find(json.dumps(lt_id), at + 1)
-                if nxt == -1 or nxt > version.start():
+            for start in starts if number.isdigit() else ():
+                at = self._version_at(lt_id, number, start)
+                if at != -1:
+                    self._cursor = at
                     return at
-                at = nxt
-            return at if at != -1 else self._start
+            return self._start
         names = [res.arn] if res.arn else []
-        names += [res.id, res.id.rsplit("/", 1)[-1]]
-        for name in names:
-            at = self._find(json.dumps(name), self._start)
-            if at != -1:
-                return at
+        for name in [*names, res.id, res.id.rsplit("/", 1)[-1]]:
+            needle = json.dumps(name)
+            for start in starts:
+                at = self._find(needle, start)
+                if at != -1:
+                    self._cursor = at
+                    return at
         return self._start
 
     def _locate(self, field: Field) -> int | None:
