@@ -122,7 +122,10 @@ class LocatedInt(int):
 
 def origin_of(value: object) -> Origin | None:
     """The origin of a value read with one (`Located`, `LocatedInt`), else None."""
-    return value.origin if isinstance(value, Located | LocatedInt) else None
+    kind = type(value)  # every field asks: plain strings first, without isinstance's walk of the MRO
+    if kind is str:
+        return None
+    return value.origin if kind is Located or kind is LocatedInt else None  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)

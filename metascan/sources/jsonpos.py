@@ -65,18 +65,22 @@ _VERSION = '"VersionNumber"\\s*:\\s*{}(?!\\d)'
 
 
 class LineIndex:
-    """Offsets -> line numbers of one text, built on first use (shared by the documents of a file)."""
+    """Offsets -> line numbers of one text (shared by the documents of a file).  Lines are counted from the
+    latest offset asked for, as findings come in the order of the text: a file costs about one pass."""
 
-    __slots__ = ("_breaks", "text")
+    __slots__ = ("_line", "_offset", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._breaks: list[int] | None = None
+        self._offset = 0
+        self._line = 1
 
     def line(self, offset: int) -> int:
-        if self._breaks is None:
-            self._breaks = _newlines(self.text)
-        return bisect.bisect_left(self._breaks, offset) + 1
+        if offset < self._offset:
+            self._offset, self._line = 0, 1
+        self._line += self.text.count("\n", self._offset, offset)
+        self._offset = offset
+        return self._line
 
 
 class ExportLocator:
@@ -112,20 +116,20 @@ class ExportLocator:
         return at
 
     def _version_at(self, lt_id: str, number: str, start: int) -> int:
-        """The launch template id of version `number`'s item, searched from `start`."""
+        """Where the item of version `number` of template `lt_id` starts (its `LaunchTemplateId`, which the
+        AWS CLI writes shortly before `VersionNumber`), searched from `start`; -1 when not found."""
         quoted = json.dumps(lt_id)
-        at = self._find(quoted, start)
         pattern = regex.compile(_VERSION.format(number))
-        while at != -1 and self._budget > 0:
-            version = pattern.search(self._text, at, self._end)
-            stop = version.start() if version else self._end
-            self._budget -= stop - at
+        text, pos = self._text, start
+        while self._budget > 0:
+            version = pattern.search(text, pos, self._end)
+            self._budget -= (version.end() if version else self._end) - pos
             if version is None:
                 return -1
-            nxt = self._find(quoted, at + 1)
-            if nxt == -1 or nxt > version.start():
+            at = text.rfind(quoted, max(self._start, version.start() - 2048), version.start())
+            if at != -1 and text.find('"VersionNumber"', at, version.start()) == -1:
                 return at
-            at = nxt
+            pos = version.end()
         return -1
 
     def _anchor(self, field: Field) -> int:
