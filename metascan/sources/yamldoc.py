@@ -31,10 +31,15 @@ MAX_ALIAS_GROWTH = 10  # expanded values per value written
 ALIAS_ALLOWANCE = 10_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML's own scalar readers (YAML 1.1 ints, floats, booleans, null).  These methods keep no state (unlike
+# construct_object, which remembers every node it built), so one instance serves every document.
 _SCALARS = yaml.constructor.SafeConstructor()
-_STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
-_PLAIN = {"tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
+_PLAIN = {
+    "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _SCALARS.construct_yaml_null,
+}
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -125,9 +130,10 @@ def _scalar(node: yaml.ScalarNode) -> Any:
             return LocatedInt(_SCALARS.construct_yaml_int(node), _origin(node))
         except (ValueError, yaml.YAMLError):
             return Located(node.value, _origin(node))
-    if tag in _PLAIN:
+    read = _PLAIN.get(tag)
+    if read is not None:
         try:
-            return _SCALARS.construct_object(node)
+            return read(node)
         except (ValueError, yaml.YAMLError):
             pass
     return Located(node.value, _origin(node))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_reports import run_main
 
 import metascan
 from metascan.model import Finding
@@ -194,6 +195,23 @@ def test_references_are_never_secrets(tmp_path: Path, user_data: Any) -> None:
     path.write_text(json.dumps(template))
     report = scan(path)
     assert report.errors == [] and report.findings == [], report.findings
+
+
+def test_the_issue_s_example_a_secret_key_in_user_data_is_found_not_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: such a template gave 'skipped: not a recognised AWS API response', 0 findings, exit 0."""
+    script = (
+        "#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAZ7QW3MN5PL2XRT4V\n"
+        "export AWS_SECRET_ACCESS_KEY=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\n"
+    )
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(_template({"LT": _lt({"Fn::Base64": script})})))
+    code, out, _ = run_main(["scan", str(path), "--format", "json"], capsys, monkeypatch)
+    report = json.loads(out)
+    assert code == 1 and report["skipped"] == [] and report["errors"] == []
+    assert {f["rule"] for f in report["findings"]} == {"aws-access-key-id", "aws-secret-access-key"}
+    assert {f["severity"] for f in report["findings"]} == {"critical"}  # the version instances launch with
 
 
 def test_yaml_short_forms_become_long_forms() -> None:
