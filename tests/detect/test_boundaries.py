@@ -198,3 +198,15 @@ examples = { match = ["abc"], no_match = ["x"] }
 """
     with pytest.raises(RuleError, match="token must be true or false"):
         parse_rules(text, "bad.toml")
+
+
+def test_a_token_is_found_when_an_escape_before_it_could_start_the_match() -> None:
+    """A token regex that starts with a character class can start its match inside the escape before the
+    token (`\\u0022` ends in `22`, `%3D` has a `3`, both base32 characters): the engine searches again from
+    inside the failed match, so the real token is still found."""
+    rule = next(r for r in RULES if r.id == "azure-devops-pat-legacy")
+    secret = _secret(rule)
+    for before in ("\\u0022", "%3D", "\\x32", "%32"):
+        text = f"azure devops: {before}{secret}\\u0022"
+        assert secret in _found(rule, text), before
+    assert secret not in _found(rule, f"azure devops: x{secret}")
