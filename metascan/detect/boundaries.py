@@ -16,9 +16,11 @@ import regex
 # Characters that continue a token: a match next to one of these is part of a longer word or blob.
 _TOKEN_CHAR = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
-# Escapes whose last character is a letter or digit, anchored at the end of the text before a candidate:
-# percent-encoding (%3D), C/JSON/shell escapes (\n, \t, \r, \\n), \uXXXX and \xXX.
-_ESCAPE_BEFORE = regex.compile(r"(?:%[0-9A-Fa-f]{2}|\\[nrtbfv0]|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})\Z")
+# Escapes whose last character is a letter or digit: percent-encoding (%3D), C/JSON/shell escapes (\n, \t,
+# \r, \\n), \uXXXX and \xXX.
+ESCAPE = r"%[0-9A-Fa-f]{2}|\\[nrtbfv0]|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}"
+# ... anchored at the end of the text before a candidate.
+_ESCAPE_BEFORE = regex.compile(f"(?:{ESCAPE})\\Z")
 _ESCAPE_LOOKBACK = 6  # the longest escape above (\uXXXX)
 
 
@@ -57,3 +59,16 @@ def ends_token(text: str, end: int) -> bool:
 def is_token(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] stands on its own as a token."""
     return starts_token(text, start) and ends_token(text, end)
+
+
+def token_start_re(extra: str = "") -> str:
+    """`starts_token` as a regex assertion, for a pattern that finds a token after other text (a vendor key
+    after the vendor's name): nothing token-like before, unless an escape ends there.  `extra`: characters
+    (escaped for a regex set) that also continue the token, such as `+/=` in a base64 value."""
+    return f"(?:(?<![A-Za-z0-9_{extra}])|(?<={ESCAPE}))"
+
+
+def token_end_re(extra: str = "") -> str:
+    """`ends_token` as a regex assertion: no token character (or `extra` character) after, nor a hyphen
+    and a token character."""
+    return f"(?![A-Za-z0-9_{extra}]|-[A-Za-z0-9_])"
