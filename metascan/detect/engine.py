@@ -75,12 +75,9 @@ class Engine:
             self._automaton.make_automaton()
         self._has_words = bool(by_word)
         self._key_verdicts: dict[regex.Pattern[str], dict[str, bool]] = {}
-        # Patterns that are a top-level alternation, matched one alternative at a time (see alternation.py).
-        self._alternations: dict[str, Alternation] = {}
-        for rule in self.rules:
-            alternation = Alternation.of(rule.pattern, rule.secret_group) if rule.pattern else None
-            if alternation is not None:
-                self._alternations[rule.id] = alternation
+        # Patterns that are a top-level alternation, matched one alternative at a time (see alternation.py);
+        # split the first time a rule meets a long text (most rules never run: their keywords are absent).
+        self._alternations: dict[str, Alternation | None] = {}
 
     def candidates(self, ctx: TextContext) -> list[Rule]:
         """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
@@ -117,7 +114,7 @@ class Engine:
         limit = self.time_limit if limit is None else limit
         deadline = time.monotonic() + limit
         if rule.pattern is not None:
-            alternation = self._alternations.get(rule.id) if len(ctx.text) >= _SPLIT_FROM else None
+            alternation = self._alternation(rule) if len(ctx.text) >= _SPLIT_FROM else None
             matches = (
                 _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline)
                 if rule.token
@@ -158,6 +155,12 @@ class Engine:
                     yield hit
             if time.monotonic() > deadline:
                 raise TimeoutError(rule.id)
+
+    def _alternation(self, rule: Rule) -> Alternation | None:
+        if rule.id not in self._alternations:
+            assert rule.pattern is not None
+            self._alternations[rule.id] = Alternation.of(rule.pattern, rule.secret_group)
+        return self._alternations[rule.id]
 
     def _pattern_hit(self, rule: Rule, ctx: TextContext, m: regex.Match[str]) -> Hit | None:
         """The hit of one regex match; a `shrink` rule retries shorter matches at the same start."""
@@ -237,12 +240,12 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
     # The key a value is assigned to names it more surely than words nearby: `routing=021000021
     # account=0049137724` is an account number although "routing" is in its window.
     key = ctx.key_words_at(start, end)  # found once: the context words below include it
-    if key and c.words.found_in(key) and not (c.negative and c.negative.found_in(key)):
+    if key and c.names(key) and not (c.negative and c.negative.found_in(key)):
         return True
     found = ctx.context_words(start, end, c.before, c.after, assigned=key)
     if c.negative and c.negative.found_in(found):
         return None
-    if c.words.found_in(found):
+    if c.names(found):
         return True
     if c.near is not None:
         ls, le = ctx.line_span(start)

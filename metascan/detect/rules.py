@@ -1,7 +1,9 @@
 """Detection rules as data: load `patterns/*.toml`, validate every rule, compile it once.
 
 A rule is either a *pattern* rule (`regex`, run over the text) or a *keyed* rule (`key`, run over the
-key/value assignments in the text and over a tag's key and value).  See patterns/README.md for the format.
+key/value assignments in the text and over a tag's key and value).  A pattern file may also hold
+`[[vendor_keys]]` rows, a table of vendor keys without a prefix of their own: each row becomes an ordinary
+pattern rule (vendor_keys.py).  See patterns/README.md for the format.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import regex
 
@@ -22,6 +24,7 @@ from ..model import Category, Confidence, FieldKind, Severity
 from .identifiers import COUNTRY, DOCUMENTS, identifier_rule
 from .textctx import words
 from .validators import VALIDATORS, Validator, stdnum_validator
+from .vendor_keys import expand as expand_vendor_key
 
 _ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FLAGS = regex.VERSION0
@@ -60,7 +63,7 @@ _RULE_KEYS = {
     "country",
     "document",
 }
-_CONTEXT_KEYS = {"words", "required", "required_in", "before", "after", "negative", "regex"}
+_CONTEXT_KEYS = {"words", "also", "required", "required_in", "before", "after", "negative", "regex"}
 _ALLOW_KEYS = {"values", "regexes"}
 _EXAMPLE_KEYS = {"match", "no_match"}
 _EXAMPLE_ITEM_KEYS = {"text", "key", "kind", "secret", "protocol"}
@@ -102,6 +105,11 @@ class Context:
     required_in: frozenset[FieldKind] = frozenset()  # kinds of field where context is required
     before: int = 40
     after: int = 20
+    also: Phrases = Phrases()  # when given, one of these must be found as well as one of `words`
+
+    def names(self, found: set[str]) -> bool:
+        """Whether the words found give the context: one of `words` (and one of `also`, when given)."""
+        return self.words.found_in(found) and (not self.also or self.also.found_in(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +179,48 @@ _DEFAULT_FILTERS = {
 }
 
 
+_GROUP_NAME = regex.compile(r"\(\?P<(\w+)>")
+
+
+class LazyPattern:
+    """A pattern compiled the first time it is used.  Rules made from a `[[vendor_keys]]` table are hundreds
+    of patterns built from parts the loader has already checked (vendor_keys.py), and a scan uses only those
+    whose vendor's name occurs: compiling each of them up front would cost seconds at every start."""
+
+    __slots__ = ("_compiled", "flags", "groupindex", "pattern")
+
+    def __init__(self, source: str, flags: int) -> None:
+        self.pattern = source
+        self.flags = flags
+        self.groupindex = {name: i for i, name in enumerate(dict.fromkeys(_GROUP_NAME.findall(source)), 1)}
+        self._compiled: regex.Pattern[str] | None = None
+
+    def compiled(self) -> regex.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = regex.compile(self.pattern, self.flags)
+        return self._compiled
+
+    @property
+    def groups(self) -> int:
+        return self.compiled().groups
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().finditer(*args, **kwargs)
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().search(*args, **kwargs)
+
+    def match(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().match(*args, **kwargs)
+
+    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().fullmatch(*args, **kwargs)
+
+
 class _Loader:
     def __init__(self, file: str) -> None:
         self.file = file
+        self.tokens: dict[str, tuple[str, ...]] = {}
 
     def fail(self, rule_id: str | None, message: str) -> RuleError:
         where = f"{self.file}: rule {rule_id!r}" if rule_id else self.file
@@ -193,6 +240,16 @@ class _Loader:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self.fail(rid, f"{name} must be a list of non-empty strings")
         return tuple(value)
+
+    def phrases(self, rid: str, name: str, value: Any) -> tuple[tuple[str, ...], ...]:
+        """Context phrases as word tokens (the same phrase recurs in many rules: split each once)."""
+        out = []
+        for phrase in self.strings(rid, name, value):
+            tokens = self.tokens.get(phrase)
+            if tokens is None:
+                tokens = self.tokens[phrase] = tuple(words(phrase))
+            out.append(tokens)
+        return tuple(out)
 
     def flag(self, rid: str, name: str, value: Any) -> bool:
         if not isinstance(value, bool):
@@ -223,7 +280,8 @@ class _Loader:
             out.append(Example(item["text"], item.get("key"), kind, item.get("secret"), item.get("protocol")))
         return tuple(out)
 
-    def rule(self, raw: Any) -> Rule:
+    def rule(self, raw: Any, lazy: bool = False) -> Rule:
+        """The rule of a raw `[[rules]]` table; `lazy`: its regex compiles on first use (see LazyPattern)."""
         if not isinstance(raw, dict):
             raise self.fail(None, "every [[rules]] entry must be a table")
         rid = raw.get("id")
@@ -242,7 +300,10 @@ class _Loader:
         severity = self.enum(rid, "severity", raw.get("severity"), Severity)
         confidence = self.enum(rid, "confidence", raw.get("confidence", "medium"), Confidence)
 
-        pattern = self.regex(rid, "regex", raw["regex"]) if "regex" in raw else None
+        if lazy and "regex" in raw:
+            pattern: regex.Pattern[str] | None = cast("regex.Pattern[str]", LazyPattern(raw["regex"], _FLAGS))
+        else:
+            pattern = self.regex(rid, "regex", raw["regex"]) if "regex" in raw else None
         key = self.regex(rid, "key", raw["key"]) if "key" in raw else None
         value = self.regex(rid, "value", raw["value"]) if "value" in raw else None
         if (pattern is None) == (key is None):
@@ -289,10 +350,11 @@ class _Loader:
             raise self.fail(
                 rid, f"context must be a table with keys among: {', '.join(sorted(_CONTEXT_KEYS))}"
             )
-        ctx_words = tuple(tuple(words(w)) for w in self.strings(rid, "context.words", ctx_raw.get("words")))
-        negative = tuple(
-            tuple(words(w)) for w in self.strings(rid, "context.negative", ctx_raw.get("negative"))
-        )
+        ctx_words = self.phrases(rid, "context.words", ctx_raw.get("words"))
+        negative = self.phrases(rid, "context.negative", ctx_raw.get("negative"))
+        also = self.phrases(rid, "context.also", ctx_raw.get("also"))
+        if also and not ctx_words:
+            raise self.fail(rid, "context.also needs context.words")
         near = self.regex(rid, "context.regex", ctx_raw["regex"]) if "regex" in ctx_raw else None
         required = bool(ctx_raw.get("required", False))
         required_in = frozenset(
@@ -312,6 +374,7 @@ class _Loader:
             required_in,
             int(ctx_raw.get("before", 40)),
             int(ctx_raw.get("after", 20)),
+            Phrases.of(also),
         )
 
         keywords = tuple(k.lower() for k in self.strings(rid, "keywords", raw.get("keywords")))
@@ -394,14 +457,25 @@ def parse_rules(text: str, file: str) -> list[Rule]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise loader.fail(None, f"not valid TOML: {e}") from e
-    if set(doc) - {"rules", "identifiers"}:
-        unknown = ", ".join(sorted(set(doc) - {"rules", "identifiers"}))
+    tables = {"rules", "identifiers", "vendor_keys"}
+    if set(doc) - tables:
+        unknown = ", ".join(sorted(set(doc) - tables))
         raise loader.fail(None, f"unknown top-level keys: {unknown}")
     raw_rules = doc.get("rules", [])
     rows = doc.get("identifiers", [])
-    if not isinstance(raw_rules, list) or not isinstance(rows, list) or not (raw_rules or rows):
+    vendor_rows = doc.get("vendor_keys", [])
+    if (
+        not isinstance(raw_rules, list)
+        or not isinstance(rows, list)
+        or not isinstance(vendor_rows, list)
+        or not (raw_rules or rows or vendor_rows)
+    ):
         raise loader.fail(None, "has no [[rules]]")
-    return [loader.rule(r) for r in raw_rules] + [loader.rule(identifier_rule(r, loader.fail)) for r in rows]
+    return (
+        [loader.rule(r) for r in raw_rules]
+        + [loader.rule(identifier_rule(r, loader.fail)) for r in rows]
+        + [loader.rule(expand_vendor_key(r, loader.fail), lazy=True) for r in vendor_rows]
+    )
 
 
 def _pattern_files() -> list[tuple[str, str]]:
