@@ -83,6 +83,9 @@ class Alternation:
 
     whole: regex.Pattern[str]
     alternatives: tuple[regex.Pattern[str], ...]
+    # An alternative anchored at the start of the text (`\A...`) keeps the whole pattern from scanning for
+    # the others' literals: searched as one, it costs every position of even a short text.
+    anchored: bool = False
 
     @classmethod
     def of(cls, pattern: regex.Pattern[str], group: int | str) -> Alternation | None:
@@ -100,7 +103,7 @@ class Alternation:
             return None
         if isinstance(group, str) and any(group not in a.groupindex for a in alternatives):
             return None
-        return cls(pattern, alternatives)
+        return cls(pattern, alternatives, any(p.lstrip().startswith("\\A") for p in parts))
 
     def finditer(self, text: str, timeout: float) -> Iterator[regex.Match[str]]:
         """The matches of `whole.finditer(text)`, each search given what is left of `timeout` seconds.

@@ -114,7 +114,9 @@ class Engine:
         limit = self.time_limit if limit is None else limit
         deadline = time.monotonic() + limit
         if rule.pattern is not None:
-            alternation = self._alternation(rule) if len(ctx.text) >= _SPLIT_FROM else None
+            alternation = self._alternation(rule)
+            if alternation is not None and len(ctx.text) < _SPLIT_FROM and not alternation.anchored:
+                alternation = None
             matches = (
                 _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline)
                 if rule.token

@@ -221,6 +221,7 @@ class _Loader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.tokens: dict[str, tuple[str, ...]] = {}
+        self.phrase_sets: dict[tuple[tuple[str, ...], ...], Phrases] = {}
 
     def fail(self, rule_id: str | None, message: str) -> RuleError:
         where = f"{self.file}: rule {rule_id!r}" if rule_id else self.file
@@ -250,6 +251,13 @@ class _Loader:
                 tokens = self.tokens[phrase] = tuple(words(phrase))
             out.append(tokens)
         return tuple(out)
+
+    def phrase_set(self, phrases: tuple[tuple[str, ...], ...]) -> Phrases:
+        """The Phrases of these phrases, one object for all the rules of a file that list the same ones."""
+        found = self.phrase_sets.get(phrases)
+        if found is None:
+            found = self.phrase_sets[phrases] = Phrases.of(phrases)
+        return found
 
     def flag(self, rid: str, name: str, value: Any) -> bool:
         if not isinstance(value, bool):
@@ -367,14 +375,14 @@ class _Loader:
             if name in ctx_raw and (not isinstance(ctx_raw[name], int) or not 0 <= ctx_raw[name] <= 400):
                 raise self.fail(rid, f"context.{name} must be an integer from 0 to 400")
         context = Context(
-            Phrases.of(ctx_words),
-            Phrases.of(negative),
+            self.phrase_set(ctx_words),
+            self.phrase_set(negative),
             near,
             required,
             required_in,
             int(ctx_raw.get("before", 40)),
             int(ctx_raw.get("after", 20)),
-            Phrases.of(also),
+            self.phrase_set(also),
         )
 
         keywords = tuple(k.lower() for k in self.strings(rid, "keywords", raw.get("keywords")))

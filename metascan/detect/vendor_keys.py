@@ -16,9 +16,9 @@ rule loader then validates and compiles like any other.  Every row's rule:
   kebab-case are split, so `dropbox` is not `box`); a name run together with a secret word (`newsapikey`)
   counts too;
 * drops a value that its words call something else: an id, a URL, a host, a version, a hash (`negative`);
-* has keywords (a word of each name), so the one Aho-Corasick pass keeps it out of every text that does not
-  mention its vendor: a row costs nothing where its vendor is absent, and its pattern is compiled only the
-  first time a text names the vendor (rules.LazyPattern);
+* has keywords (each name as scripts spell it), so the one Aho-Corasick pass keeps it out of every text
+  that does not mention its vendor: a row costs nothing where its vendor is absent, and its pattern is
+  compiled only the first time a text names the vendor (rules.LazyPattern);
 * has examples made from the row's example value: found after the usual key shapes (env, JSON camelCase,
   words, a tag, a percent-encoded `=`), not found when the name is on another line, inside a longer word,
   or when the key says id or sha256.
@@ -140,19 +140,19 @@ _ROW_KEYS = {
 }
 _ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ALNUM_RUN = regex.compile(r"[A-Za-z0-9]+")
-# Words too common in scripts to be a good prefilter keyword (the name's other words are used instead).
-_COMMON_TOKENS = frozenset(
-    "api app io ai co com cloud data web mail get my the crm hq sms db ci labs open tool teams platform net "
-    "online pay go one on new key dev hub bot search service services".split()
-)
 
 
-def _keyword(tokens: list[str]) -> str:
-    """The prefilter keyword of a name: its longest uncommon word of 3 or more characters, else the whole
-    name run together (8x8, m3o)."""
-    uncommon = [t for t in tokens if len(t) >= 3 and t not in _COMMON_TOKENS]
-    candidates = uncommon or [t for t in tokens if len(t) >= 3] or ["".join(tokens)]
-    return max(candidates, key=len)
+def _keywords(name: str, tokens: list[str]) -> list[str]:
+    """Prefilter keywords of a name, one for each way a script spells it: as written (lowercase, as the
+    prefilter reads text), run together (launchdarkly, also LaunchDarkly and LAUNCHDARKLY), and with one
+    separator between its words (azure_devops, launch-darkly, launch.darkly).  Never a word of the name
+    alone: `launch`, `time` or `user` occur in every script and would make the rule run on all of them."""
+    runs = [r.lower() for r in _ALNUM_RUN.findall(name)]
+    spelled = [name.lower(), "".join(tokens)]
+    for parts in (runs, tokens):
+        if len(parts) > 1:
+            spelled.extend(sep.join(parts) for sep in "_- .")
+    return list(dict.fromkeys(spelled))
 
 
 Fail = Callable[[str | None, str], Exception]
@@ -365,7 +365,9 @@ def expand(raw: Any, fail: Fail) -> dict[str, Any]:
         "severity": raw.get("severity", "high"),
         "confidence": "medium",
         "priority": PRIORITY,
-        "keywords": list(dict.fromkeys(_keyword(t) for t in name_tokens)),
+        "keywords": list(
+            dict.fromkeys(k for n, t in zip(names, name_tokens, strict=True) for k in _keywords(n, t))
+        ),
         # the whole field (a tag whose key names the vendor), or a value after one of the vendor's names
         "regex": (
             rf"\A\s*[\"'`]?{value.regex}[\"'`]?\s*\Z"
