@@ -230,6 +230,23 @@ def test_the_table_is_bundled_and_each_rule_names_its_vendor() -> None:
     )
 
 
+# Vendors whose row is a format their own rule does not find: ElevenLabs' 32-hex keys (vendors_ai.toml finds
+# its sk_ keys).
+_ROW_AND_RULE = {"elevenlabs"}
+
+
+def _vendor(name: str) -> str:
+    return regex.sub(r"[^a-z0-9]", "", regex.sub(r"\(.*?\)", "", name.lower()))
+
+
+def test_no_row_repeats_a_rule_that_finds_the_vendors_keys_by_its_name() -> None:
+    """A vendor whose keys without a prefix have a rule of their own (context.required, in vendors_*.toml or
+    credentials_vendors.toml) needs no row: the two would report the same value twice."""
+    own = {_vendor(r.vendor) for r in RULES if r.vendor and r.context.required and r not in TABLE}
+    twice = sorted(r.vendor or "" for r in TABLE if _vendor(r.vendor or "") in own - _ROW_AND_RULE)
+    assert twice == []
+
+
 @pytest.mark.parametrize("rule", TABLE, ids=lambda r: r.id)
 def test_every_row_finds_its_example_after_any_separator_and_never_bare(rule: Rule) -> None:
     secret = rule.examples_match[0].secret
