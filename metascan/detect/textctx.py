@@ -9,7 +9,7 @@ import bisect
 import operator
 import time
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import regex
@@ -27,51 +27,152 @@ class Pair(NamedTuple):
     start: int  # span of the value (without quotes)
     end: int
     value: str
+    at: int = -1  # where the key starts in the text (-1: not in the text, e.g. a tag's key)
 
 
-# Assignments in scripts, YAML, JSON, INI, .env, PowerShell, URLs and connection strings: one pattern per
-# syntax, each with a literal that must occur for it to match (None: no such literal).  `_assignments` runs
-# them one by one with overlapped matching and keeps, at each start position, the first form that matches
-# there: exactly the matches of their alternation (tests/detect/test_textctx_assignments.py), in half the
-# time, as forms whose literal is absent are skipped and `regex` no longer tries every form at every position.
-# (A key is a run of [\w.-] that an operator must follow, so a possessive `{0,100}+` matches what a lazy
-# `{0,100}?` would, without the retries.)
-_ASSIGN_FORMS: tuple[tuple[str | None, regex.Pattern[str]], ...] = tuple(
-    (literal, regex.compile(source, regex.VERBOSE))
-    for literal, source in (
+# Assignments in scripts, YAML, JSON, INI, .env, PowerShell, URLs, connection strings, XML and source code:
+# one pattern per syntax, each with literals one of which must occur for it to match (none: no such literal).
+# `_assignments` runs them one by one with overlapped matching and keeps, at each start position, the first
+# form that matches there: exactly the matches of their alternation
+# (tests/detect/test_textctx_assignments.py), in half the time, as forms whose literal is absent are skipped
+# and `regex` no longer tries every form at every position.  Speed: every repetition is bounded, a key is a
+# run of [\w.-] that an operator must follow (so a possessive `{0,100}+` matches what a lazy `{0,100}?` would,
+# without the retries), and no form has two unbounded parts that can match the same characters, so each form
+# is linear in the text.
+#
+# The forms, each written from its format's documentation:
+# - quoted keys: JSON `"k": "v"`, Python/JS dicts `'k': 'v'`, PHP/Ruby/Perl `'k' => 'v'`, PowerShell
+#   hashtables and HCL maps `"k" = "v"`;
+# - `<add key="k" value="v"/>` (.NET appSettings), `<property name="k" value="v"/>` (Spring, Ant),
+#   `<entry key="k">v</entry>` (Java XML properties), and XML elements `<k>v</k>` (with attributes, the value
+#   trimmed of the white space around it);
+# - `k=v`, `k: v`, `k:'v'`, `k := v` (Go), `k ::= v`, `k ?= v`, `k += v` (make), `$k .= v` (PHP), `k => v`
+#   (Ruby, Perl, Puppet), `var k string = v` (Go), `k: T = v` (TypeScript, Python annotations), shell
+#   `export`, cmd `set`, PowerShell `$k` and `$env:k`, Java `-Dk=v`; values in double, single or back quotes
+#   (Go raw strings, JS templates), JSON-escaped quotes, C# verbatim strings, or bare; keys may start with
+#   digits (`1password_token`) and follow a comment marker (`//$key = 'v'`, `-- key = 'v'`); comparisons
+#   with a literal (`password == "v"`);
+# - command-line flags `--k v`, `--k=v` and single-dash `-Key v` (PowerShell, Java keytool, Go flags);
+# - calls that set or read a named value with a literal: `System.setProperty("k", "v")`,
+#   `os.Setenv("k", "v")`, `os.getenv("k", "default")`, `define('k', 'v')` (PHP), `headers.set("k", "v")`,
+#   `SetEnvironmentVariable("k", "v")`, C# `{ "k", "v" }` initialisers;
+# - subscripts `ENV['k'] = 'v'`, `$config['k'] = 'v'`, `os.environ["k"] = "v"`;
+# - `setx K v` (Windows), Dockerfile `ENV K v` / `ARG K v` (the legacy form without `=`);
+# - a value named by its sibling: Kubernetes and ECS `name: K` / `value: V`, Elastic Beanstalk
+#   `OptionName`/`Value`, CloudFormation `ParameterKey`/`ParameterValue`;
+# - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`).
+# The operator and value of `k=v`-like assignments (the general form and the one after a comment marker).
+_OPERATOR = r"""
+    \s*(?:(?:===?|!==?)(?=\s*@?["'])                       # a comparison with a literal
+      |(?::[ \t]+[A-Za-z_][\w.\[\]<>|]{0,40}[ \t]+(?==(?!=)))?(?::{1,3}=|[?+.]=|=>|=(?!=))   # k: T = v
+      |:(?=[ \t]|["'][^\s"',;:])|\s(?=[ \t]*"))\s*"""
+_VALUE = r"""
+    (?:@?"(?P<{p}dv>[^"\n]{{0,4000}})"|'(?P<{p}sv>[^'\n]{{0,4000}})'|`(?P<{p}bv>[^`\s]{{1,4000}})`
+      |\\"(?P<{p}ev>[^"\\\n]{{1,4000}})\\"
+      |(?P<{p}uv>(?:[^\s'"`;&,{{}}\[\]<>\\]|\\(?![nrt"]))[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}
+         (?:\\(?![nrt"])[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}){{0,100}}))"""
+
+_ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
+    (literals, regex.compile(source, regex.VERBOSE))
+    for literals, source in (
         (
-            '"',
+            ('"',),
             r"""
-            "(?P<jk>[^"\\\n]{1,100})"\s*:\s*(?:"(?P<jv>(?:[^"\\\n]|\\.){0,4000})"|(?P<jn>-?\d[\d.]*))""",
+            "(?P<jk>[^"\\\n]{1,100})"\s*(?::|=>|=(?!=))\s*
+            (?:"(?P<jv>(?:[^"\\\n]|\\.){0,4000})"|(?P<jn>-?\d[\d.]*)|'(?P<jsv>[^'\n]{0,4000})'|`(?P<jbv>[^`\n]{0,4000})`)""",
         ),
-        ("</", r"<(?P<xk>[A-Za-z_][\w.-]{0,60})>(?P<xv>[^<>\n]{1,1000})</(?P=xk)>"),
         (
-            None,
+            ("'",),
             r"""
-            (?<![\w$.@/-])(?:export\s+|set\s+|setx\s+|\$env:|\$|-D)?(?P<k>[A-Za-z_][\w.-]{0,100}+)
-            \s*(?P<op>:=|=|:(?=[ \t])|\s(?=[ \t]*"))\s*
-            (?:"(?P<dv>[^"\n]{0,4000})"|'(?P<sv>[^'\n]{0,4000})'|(?P<uv>[^\s'"`;&,{}\[\]<>]{1,4000}))""",
+            '(?P<qk>[^'"\\\n]{1,100})'\s*(?::|=>|=(?!=))\s*
+            (?:'(?P<qv>(?:[^'\\\n]|\\.){0,4000})'|"(?P<qdv>[^"\n]{0,4000})"|(?P<qn>-?\d[\d.]*)|`(?P<qbv>[^`\n]{0,4000})`)""",
         ),
         (
-            "--",
+            ("<",),
             r"""
-            (?<![\w-])--(?P<fk>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)
+            <(?P<ael>[A-Za-z_][\w.:-]{0,60})[ \t\n][^<>]{0,300}?\b(?:key|name)[ \t]*=[ \t]*
+            (?P<aq>["'])(?P<ak>[^"'<>\n]{1,100})(?P=aq)
+            (?:[^<>]{0,300}?\bvalue[ \t]*=[ \t]*(?P<avq>["'])(?P<av>[^"'<>\n]{0,4000})(?P=avq)
+              |[^<>/]{0,300}>\s{0,200}(?P<aev>[^<>\s](?:[^<>\n]{0,1000}[^<>\s])?)\s{0,200}</(?P=ael)>)""",
+        ),
+        (
+            ("</",),
+            r"""
+            <(?P<xk>[A-Za-z_][\w.:-]{0,60})(?:[ \t][^<>\n]{0,200})?>\s{0,200}
+            (?P<xv>[^<>\s](?:[^<>\n]{0,1000}[^<>\s])?)\s{0,200}</(?P=xk)>""",
+        ),
+        (
+            ("alue", "ALUE"),
+            r"""
+            (?<![\w-])(?i:name|key|optionname|parameterkey|variable)(?P<nq0>["']?)[ \t]*[:=][ \t]*
+            (?P<nq>["']?)(?P<nk>[A-Za-z_/][\w./-]{0,100})(?P=nq)(?:[ \t]*[,;][ \t\n]*|[ \t]*\n[ \t]*)
+            (?:-[ \t]+)?(?P<nq2>["']?)(?i:value|parametervalue)(?P=nq2)[ \t]*[:=][ \t]*
+            (?:"(?P<ndv>[^"\n]{0,4000})"|'(?P<nsv>[^'\n]{0,4000})'|(?P<nuv>[^\s'",;}\]]{1,4000}))""",
+        ),
+        (
+            (),
+            r"""
+            (?<![\w.@/-])(?P<k>\w[\w.-]{0,100}+)"""
+            + _OPERATOR
+            + _VALUE.format(p=""),
+        ),
+        (
+            ("// ", "//\t", "//$", "-- ", "--\t", "--$"),
+            r"""
+            (?://|--)(?<=(?:^|[ \t])(?://|--))(?:[ \t]+\$?|\$)(?P<ck>\w[\w.-]{0,100}+)"""
+            + _OPERATOR
+            + _VALUE.format(p="c"),
+        ),
+        (
+            ("-D",),
+            r"""
+            -D(?P<pk>[A-Za-z_][\w.-]{0,100}+)="""
+            + _VALUE.format(p="p"),
+        ),
+        (
+            (" string",),
+            r"""
+            \b(?:var|const)[ \t]+(?P<gk>[A-Za-z_]\w{0,100})[ \t]+(?:string|\[\]byte)[ \t]*=[ \t]*"""
+            + _VALUE.format(p="g"),
+        ),
+        (
+            ("--", " -", "\t-", "\n-", "\r-", "'-", '"-', "(-"),
+            r"""
+            (?:(?<![\w-])--|(?<=[ \t\n\r"'(])-)(?P<fk>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)
             (?:"(?P<fdv>[^"\n]{0,4000})"|'(?P<fsv>[^'\n]{0,4000})'|(?P<fuv>[^\s'"`;&|-][^\s'"`;&|]{0,4000}))""",
         ),
         (
-            "SetEnvironmentVariable(",
+            ("(", "{"),
             r"""
-            SetEnvironmentVariable\(\s*["'](?P<ck>[^"'\n]{1,100})["']\s*,\s*["'](?P<cv>[^"'\n]{0,4000})["']""",
+            (?:\((?<=(?<![\w$])(?i:[a-z_]{0,20}(?:env|environment|property|header|setting|default)[a-z_]{0,20}
+                  |set|put|add|get|define|fetch|setdefault|append)\s{0,3}\()|\{)
+            \s*(?P<fq>["'])(?P<fnk>[^"'\n]{1,100})(?P=fq)\s*,\s*(?P<fvq>["'])(?P<fnv>[^"'\n]{0,4000})(?P=fvq)
+            \s*[,)}]""",
         ),
         (
-            "environ[",
+            ("[",),
             r"""
-            \benviron\[\s*["'](?P<ek>[^"'\n]{1,100})["']\s*\]\s*=\s*["'](?P<ev>[^"'\n]{0,4000})["']""",
+            \[\s*(?P<eq>["'])(?P<ek>[^"'\n]{1,100})(?P=eq)\s*\]\s*(?:=|:=|\|\|=)(?!=)\s*
+            (?P<evq>["'])(?P<esv>[^"'\n]{0,4000})(?P=evq)""",
         ),
         (
-            "setx",
+            ("setx",),
             r"""
             \bsetx\s+(?P<sk>[A-Za-z_]\w{0,100})\s+(?:"(?P<sdv>[^"\n]{0,4000})"|(?P<suv>[^\s"/]{1,4000}))""",
+        ),
+        (
+            ("ENV", "ARG"),
+            r"""
+            (?:ENV|ARG)(?<=(?m:^)[ \t]*(?:ENV|ARG))[ \t]+(?P<dk>[A-Za-z_]\w{0,100})[ \t]+(?![\w.-]*=)
+            (?:"(?P<ddv>[^"\n]{0,4000})"|'(?P<dsv>[^'\n]{0,4000})'|(?P<duv>[^\s"'][^\n]{0,4000}?))
+            [ \t]*(?m:$)""",
+        ),
+        (
+            (":\n", ": \n", ":\t", ": |", ": >", ":|", ":>", ":\r"),
+            r"""
+            (?m:^)(?P<yi>[ \t]*)(?:-[ \t]+)?(?P<yk>[A-Za-z_][\w.-]{0,100}):[ \t]*(?:[|>][-+]?\d?[ \t]*)?\n
+            (?P=yi)[ \t]+(?:"(?P<ydv>[^"\n]{1,4000})"|'(?P<ysv>[^'\n]{1,4000})'
+              |(?P<yuv>[^\s:#'"\-\[\]{}&*!|>%@`,](?:[^\s]{0,4000}[^\s:,;])?))[ \t]*[,;]?[ \t]*(?m:$)""",
         ),
     )
 )
@@ -80,17 +181,51 @@ _ASSIGN_FORMS: tuple[tuple[str | None, regex.Pattern[str]], ...] = tuple(
 _KEY_OF = {
     "jv": "jk",
     "jn": "jk",
+    "jsv": "jk",
+    "jbv": "jk",
+    "qv": "qk",
+    "qdv": "qk",
+    "qn": "qk",
+    "qbv": "qk",
     "xv": "xk",
+    "av": "ak",
+    "aev": "ak",
     "dv": "k",
     "sv": "k",
+    "bv": "k",
+    "ev": "k",
     "uv": "k",
+    "cdv": "ck",
+    "csv": "ck",
+    "cbv": "ck",
+    "cev": "ck",
+    "cuv": "ck",
+    "pdv": "pk",
+    "psv": "pk",
+    "pbv": "pk",
+    "pev": "pk",
+    "puv": "pk",
+    "gdv": "gk",
+    "gsv": "gk",
+    "gbv": "gk",
+    "gev": "gk",
+    "guv": "gk",
     "fdv": "fk",
     "fsv": "fk",
     "fuv": "fk",
-    "cv": "ck",
-    "ev": "ek",
+    "fnv": "fnk",
+    "esv": "ek",
     "sdv": "sk",
     "suv": "sk",
+    "ddv": "dk",
+    "dsv": "dk",
+    "duv": "dk",
+    "ndv": "nk",
+    "nsv": "nk",
+    "nuv": "nk",
+    "ydv": "yk",
+    "ysv": "yk",
+    "yuv": "yk",
 }
 
 # AWS structure whose digits and hex must never look like an account number or a secret.
@@ -141,6 +276,10 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
 
 
 _by_start_and_rank = operator.itemgetter(0, 1)
+_NUMBER = regex.compile(r"[\d.-]+")
+# Every form needs one of these characters (an operator, a quote, a bracket or white space).
+_ASSIGNABLE = regex.compile(r"""[=:\s"'`(\[{<]""")
+_by_value_start = operator.attrgetter("start")
 
 
 def _assignments(text: str, limit: float) -> Iterator[Pair]:
@@ -148,10 +287,12 @@ def _assignments(text: str, limit: float) -> Iterator[Pair]:
 
     Raises TimeoutError when matching takes longer than `limit` seconds.
     """
+    if not _ASSIGNABLE.search(text):
+        return  # no operator, quote, bracket or white space: a name or an id, never an assignment
     deadline = time.monotonic() + limit
     found: list[tuple[int, int, regex.Match[str]]] = []
-    for rank, (literal, form) in enumerate(_ASSIGN_FORMS):
-        if literal is not None and literal not in text:
+    for rank, (literals, form) in enumerate(_ASSIGN_FORMS):
+        if literals and not any(literal in text for literal in literals):
             continue
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -159,13 +300,20 @@ def _assignments(text: str, limit: float) -> Iterator[Pair]:
         found.extend((m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining))
     found.sort(key=_by_start_and_rank)
     previous = -1
+    values: set[tuple[int, int]] = set()
     for start, _, m in found:
         group = m.lastgroup  # the value: the last group a form closes
         if start == previous or group is None:
             continue  # an earlier form already matched at this position
         previous = start
-        value_start, value_end = m.span(group)
-        yield Pair(m.group(_KEY_OF[group]), value_start, value_end, text[value_start:value_end])
+        key = _KEY_OF[group]
+        span = m.span(group)
+        if span in values or _NUMBER.fullmatch(m.group(key)):
+            # a value named by an assignment that starts earlier (`name: K` / `value: V` names it K), or a
+            # number that only looks like a key (10: x)
+            continue
+        values.add(span)
+        yield Pair(m.group(key), span[0], span[1], text[span[0] : span[1]], m.start(key))
 
 
 _DIGITS = regex.compile(r"[0-9]+")
@@ -175,6 +323,59 @@ _WORD = regex.compile(r"\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\d+")
 def words(text: str) -> list[str]:
     """Lowercase word tokens, splitting camelCase, snake_case, kebab-case, dots and slashes."""
     return [w.lower() for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=16384)
+def key_text(key: str) -> str:
+    """A key as keyed rules see it: its lowercase words joined by `_`, so that one pattern covers every
+    spelling (`dbPassword`, `DB-PASSWORD`, `db.password` and `1password` become `db_password` and
+    `1_password`; a path or URL is no key).  A pure function of the key, remembered because the same keys
+    recur in every script."""
+    if key.startswith("/") or "://" in key:
+        return ""  # a path or a URL (a route, a JSON pointer) names no value
+    return "_".join(words(key))
+
+
+# Where a key sits: the key, section or label that encloses it (see `TextContext.parent_of`).
+_OPENER = regex.compile(  # a YAML key that opens a mapping or a block scalar: `database:`, `- env:`, `key: |`
+    r"""[ \t]*(?:-[ \t]+)?(?:"(?P<q>[^"\n]{1,100})"|'(?P<s>[^'\n]{1,100})'|(?P<k>[A-Za-z_][\w.-]{0,100}))
+        [ \t]*:[ \t]*(?:[|>][-+]?\d?[ \t]*)?(?:\#[^\n]*)?$""",
+    regex.VERBOSE,
+)
+_SECTION = regex.compile(  # an INI or TOML section: `[client]`, `[database.replica]`, `[[servers]]`
+    r"""[ \t]*\[{1,2}[ \t]*(?P<k>[A-Za-z0-9_][\w. :"-]{0,100}?)[ \t]*\]{1,2}[ \t]*(?:[\#;][^\n]*)?$""",
+    regex.VERBOSE,
+)
+_LABEL = regex.compile(  # what opens a brace: `"database": {`, `database = {`, `variable "db_password" {`
+    r"""(?:"(?P<q>[^"\n]{1,100})"|'(?P<s>[^'\n]{1,100})'|(?P<k>[A-Za-z_][\w.-]{0,100}))
+        [ \t]*(?:=>|[:=])?[ \t]*$""",
+    regex.VERBOSE,
+)
+_BRACES = regex.compile(r"[{}]")
+# Keys that name a slot, not a value: the value's name is that of the key, section or block around them.
+_SLOTS = frozenset(
+    {"value", "values", "default", "data", "current", "content", "secret_value", "string_value"}
+)
+_PARENT_LINES = 200  # lines looked back for an enclosing YAML key or INI section
+
+
+def _label(m: regex.Match[str] | None) -> str | None:
+    return None if m is None else (m.group("q") or m.group("s") or m.group("k"))
+
+
+def _enclosing_braces(text: str) -> tuple[list[int], list[int]]:
+    """The positions of the `{` that are closed in the text and of their `}`, in the order of the `{`."""
+    opens: list[int] = []
+    closes: list[int] = []
+    stack: list[int] = []
+    for m in _BRACES.finditer(text):
+        if m.group() == "{":
+            stack.append(len(opens))
+            opens.append(m.start())
+            closes.append(len(text))  # until closed
+        elif stack:
+            closes[stack.pop()] = m.start()
+    return opens, closes
 
 
 class _Spans:
@@ -276,15 +477,68 @@ class TextContext:
 
     @cached_property
     def pairs(self) -> list[Pair]:
-        """Key/value assignments found in the text, in order of position."""
+        """Key/value assignments found in the text, in order of their values' positions; each key as
+        `key_text` spells it."""
         out: list[Pair] = []
         if self.key is not None and self.kind in (FieldKind.TAG_VALUE, FieldKind.TEXT, FieldKind.ENDPOINT):
             out.append(Pair(self.key, 0, len(self.text), self.text))
         out.extend(_assignments(self.text, self.limit))
         if "insert" in self.lower:
             out.extend(_sql_pairs(self.text, self.limit))
-            out.sort(key=lambda p: p.start)
+        out = [self._named(p) for p in out]
+        out.sort(key=_by_value_start)
         return out
+
+    def _named(self, pair: Pair) -> Pair:
+        """The pair with its key as `key_text` spells it; a generic slot (`value`, `default`, ...) takes the
+        name of what encloses it: `token:\n  value: x`, `variable "db_password" {\n  default = "x"\n}`."""
+        key = key_text(pair.key)
+        if key in _SLOTS and pair.at >= 0:
+            parent = self.parent_of(pair.at)
+            if parent:
+                key = key_text(f"{parent}_{key}")
+        return Pair(key, pair.start, pair.end, pair.value, pair.at)
+
+    @cached_property
+    def _braces(self) -> tuple[list[int], list[int]]:
+        return _enclosing_braces(self.text)
+
+    def parent_of(self, at: int) -> str | None:
+        """The name of what encloses the key at `at`: the label of the nearest brace around it (`"db": {`,
+        `variable "db_password" {`), else the YAML key it is nested under, else its INI or TOML section."""
+        if "{" in self.text:
+            opens, closes = self._braces
+            i = bisect.bisect_left(opens, at) - 1
+            while i >= 0 and closes[i] < at:
+                i -= 1
+            if i >= 0:
+                ls = self.text.rfind("\n", 0, opens[i]) + 1
+                return _label(_LABEL.search(self.text, max(ls, opens[i] - 200), opens[i]))
+        ls, _ = self.line_span(at)
+        column = at - ls
+        n = self.line_of(at) - 1  # the index of the key's line in _line_starts
+        indented = True  # still looking for a YAML parent
+        for k in range(n - 1, max(-1, n - 1 - _PARENT_LINES), -1):
+            start = self._line_starts[k]
+            end = self._line_starts[k + 1] - 1
+            line = self.text[start:end]
+            content = line.lstrip(" \t")
+            if not content or content[0] == "#":
+                continue
+            if content[0] == "[":
+                section = _SECTION.fullmatch(line)
+                if section is not None:
+                    return section.group("k").strip('"')
+            if indented:
+                col = len(line) - len(content) + (2 if content.startswith("- ") else 0)
+                if col < column:
+                    opener = _OPENER.fullmatch(line)
+                    if opener is not None:
+                        return _label(opener)
+                    indented = False
+            if not indented and column > 0:
+                return None  # an indented key under something that is not a YAML key or a section
+        return None
 
     @cached_property
     def _pair_starts(self) -> list[int]:
@@ -342,9 +596,17 @@ class TextContext:
             yield from words(self.text[end : min(le, end + after)])
 
     def key_words_at(self, start: int, end: int) -> set[str]:
-        """The words of the key the span is assigned to (the innermost assignment, or the field's own key)."""
+        """The words of the key the span is assigned to (the innermost assignment, or the field's own key),
+        and of what encloses that key (its YAML parent, JSON object or INI section: `parent_of`)."""
         pair = self.pair_at(start, end)
-        return set(words(pair.key)) if pair is not None else set(self.key_words)
+        if pair is None:
+            return set(self.key_words)
+        found = {w for w in pair.key.split("_") if w}
+        if pair.at >= 0:
+            parent = self.parent_of(pair.at)
+            if parent:
+                found.update(words(parent))
+        return found
 
     def context_words(
         self, start: int, end: int, before: int, after: int, assigned: set[str] | None = None

@@ -1,7 +1,10 @@
 """The assignment forms of `textctx` find exactly what their alternation, matching overlapped, finds.
 
-`_assignments` runs one pattern per syntax (a speed-up); this file keeps the alternation it replaced as the
-reference and compares the two on generated texts built from the characters and words the forms care about.
+`_assignments` runs one pattern per syntax (a speed-up); this file builds the alternation it replaced from the
+same forms, in the same order, as the reference, and compares the two on generated texts built from the
+characters and words the forms care about: what is checked is the merging (the first form that matches at a
+position wins; a value already named by an assignment that starts earlier, or named by a number, is not
+named) and that each form's literals are needed for it to match.
 """
 
 from __future__ import annotations
@@ -10,33 +13,22 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metascan.detect.textctx import _KEY_OF, Pair, _assignments
+from metascan.detect.textctx import _ASSIGN_FORMS, _KEY_OF, _NUMBER, Pair, _assignments
 
-_REFERENCE = regex.compile(
-    r"""
-    (?:
-        "(?P<jk>[^"\\\n]{1,100})"\s*:\s*(?:"(?P<jv>(?:[^"\\\n]|\\.){0,4000})"|(?P<jn>-?\d[\d.]*))
-      | <(?P<xk>[A-Za-z_][\w.-]{0,60})>(?P<xv>[^<>\n]{1,1000})</(?P=xk)>
-      | (?<![\w$.@/-])(?:export\s+|set\s+|setx\s+|\$env:|\$)?(?P<k>[A-Za-z_][\w.-]{0,100}?)
-        \s*(?P<op>:=|=|:(?=[ \t])|\s(?=[ \t]*"))\s*
-        (?:"(?P<dv>[^"\n]{0,4000})"|'(?P<sv>[^'\n]{0,4000})'|(?P<uv>[^\s'"`;&,{}\[\]<>]{1,4000}))
-      | (?<![\w-])--(?P<fk>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)
-        (?:"(?P<fdv>[^"\n]{0,4000})"|'(?P<fsv>[^'\n]{0,4000})'|(?P<fuv>[^\s'"`;&|-][^\s'"`;&|]{0,4000}))
-      | SetEnvironmentVariable\(\s*["'](?P<ck>[^"'\n]{1,100})["']\s*,\s*["'](?P<cv>[^"'\n]{0,4000})["']
-      | \benviron\[\s*["'](?P<ek>[^"'\n]{1,100})["']\s*\]\s*=\s*["'](?P<ev>[^"'\n]{0,4000})["']
-      | \bsetx\s+(?P<sk>[A-Za-z_]\w{0,100})\s+(?:"(?P<sdv>[^"\n]{0,4000})"|(?P<suv>[^\s"/]{1,4000}))
-    )
-    """,
-    regex.VERBOSE,
-)
-_VALUE_GROUPS = ("jv", "jn", "xv", "dv", "sv", "uv", "fdv", "fsv", "fuv", "cv", "ev", "sdv", "suv")
+_REFERENCE = regex.compile("|".join(f"(?:{form.pattern})" for _, form in _ASSIGN_FORMS), regex.VERBOSE)
 
 
 def _reference(text: str) -> list[Pair]:
     out = []
+    values = set()
     for m in _REFERENCE.finditer(text, overlapped=True):
-        g = next(g for g in _VALUE_GROUPS if m.group(g) is not None)
-        out.append(Pair(m.group(_KEY_OF[g]), m.start(g), m.end(g), m.group(g)))
+        g = m.lastgroup
+        assert g in _KEY_OF
+        key = _KEY_OF[g]
+        if m.span(g) in values or _NUMBER.fullmatch(m.group(key)):
+            continue
+        values.add(m.span(g))
+        out.append(Pair(m.group(key), m.start(g), m.end(g), m.group(g), m.start(key)))
     return out
 
 
@@ -45,6 +37,9 @@ _ATOMS = [
     " ", "\t", "\n", '"', "'", "`", "\\", "--", "--flag ", "--x=", "-", "<Key>", "</Key>", "<a>", "</a>",
     "value", "Pa$$w0rd!", "{", "}", "[", "]", ";", "&", ",", "|", "/", "@", ".", "0123", "-1.5", "é",
     "SetEnvironmentVariable(", "environ[", "]", '"k"', "'v'", "=value", 'setx DB "v"',
+    "1pw", "var ", "const ", " string", "?=", "::=", ".=", "=>", "==", "//", "-Key ", "getenv(", "define(",
+    "System.setProperty(", "ENV ", "ARG ", "name: ", "Value=", "- name: X\n  value: ", "<add key=", " value=",
+    "<entry name='k'>", "</entry>", "  ", ": |", "\\n", '\\"', "@", "(", ")",
 ]  # fmt: skip
 
 
