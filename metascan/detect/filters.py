@@ -1,11 +1,14 @@
 """Value filters: cheap predicates that say a candidate is *not* a real secret.
 
-A rule lists the filters it wants in `filters = [...]`; credentials get `reference` and `placeholder` by
-default.  Each returns True when the value should be dropped.
+A rule lists the filters it wants in `filters = [...]`; credentials get `reference`, `placeholder` and
+`digest` by default.  Each returns True when the value should be dropped.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import itertools
 from collections.abc import Callable
 
 import regex
@@ -26,7 +29,10 @@ _REFERENCE = regex.compile(
     | ^(?:ssm|secretsmanager):/
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
+    | ^\s*[+.]\s | \s[+.]\s*$                # the middle of a concatenation: "pw: " + getPassword() + ","
     | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
+    | (?-i:^(?:var|local|module|data|each|count|self|path|terraform)\.[A-Za-z_][\w.\[\]"*-]*$)   # HCL: var.x
+    | (?-i:^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w.\[\]]*$)   # random_password.db.result
     | (?-i:^\(?\s*(?:Get|Read|Invoke|ConvertFrom|Import|Unprotect)-[A-Z][A-Za-z]+\b)   # a PowerShell call
     | (?-i:^[A-Z][a-z]+(?:To)?-[A-Z][a-z]+(?:[A-Z][a-z]+)*$)   # a cmdlet name: $x = ConvertTo-SecureString
     """
@@ -43,9 +49,15 @@ _PLACEHOLDER = regex.compile(
         |notasecret|not[_-]?a[_-]?secret|fake|foobar|foo|bar|baz|default|todo|tbd
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me)$
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
+    | (?:^|[\W_])(?:fake|bogus|notreal|not[_-]real|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
     | ^\*{3,} | \*{4,}$                                  # masked values
     """
 )
+# Runs of consecutive letters or digits (abcdefg, 1234567): the filler of documentation examples
+# (AIzaSy...1234567), which the random part of a token holds with a probability below one in a billion.
+_RUN = 7
+_USER_PASS = regex.compile(r"^[^\s:]{1,64}:(?P<password>[^\s:]{1,128})$")
+_BASE64 = regex.compile(r"^[A-Za-z0-9+/]{8,200}={0,2}$")
 
 _UUID = regex.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 _HASH = regex.compile(
@@ -57,13 +69,18 @@ _AWS_ID = regex.compile(
     r"^(?:ami|sg|subnet|vpc|i|lt|eni|vol|snap|fs|eipalloc|igw|rtb|nat|acl|pcx|tgw|vpce|key)-[0-9a-f]{8,17}$"
     r"|^arn:aws"
 )
+# Absolute paths, Windows drives, and relative paths to a file (an S3 object key: app/4.5.1/site.zip); a
+# path's extension is what a random value never has (`.` is not in base64).
 _PATH = regex.compile(
-    r"^(?:~|\.{1,2})?/[\w./-]*$|^[A-Za-z]:\\|^[\w.-]+\.(?:pem|key|crt|json|ya?ml|txt|conf|cfg|env|p12|pfx|jks)$"
+    r"^(?:~|\.{1,2})?/[\w./-]*$|^[A-Za-z]:\\"
+    r"|^[\w.-]+(?:/[\w.-]+)*\.(?:pem|key|crt|cer|json|ya?ml|txt|conf|cfg|ini|env|p12|pfx|jks|zip|tar|t?gz|bz2|xz"
+    r"|jar|war|whl|rpm|deb|msi|exe|sh|ps1|py|sql|csv|xml|html?|js|log|md|toml|properties)$"
 )
 _SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
 _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
-# Lowercase words, each maybe with a number, joined by . - _: orders.created.v2, oauth2-client-prod
-_LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._-][a-z]+\d*)+$")
+# Lowercase words, each maybe with a number, joined by . - _, maybe with a number last: orders.created.v2,
+# oauth2-client-prod, cmp2-qat-1208358310
+_LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._-][a-z]+\d*)+(?:[._-]\d+)?$")
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 
 
@@ -71,8 +88,48 @@ def is_reference(value: str) -> bool:
     return bool(_REFERENCE.search(value.strip()))
 
 
+def _ascending_run(value: str) -> bool:
+    """Whether the value holds `_RUN` consecutive letters or digits in alphabet order (case ignored)."""
+    run = 1
+    for a, b in itertools.pairwise(value.lower()):
+        same_kind = (a.isdigit() and b.isdigit()) or (a.isalpha() and b.isalpha())
+        run = run + 1 if same_kind and ord(b) == ord(a) + 1 else 1
+        if run >= _RUN:
+            return True
+    return False
+
+
+def _placeholder_pair(value: str) -> bool:
+    """`user:pass`, or its base64 (HTTP Basic credentials, a Docker `auth`), with a placeholder password."""
+    if _BASE64.match(value) and len(value) % 4 == 0:
+        try:
+            value = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return False
+    m = _USER_PASS.match(value)
+    return m is not None and bool(_PLACEHOLDER.search(m.group("password")))
+
+
 def is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.search(value.strip()))
+    value = value.strip()
+    return bool(_PLACEHOLDER.search(value)) or _placeholder_pair(value)
+
+
+def is_example(value: str) -> bool:
+    """Documentation filler in a token's random part: AIzaSyabcdefghijklmnopqrstuvwxyz1234567."""
+    return _ascending_run(value.strip())
+
+
+# A digest written with its algorithm: sha256:<hex> (container images, kubeadm's CA hash, pip --hash),
+# sha512-<base64> (Subresource Integrity, npm's integrity).  Never a secret, whatever its key is called.
+_DIGEST = regex.compile(
+    r"^(?:(?i:sha-?(?:1|224|256|384|512)|sha3-\d{3}|md5|blake2[bs]?(?:-\d+)?)[:=][0-9a-fA-F]{32,128}"
+    r"|sha(?:256|384|512)-[A-Za-z0-9+/]{43,86}={0,2})$"
+)
+
+
+def is_digest(value: str) -> bool:
+    return bool(_DIGEST.match(value.strip()))
 
 
 def is_word(value: str) -> bool:
@@ -84,6 +141,8 @@ def is_word(value: str) -> bool:
 FILTER_FUNCS: dict[str, Callable[[str], bool]] = {
     "reference": is_reference,
     "placeholder": is_placeholder,
+    "digest": is_digest,
+    "example": is_example,
     "uuid": lambda v: bool(_UUID.match(v)),
     "hash": lambda v: bool(_HASH.match(v)),
     "aws_id": lambda v: bool(_AWS_ID.match(v)),

@@ -169,10 +169,25 @@ class Rule:
         return any(name == "aws_account_id" for name, _ in self.validators)
 
 
-# Value filters a rule can name in `filters`; credentials get "reference" and "placeholder" by default.
-FILTERS = ("reference", "placeholder", "uuid", "hash", "aws_id", "sequential", "path", "word", "url")
+# Value filters a rule can name in `filters`; credentials get "reference", "placeholder" and "digest" by
+# default.  Vendor token rules also name "example": a vendor's format whose random part is an alphabet run
+# (AIzaSy...abcdefg1234567) is an example from its documentation.  Keyed rules do not: what is assigned to a
+# secret's name counts even when it looks made up.
+FILTERS = (
+    "reference",
+    "placeholder",
+    "digest",
+    "example",
+    "uuid",
+    "hash",
+    "aws_id",
+    "sequential",
+    "path",
+    "word",
+    "url",
+)
 _DEFAULT_FILTERS = {
-    Category.CREDENTIAL: ("reference", "placeholder"),
+    Category.CREDENTIAL: ("reference", "placeholder", "digest"),
     Category.ACCOUNT_NUMBER: (),
     Category.PERSONAL_DATA: (),
     Category.DATA_PROTECTION: (),
