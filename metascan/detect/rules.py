@@ -170,9 +170,9 @@ class Rule:
 
 
 # Value filters a rule can name in `filters`; credentials get "reference", "placeholder" and "digest" by
-# default.  Vendor token rules also name "example": a vendor's format whose random part is an alphabet run
-# (AIzaSy...abcdefg1234567) is an example from its documentation.  Keyed rules do not: what is assigned to a
-# secret's name counts even when it looks made up.
+# default.  A credential token rule (`token = true`: a vendor's self-delimiting format) also gets "example":
+# a format whose random part is an alphabet run (AIzaSy...abcdefg1234567) is an example from the vendor's
+# documentation.  Keyed rules do not: what is assigned to a secret's name counts even when it looks made up.
 FILTERS = (
     "reference",
     "placeholder",
@@ -414,6 +414,8 @@ class _Loader:
         for f in filters:
             if f not in FILTERS:
                 raise self.fail(rid, f"unknown filter {f!r} (known: {', '.join(FILTERS)})")
+        if category is Category.CREDENTIAL and raw.get("token") is True and "example" not in filters:
+            filters = (*filters, "example")
 
         allow = raw.get("allowlist", {})
         if not isinstance(allow, dict) or set(allow) - _ALLOW_KEYS:

@@ -268,7 +268,10 @@ CASES = [
         f"https://events.pagerduty.com/integration/{PD_ROUTING}/enqueue",
         FieldKind.ENDPOINT,
         protocol="https",
-        expected=(("pagerduty-integration-key", PD_ROUTING),),
+        # the whole integration URL: whoever holds it can send events, so it is what to rotate
+        expected=(
+            ("pagerduty-integration-key", f"https://events.pagerduty.com/integration/{PD_ROUTING}/enqueue"),
+        ),
     ),
     Case(
         "sns-endpoint-opsgenie",
