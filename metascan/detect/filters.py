@@ -49,7 +49,7 @@ _PLACEHOLDER = regex.compile(
         |notasecret|not[_-]?a[_-]?secret|fake|foobar|foo|bar|baz|default|todo|tbd
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me)$
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
-    | (?:^|[\W_])(?:fake|bogus|notreal|not[_-]real|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
+    | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
     | ^\*{3,} | \*{4,}$                                  # masked values
     """
 )

@@ -1,0 +1,89 @@
+"""Value filters: what they drop, and what they must leave alone."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from metascan.detect.filters import FILTER_FUNCS
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a-fake-tooshort-key",
+        "user:pass",
+        "admin:changeme",
+        base64.b64encode(b"user:pass").decode(),
+        base64.b64encode(b"deploy:<password>").decode(),
+        "<your-password>",
+    ],
+)
+def test_placeholders(value: str) -> None:
+    assert FILTER_FUNCS["placeholder"](value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Kq7Wm2Lp9Xv4",
+        "deploy:Hn4Bg7Vf1Cd8",
+        base64.b64encode(b"deploy:Hn4Bg7Vf1Cd8").decode(),
+        "fakeroot-Tq8Lm2Xv9Kp4",  # a word that only starts like one
+        "abcdef1234567890abcdef12",  # filler, but keyed rules report it: only vendor rules drop filler
+    ],
+)
+def test_not_placeholders(value: str) -> None:
+    assert not FILTER_FUNCS["placeholder"](value)
+
+
+@pytest.mark.parametrize(
+    ("value", "dropped"),
+    [
+        ("AIzaSyabcdefghijklmnopqrstuvwxyz1234567", True),
+        ("sk_live_Q1234567zT9mLx2Vb8Nc4Rw6Ke0Hd", True),
+        ("AIzaSyD8kLm3Qw7Zx2Vb9Nc4Rt6Yu1Io5Pa0Sd", False),
+        ("ghp_Kq7Wm2Lp9Xv4Tn4Rb7Yd1Hc6Fs0Gj5Qa3Wx8", False),
+    ],
+)
+def test_documentation_filler(value: str, dropped: bool) -> None:
+    assert FILTER_FUNCS["example"](value) is dropped
+
+
+@pytest.mark.parametrize(
+    ("value", "dropped"),
+    [
+        ("sha256:7c2e4f9a1b8d3c6e0f5a2b9d4c7e1f8a3b6d0c9e2f5a8b1d4c7e0f3a6b9d2c5e", True),
+        ("SHA1=2fd4e1c67a2d28fced849ee1bb76e7391b93eb12", True),
+        (
+            "sha512-TToAj7x/a9FTYlTRozB+QgKFIjJUXaEseJuCWNhXvSDDghxU4SEJ6V+Wi9cxwtAy2S8pdCS07HoWPr0fAuuUKg==",
+            True,
+        ),
+        ("sha256~bRLFnzd5Kq7Wm2Lp9Xv4Tn4Rb7Yd1Hc6Fs0Gj5Qa", False),  # an OpenShift token, not a digest
+        ("7c2e4f9a1b8d3c6e0f5a2b9d4c7e1f8a", False),  # bare hex may be a key: the hash filter decides
+    ],
+)
+def test_digests(value: str, dropped: bool) -> None:
+    assert FILTER_FUNCS["digest"](value) is dropped
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "var.db_password",
+        "local.api_token",
+        "random_password.master.result",
+        "aws_secretsmanager_secret_version.db.secret_string",
+        "+ getMasterUserPassword() +",  # "pw: " + getMasterUserPassword() + "," without its quotes
+    ],
+)
+def test_references(value: str) -> None:
+    assert FILTER_FUNCS["reference"](value)
+
+
+def test_relative_paths_to_files_and_lowercase_ids() -> None:
+    assert FILTER_FUNCS["path"]("orders/4.5.1/site.zip")
+    assert not FILTER_FUNCS["path"]("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEYq")
+    assert FILTER_FUNCS["word"]("cmp2-qat-1208358310")
+    assert not FILTER_FUNCS["word"]("sk_12345678901234567890")

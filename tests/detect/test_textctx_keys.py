@@ -1,0 +1,88 @@
+"""How keys are spelled for keyed rules (`key_text`), and what encloses a key (`parent_of`,
+`key_words_at`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from metascan.detect.textctx import TextContext, key_text
+from metascan.model import FieldKind
+
+
+@pytest.mark.parametrize(
+    ("key", "spelled"),
+    [
+        ("DB_PASSWORD", "db_password"),
+        ("dbPassword", "db_password"),
+        ("db-password", "db_password"),
+        ("spring.datasource.password", "spring_datasource_password"),
+        ("X-API-Key", "x_api_key"),
+        ("APIKey", "api_key"),
+        ("1passwordToken", "1_password_token"),
+        ("facebookClientAccessToken", "facebook_client_access_token"),
+        ("Reisepass", "reisepass"),
+        ("/en/docs/creating-a-strong-password", ""),
+        ("https://example.net/password", ""),
+    ],
+)
+def test_key_text(key: str, spelled: str) -> None:
+    assert key_text(key) == spelled
+
+
+def _pair(ctx: TextContext, value: str) -> tuple[str, set[str]]:
+    start = ctx.text.index(value)
+    pair = ctx.pair_at(start, start + len(value))
+    assert pair is not None and pair.value == value
+    return pair.key, ctx.key_words_at(start, start + len(value))
+
+
+def test_a_yaml_key_is_known_with_its_parent() -> None:
+    text = "services:\n  billing:\n    database:\n      host: db.internal\n      password: Kq7Wm2Lp9Xv4\n"
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    key, context = _pair(ctx, "Kq7Wm2Lp9Xv4")
+    assert key == "password"
+    assert context == {"password", "database"}  # the nearest enclosing key, not the whole path
+
+
+def test_a_yaml_list_item_and_a_block_scalar_have_their_parents() -> None:
+    text = "env:\n- name: LOG_LEVEL\n  value: info\nfiles:\n  content: |\n    TOKEN=Zr8Kq2Lm5Xv9\n"
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    assert _pair(ctx, "info") == ("log_level", {"log", "level", "env"})
+    assert _pair(ctx, "Zr8Kq2Lm5Xv9") == ("token", {"token", "content"})
+
+
+def test_an_ini_or_toml_section_encloses_its_keys() -> None:
+    text = "[client]\nuser = backup\npassword = Hb6Nc3Vd8Mz1\n\n[mysqldump]\nquick = true\n"
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    assert _pair(ctx, "Hb6Nc3Vd8Mz1")[1] == {"password", "client"}
+    assert _pair(ctx, "true")[1] == {"quick", "mysqldump"}
+
+
+def test_json_and_hcl_blocks_enclose_their_keys() -> None:
+    text = '{\n  "stripe": {\n    "key": "Wq3Xr7Lm2Kp9Vt5Nz8Bc4Hd6"\n  }\n}\n'
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    assert _pair(ctx, "Wq3Xr7Lm2Kp9Vt5Nz8Bc4Hd6") == ("key", {"key", "stripe"})
+    hcl = 'variable "db_password" {\n  type    = string\n  default = "Kd8Ff2Gh5Lp"\n}\n'
+    ctx = TextContext(hcl, FieldKind.SCRIPT)
+    # a slot key takes the name of its block, so keyed rules see db_password_default
+    assert _pair(ctx, "Kd8Ff2Gh5Lp") == ("db_password_default", {"default", "db", "password"})
+
+
+def test_a_key_in_a_shell_block_has_no_yaml_parent() -> None:
+    text = 'if [ -n "$X" ]; then\n  export API_TOKEN=Tn4Rb7Yd1Hc6Fs0Gj5Qa3Wx8\nfi\n'
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    assert _pair(ctx, "Tn4Rb7Yd1Hc6Fs0Gj5Qa3Wx8") == ("api_token", {"api", "token"})
+
+
+def test_a_value_named_by_its_sibling_is_named_once() -> None:
+    text = '[{"name": "DB_PASSWORD", "value": "Pw3Ks8Ld2Mf"}, {"Name": "REGION", "Value": "eu-west-1"}]'
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    named = {p.value: p.key for p in ctx.pairs}
+    assert named["Pw3Ks8Ld2Mf"] == "db_password"
+    assert named["eu-west-1"] == "region"
+    assert [p.value for p in ctx.pairs].count("Pw3Ks8Ld2Mf") == 1
+
+
+def test_numbers_are_no_keys() -> None:
+    ctx = TextContext("10: ten\n2024-01-01: launch\nretries: 3\n", FieldKind.SCRIPT)
+    assert [p.key for p in ctx.pairs] == ["retries"]
