@@ -78,9 +78,9 @@ _PATH = regex.compile(
 )
 _SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
 _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
-# Lowercase words, each maybe with a number, joined by . - _, maybe with a number last: orders.created.v2,
-# oauth2-client-prod, cmp2-qat-1208358310
-_LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._-][a-z]+\d*)+(?:[._-]\d+)?$")
+# Lowercase words, each maybe with a number, joined by . - _, maybe with a number or version last:
+# orders.created.v2, oauth2-client-prod, cmp2-qat-1208358310, jjwt-jackson-0.11.2
+_LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._-][a-z]+\d*)+(?:[._-]\d+){0,4}$")
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 
 

@@ -57,10 +57,22 @@ class Pair(NamedTuple):
 #   `os.Setenv("k", "v")`, `os.getenv("k", "default")`, `define('k', 'v')` (PHP), `headers.set("k", "v")`,
 #   `SetEnvironmentVariable("k", "v")`, C# `{ "k", "v" }` initialisers;
 # - subscripts `ENV['k'] = 'v'`, `$config['k'] = 'v'`, `os.environ["k"] = "v"`;
+# - a secret's name, a colon and the value with no space (`token:abc`, `-H "X-Api-Key:abc"`);
+# - credentials in code: `new NetworkCredential("user", "pw")`, `HTTPBasicAuth('user', 'pw')`,
+#   `req.SetBasicAuth("user", "pw")`: the callee names the password;
 # - `setx K v` (Windows), Dockerfile `ENV K v` / `ARG K v` (the legacy form without `=`);
 # - a value named by its sibling: Kubernetes and ECS `name: K` / `value: V`, Elastic Beanstalk
 #   `OptionName`/`Value`, CloudFormation `ParameterKey`/`ParameterValue`;
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`).
+# A key that names a secret, then a colon and the value without white space (`token:abc`, `X-Api-Key:abc`):
+# the literals say that such a key occurs at all (the form runs only then).
+SECRET_COLON_LITERALS = tuple(
+    dict.fromkeys(
+        f"{v}:"
+        for w in ("secret", "token", "key", "pass", "passwd", "password", "pwd", "auth")
+        for v in (w, w.upper(), w.capitalize())
+    )
+)
 # The operator and value of `k=v`-like assignments (the general form and the one after a comment marker).
 _OPERATOR = r"""
     \s*(?:(?:===?|!==?)(?=\s*@?["'])                       # a comparison with a literal
@@ -110,6 +122,13 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             (?:"(?P<ndv>[^"\n]{0,4000})"|'(?P<nsv>[^'\n]{0,4000})'|(?P<nuv>[^\s'",;}\]]{1,4000}))""",
         ),
         (
+            ("Credential", "Auth(", "Authentication("),
+            r"""
+            (?<!\w)(?P<bk>NetworkCredential|UsernamePasswordCredentials|PasswordAuthentication|HTTPBasicAuth
+                |HTTPDigestAuth|SetBasicAuth|BasicAuth)\s*\(\s*(?P<bq>["'])[^"'\n]{0,100}(?P=bq)\s*,\s*
+            (?P<bvq>["'])(?P<bv2>[^"'\n]{1,200})(?P=bvq)""",
+        ),
+        (
             (),
             r"""
             (?<![\w.@/-])(?P<k>\w[\w.-]{0,100}+)"""
@@ -122,6 +141,12 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             (?://|--)(?<=(?:^|[ \t])(?://|--))(?:[ \t]+\$?|\$)(?P<ck>\w[\w.-]{0,100}+)"""
             + _OPERATOR
             + _VALUE.format(p="c"),
+        ),
+        (
+            SECRET_COLON_LITERALS,
+            r"""
+            (?<![\w.@/:-])(?P<nck>[\w-]{0,60}?(?i:secret|token|key|pass|passwd|password|pwd|auth)):
+            (?P<ncv>[^\s:'"`;,{}\[\]<>][^\s'"`;,{}\[\]<>]{7,4000})""",
         ),
         (
             ("-D",),
@@ -200,6 +225,8 @@ _KEY_OF = {
     "cbv": "ck",
     "cev": "ck",
     "cuv": "ck",
+    "ncv": "nck",
+    "bv2": "bk",
     "pdv": "pk",
     "psv": "pk",
     "pbv": "pk",

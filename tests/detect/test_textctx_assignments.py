@@ -40,6 +40,7 @@ _ATOMS = [
     "1pw", "var ", "const ", " string", "?=", "::=", ".=", "=>", "==", "//", "-Key ", "getenv(", "define(",
     "System.setProperty(", "ENV ", "ARG ", "name: ", "Value=", "- name: X\n  value: ", "<add key=", " value=",
     "<entry name='k'>", "</entry>", "  ", ": |", "\\n", '\\"', "@", "(", ")",
+    "token:", "Key:", "NetworkCredential(", "SetBasicAuth(", "-D", "// ", "--$",
 ]  # fmt: skip
 
 
