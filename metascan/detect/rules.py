@@ -535,12 +535,23 @@ def load_rules(extra: Iterable[str | Path] = ()) -> list[Rule]:
 
 def share_documented_examples(rules: list[Rule]) -> list[Rule]:
     """A vendor's documented example value is not a finding whichever rule meets it: a generic rule that
-    sees Stripe's example key under `API_KEY=` must drop it like the Stripe rule does.  Every credential
-    rule's `allowlist.values` apply to all credential rules."""
-    examples = frozenset(v for r in rules if r.category is Category.CREDENTIAL for v in r.allow_values)
+    sees Stripe's example key under `API_KEY=` must drop it like the Stripe rule does, and the Authorization
+    header rule drops Okta's example after `SSWS`.  Every credential rule's `allowlist.values` and
+    `allowlist.regexes` apply to all credential rules."""
     shared = Category.CREDENTIAL
+    examples = frozenset(v for r in rules if r.category is shared for v in r.allow_values)
+    patterns: dict[str, regex.Pattern[str]] = {}
+    for r in rules:
+        if r.category is shared:
+            patterns.update((p.pattern, p) for p in r.allow_regexes)
     return [
-        dataclasses.replace(r, allow_values=r.allow_values | examples) if r.category is shared else r
+        dataclasses.replace(
+            r,
+            allow_values=r.allow_values | examples,
+            allow_regexes=tuple({**{p.pattern: p for p in r.allow_regexes}, **patterns}.values()),
+        )
+        if r.category is shared
+        else r
         for r in rules
     ]
 
