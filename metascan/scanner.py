@@ -59,8 +59,8 @@ class ScanOptions:
     region: str | None = None
     account: str | None = None
     limits: Limits = dc_field(default_factory=Limits)
-    time_limit: float = 1.0  # seconds per rule per text
-    field_time_limit: float = 5.0  # seconds for all rules on one text
+    time_limit: float | None = None  # seconds per rule per text (None: engine.default_time_limits())
+    field_time_limit: float | None = None  # seconds for all rules on one text
     # The resource's own account id (from its ARN, `account`, or the CreatedBy ARN of a launch template
     # version) written into its names, tags or user data is not a customer's account number: not reported
     # unless this is set.
@@ -257,11 +257,11 @@ class Scanner:
         self, field: Field, scanned: ScanResult, decoding: tuple[str, ...] = ()
     ) -> Iterator[Skipped]:
         if scanned.timed_out:
-            o = self.options
+            e = self.engine
             where = f" ({'>'.join(decoding)})" if decoding else ""
             yield Skipped(
                 field.source,
-                f"time limit ({o.time_limit:g}s per rule, {o.field_time_limit:g}s per field) stopped rules"
+                f"time limit ({e.time_limit:g}s per rule, {e.field_time_limit:g}s per field) stopped rules"
                 f" {', '.join(scanned.timed_out)} on this text{where}; the other rules scanned it",
                 field.resource,
                 field.path,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -55,14 +56,32 @@ _SPLIT_FROM = 256  # characters: on shorter texts one search of the whole altern
 _KEY_VERDICTS = 16384  # assignment keys remembered per key pattern (at most a few MB; see `Engine.rule_hits`)
 
 
+def default_time_limits() -> tuple[float, float]:
+    """The time limits of one rule on one text and of all rules on one text: 1 s and 5 s, or what the
+    environment variables METASCAN_RULE_TIME_LIMIT and METASCAN_FIELD_TIME_LIMIT say (seconds; for slow or
+    shared machines, where a rule that needs 1 s elsewhere would be stopped and its field listed as
+    skipped).  A value that is not a positive number is ignored."""
+    out = []
+    for name, default in (("METASCAN_RULE_TIME_LIMIT", 1.0), ("METASCAN_FIELD_TIME_LIMIT", 5.0)):
+        try:
+            value = float(os.environ.get(name, default))
+        except ValueError:
+            value = default
+        out.append(value if 0 < value < float("inf") else default)
+    return out[0], out[1]
+
+
 class Engine:
     """Runs a rule set over texts.  Holds no state between texts besides the compiled rules and, for speed,
     which assignment keys each keyed rule's key pattern matches (a pure function of the two)."""
 
-    def __init__(self, rules: Sequence[Rule], time_limit: float = 1.0, field_time_limit: float = 5.0) -> None:
+    def __init__(
+        self, rules: Sequence[Rule], time_limit: float | None = None, field_time_limit: float | None = None
+    ) -> None:
         self.rules = tuple(sorted(rules, key=lambda r: -r.priority))
-        self.time_limit = time_limit  # per rule and text
-        self.field_time_limit = field_time_limit  # all rules on one text
+        rule_default, field_default = default_time_limits()
+        self.time_limit = rule_default if time_limit is None else time_limit  # per rule and text
+        self.field_time_limit = field_default if field_time_limit is None else field_time_limit  # all rules
         self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
         self._automaton = ahocorasick.Automaton()
         by_word: dict[str, list[int]] = {}
