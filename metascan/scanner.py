@@ -7,12 +7,17 @@ runs the checks on the records and keeps each value once, in the one process tha
 The results of scanning a text are cached (bounded), and so are the hits in each user data value, by a digest
 of the value and without the decoded text: the user data that launch template versions and launch
 configurations repeat is decoded and scanned once, in a few hundred bytes per value.
+
+Every text is scanned with the texts its text layers derive from it (`aws.layers`: percent-encoding, JSON
+escapes, data URLs, base64 blobs, ...), each finding with its decoding chain.  Where a value is found both
+in a text and in a text derived from it (mapped back through the layers' offset maps), it is reported once:
+by the more specific rule, else as first found (raw before decoded).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -20,7 +25,8 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from .aws.arn import parse_arn
 from .aws.documents import Defaults, ResourceRecord, extract
-from .aws.userdata import Decoded, Limits, decode_user_data
+from .aws.layers import derive
+from .aws.userdata import Limits, Segment, decode_user_data
 from .detect.engine import Engine, Hit, ScanResult
 from .detect.rules import Rule
 from .detect.validators import digits
@@ -76,7 +82,9 @@ class _ScannedText:
 
 
 @dataclass(frozen=True, slots=True)
-class _UserDataResult:
+class _TextsResult:
+    """What scanning a field's texts found: each text's hits and chain, and what was skipped decoding it."""
+
     parts: tuple[_ScannedText, ...]
     skipped: tuple[str, ...]
 
@@ -133,8 +141,8 @@ class Scanner:
         self.resources: set[int] = set()  # resource_key of each resource seen: counted, not kept
         self.fields = 0
         self._reported: set[str] = set()
-        self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], ScanResult] = _LRU(16384)
-        self._user_data: _LRU[bytes, _UserDataResult] = _LRU(32768)  # by digest: ~500 bytes an entry
+        self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], _TextsResult] = _LRU(16384)
+        self._user_data: _LRU[bytes, _TextsResult] = _LRU(32768)  # by digest: ~500 bytes an entry
 
     # --- responses ---------------------------------------------------------------------------------------
 
@@ -229,29 +237,43 @@ class Scanner:
         if field.kind is FieldKind.USER_DATA:
             digest = hashlib.blake2b(field.value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
             result = self._user_data.get(digest, lambda: self._scan_user_data(field.value))
-            for reason in result.skipped:
-                yield Skipped(field.source, reason, field.resource, field.path)
-            for part in result.parts:
-                yield from self._timeouts(field, part.result, part.decoding)
-                for hit in part.result.hits:
-                    if own is None or not _is_account(hit, own):
-                        yield self._candidate(field, hit, part.decoding, launches, locate, per_source)
-            return
-        key = (field.value, field.kind, field.key, field.protocol)
-        scanned = self._texts.get(
-            key, lambda: self.engine.scan(field.value, field.kind, field.key, field.protocol)
-        )
-        yield from self._timeouts(field, scanned)
-        for hit in scanned.hits:
-            if own is None or not _is_account(hit, own):
-                yield self._candidate(field, hit, (), False, locate, per_source)
+        else:
+            key = (field.value, field.kind, field.key, field.protocol)
+            result = self._texts.get(key, lambda: self._scan_text(field))
+            launches = False
+        for reason in result.skipped:
+            yield Skipped(field.source, reason, field.resource, field.path)
+        for part in result.parts:
+            yield from self._timeouts(field, part.result, part.decoding)
+            for hit in part.result.hits:
+                if own is None or not _is_account(hit, own):
+                    yield self._candidate(field, hit, part.decoding, launches, locate, per_source)
 
-    def _scan_user_data(self, raw: str) -> _UserDataResult:
-        decoded: Decoded = decode_user_data(raw, self.options.limits)
-        parts = tuple(
-            _ScannedText(seg.decoding, self.engine.scan(seg.text, seg.kind)) for seg in decoded.segments
-        )
-        return _UserDataResult(parts, tuple(decoded.skipped))
+    def _scan_user_data(self, raw: str) -> _TextsResult:
+        decoded = decode_user_data(raw, self.options.limits)
+        return self._scan_segments(decoded.segments, decoded.skipped)
+
+    def _scan_text(self, field: Field) -> _TextsResult:
+        """A free-form field and the texts its text layers derive from it, scanned as the field."""
+        segments = [Segment(field.value, (), field.kind)]
+        derived, problems = derive(field.value, self.options.limits.layers)
+        for d in derived:
+            parent = d.parent + 1
+            chain = (*segments[parent].decoding, *d.steps)
+            segments.append(Segment(d.text, chain, field.kind, parent, d.origin))
+        return self._scan_segments(segments, problems, field.key, field.protocol)
+
+    def _scan_segments(
+        self,
+        segments: Sequence[Segment],
+        skipped: Sequence[str],
+        key: str | None = None,
+        protocol: str | None = None,
+    ) -> _TextsResult:
+        results = [self.engine.scan(seg.text, seg.kind, key, protocol) for seg in segments]
+        settled = settle_layers(segments, results)
+        parts = tuple(_ScannedText(seg.decoding, r) for seg, r in zip(segments, settled, strict=True))
+        return _TextsResult(parts, tuple(skipped))
 
     def _timeouts(
         self, field: Field, scanned: ScanResult, decoding: tuple[str, ...] = ()
@@ -334,3 +356,66 @@ def _launches(record: ResourceRecord) -> bool:
     if record.kind == "LaunchConfiguration":
         return True
     return record.kind == "LaunchTemplateVersion" and record.data.get("DefaultVersion") is True
+
+
+def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) -> list[ScanResult]:
+    """Each segment's hits, less those another text of the same origin already reads.
+
+    A segment that text layers derived from another (`parent` >= 0) maps each hit back to the text at the
+    root of its derivation.  Where two hits overlap there, one is kept: the one with the more specific rule
+    (a GitHub token decoded from base64 over the generic secret its base64 form was); between equals, the
+    decoded one where the raw one runs on through an escape that decodes to a delimiter (`pw\\nUSER=bob`
+    is `pw` up to a line break), else the first found (texts come before what is derived from them: `%2B`
+    in a signed URL stays as the URL has it).
+    """
+    if all(seg.parent < 0 for seg in segments):
+        return list(results)
+    root: list[int] = []
+    for i, seg in enumerate(segments):
+        root.append(i if seg.parent < 0 else root[seg.parent])
+    kept: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)  # root -> spans kept
+    for i, result in enumerate(results):
+        seg = segments[i]
+        for n, hit in enumerate(result.hits):
+            start, end, j = hit.start, hit.end, i
+            while segments[j].parent >= 0:
+                origin = segments[j].origin
+                if origin is not None:
+                    start, end = origin.span(start, end)
+                j = segments[j].parent
+            spans = kept[root[i]]
+            overlapping = [k for k in spans if k[0] < end and start < k[1]]
+            priority = hit.rule.priority
+            # The parent's offsets are the root's when the parent is a root: only then is a cut checked.
+            direct = seg.parent >= 0 and segments[seg.parent].parent < 0
+            if any(
+                k[2] > priority
+                or (k[2] == priority and not (direct and _cut_by_escape(k, (start, end), seg)))
+                for k in overlapping
+            ):
+                continue
+            for k in overlapping:
+                spans.remove(k)
+            spans.append((start, end, priority, i, n))
+    keep = {(k[3], k[4]) for spans in kept.values() for k in spans}
+    return [
+        ScanResult(tuple(h for n, h in enumerate(r.hits) if (i, n) in keep), r.timed_out)
+        for i, r in enumerate(results)
+    ]
+
+
+_DELIMITERS = frozenset(" \t\r\n\"'`=&;,")
+
+
+def _cut_by_escape(kept: tuple[int, int, int, int, int], decoded: tuple[int, int], seg: Segment) -> bool:
+    """Whether a hit kept from `seg`'s parent runs on, past where the hit decoded from it stops (or before
+    where it starts), through an escape that decodes to a delimiter (a line break, a quote, `=`)."""
+    ks, ke, _, k_seg, _ = kept
+    ds, de = decoded
+    if seg.origin is None or k_seg != seg.parent or not (ks <= ds and de <= ke) or (ks, ke) == (ds, de):
+        return False
+    return any(
+        ((p_start == de and p_start < ke) or (p_end == ds and p_end > ks))
+        and any(c in _DELIMITERS for c in seg.text[d_start:d_end])
+        for d_start, d_end, p_start, p_end in seg.origin.edits
+    )
