@@ -404,18 +404,21 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
     ]
 
 
-_DELIMITERS = frozenset(" \t\r\n\"'`=&;,")
+# What ends a value: a line break or a closing quote after it; a key's `=` or a separator before it too.
+_ENDS = frozenset(" \t\r\n\"'`")
+_STARTS = _ENDS | frozenset("=&;,")
 
 
 def _cut_by_escape(kept: tuple[int, int, int, int, int], decoded: tuple[int, int], seg: Segment) -> bool:
-    """Whether a hit kept from `seg`'s parent runs on, past where the hit decoded from it stops (or before
-    where it starts), through an escape that decodes to a delimiter (a line break, a quote, `=`)."""
+    """Whether a hit kept from `seg`'s parent runs on past where the hit decoded from it stops, through an
+    escape that decodes to a line break or a quote (`pw\\nUSER=bob`), or starts before it, through one
+    that decodes to a separator (`KEY%3Dvalue`).  A `%3D` that ends a value is base64 padding, not a cut."""
     ks, ke, _, k_seg, _ = kept
     ds, de = decoded
     if seg.origin is None or k_seg != seg.parent or not (ks <= ds and de <= ke) or (ks, ke) == (ds, de):
         return False
     return any(
-        ((p_start == de and p_start < ke) or (p_end == ds and p_end > ks))
-        and any(c in _DELIMITERS for c in seg.text[d_start:d_end])
+        (p_start == de and p_start < ke and any(c in _ENDS for c in seg.text[d_start:d_end]))
+        or (p_end == ds and p_end > ks and any(c in _STARTS for c in seg.text[d_start:d_end]))
         for d_start, d_end, p_start, p_end in seg.origin.edits
     )

@@ -86,18 +86,23 @@ def kind_of(text: str, content_type: str | None = None) -> str | None:
     if body[:1] == "{" and _IGNITION.search(text, 0, 65536, timeout=_TIME_LIMIT) is not None:
         return "ignition"
     if (
-        _EC2LAUNCH.search(text, timeout=_TIME_LIMIT) is not None
+        "tasks" in text
+        and _EC2LAUNCH.search(text, timeout=_TIME_LIMIT) is not None
         and _EC2LAUNCH_VERSION.search(text, timeout=_TIME_LIMIT) is not None
     ):
         return "ec2launch"
-    if _BOTTLEROCKET.search(text, timeout=_TIME_LIMIT) is not None:
+    if "settings" in text and _BOTTLEROCKET.search(text, timeout=_TIME_LIMIT) is not None:
         return "bottlerocket"
     return None
 
 
 def parts(text: str, content_type: str | None = None, limits: FormatLimits | None = None) -> Iterator[Item]:
     """What the document in `text` holds in encoded form (nothing for a document metascan does not know)."""
-    kind = kind_of(text, content_type)
+    try:
+        kind = kind_of(text, content_type)
+    except TimeoutError:
+        yield "time limit stopped recognising the document; scanned as text"
+        return
     if kind is not None:
         yield from READERS[kind](text, limits or FormatLimits())
 
@@ -160,8 +165,14 @@ _DIGIT_RUN = regex.compile(r"\d{5}")
 def _key(key: Any) -> str:
     """A mapping key as it may appear in a decoding step: a short identifier (`write_files`, `runcmd`), or
     `*` for anything a user may have written (a path, an address, a number)."""
-    if isinstance(key, str) and _SAFE_KEY.fullmatch(key) and not _DIGIT_RUN.search(key):
-        return f".{key}"
+    if isinstance(key, str) and len(key) <= 40:
+        try:
+            if _SAFE_KEY.fullmatch(key, timeout=_TIME_LIMIT) and not _DIGIT_RUN.search(
+                key, timeout=_TIME_LIMIT
+            ):
+                return f".{key}"
+        except TimeoutError:
+            pass
     return "[*]"
 
 
@@ -197,7 +208,16 @@ _B64 = {"b64", "base64"}
 _GZ_B64 = {"gz+b64", "gzip+base64", "gz+base64", "gzip+b64"}
 
 
+def _escapes(text: str) -> bool:
+    """Whether YAML or TOML syntax may change a string beyond its white space: an escape or a doubled
+    quote.  Without one, every string is in the raw text as it is."""
+    return "\\" in text or "''" in text
+
+
 def _cloud_config(text: str, limits: FormatLimits) -> Iterator[Item]:
+    encoded = "write_files" in text and ("encoding" in text or "!!binary" in text)
+    if not encoded and not _escapes(text):
+        return
     doc, problem = load_yaml(text, limits)
     if problem:
         yield f"cloud-config is {problem}; not decoded"
@@ -312,6 +332,8 @@ def _ignition(text: str, limits: FormatLimits) -> Iterator[Item]:
 
 
 def _ec2launch(text: str, limits: FormatLimits) -> Iterator[Item]:
+    if not _escapes(text):
+        return
     doc, problem = load_yaml(text, limits)
     if problem:
         yield f"EC2Launch v2 task configuration is {problem}; not decoded"
@@ -344,7 +366,8 @@ def _bottlerocket(text: str, limits: FormatLimits) -> Iterator[Item]:
             yield f"Bottlerocket {name} is not valid base64; not decoded"
         else:
             yield Part(data, (f"bottlerocket:{name}", "base64"), source=value)
-    yield from _changed_strings(doc, text, "bottlerocket", limits)
+    if _escapes(text):
+        yield from _changed_strings(doc, text, "bottlerocket", limits)
 
 
 READERS = {

@@ -112,15 +112,21 @@ def to_text(data: bytes, charset: str | None = None) -> Text:
         return Text(data.decode("utf-8", "replace"), None, "bytes are not UTF-8 text")
 
 
-_CONTROLS = frozenset(chr(c) for c in (*range(9), 11, *range(14, 32), 127))
+_CONTROL_BYTES = bytes([*range(9), 11, *range(14, 32), 127])
+# What people write: letters, digits, white space, common punctuation, and any non-ASCII character (each
+# is one `?` once encoded with "replace").
+_PLAIN_BYTES = bytes(c for c in range(128) if chr(c).isalnum() or chr(c) in " \t\r\n=:-_./,'\"@#{}[]()?")
+
+
+def _controls(sample: str) -> int:
+    data = sample.encode("ascii", "replace")  # one byte per character; the control characters are ASCII
+    return len(data) - len(data.translate(None, _CONTROL_BYTES))
 
 
 def control_share(text: str) -> float:
     """The share of control characters (other than tab, line breaks and form feed) in the first 4096."""
     sample = text[:4096]
-    if not sample:
-        return 0.0
-    return sum(1 for c in sample if c in _CONTROLS) / len(sample)
+    return _controls(sample) / len(sample) if sample else 0.0
 
 
 def is_binary(text: str) -> bool:
@@ -131,10 +137,12 @@ def is_binary(text: str) -> bool:
 def looks_like_text(text: str) -> bool:
     """Decoded bytes that a person wrote: no control characters, no replacement characters, and mostly
     letters, digits, white space and common punctuation (random bytes that happen to be UTF-8 are not)."""
-    if len(text) < 4 or "\ufffd" in text or any(c in _CONTROLS for c in text):
+    if len(text) < 4 or "\ufffd" in text:
         return False
-    plain = sum(1 for c in text if c.isalnum() or c in " \t\r\n=:-_./,'\"@#{}[]()")
-    return plain >= 0.8 * len(text)
+    data = text.encode("ascii", "replace")
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        return False
+    return len(data.translate(None, _PLAIN_BYTES)) <= 0.2 * len(data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,6 +172,18 @@ def _base64(span: str, budget: int) -> Decoded | None:
 # syntax, or an escape inside double quotes on one line.
 _JSONISH = regex.compile(r'\\u[0-9A-Fa-f]{4}|\\"|\{\s*+"|"\s*+:|"[^"\n\\]{0,200}+\\[nrt]')
 
+
+def _jsonish(text: str) -> bool:
+    if "\\" not in text:
+        return False
+    try:
+        return _JSONISH.search(text, timeout=_MARKER_TIME_LIMIT) is not None
+    except TimeoutError:
+        return True  # let the layer decide, under its own time limit
+
+
+_MARKER_TIME_LIMIT = 0.5
+
 # Base64 runs are found without a pattern: the text's ASCII bytes mapped to `a` (base64 alphabet) or a space,
 # then `bytes.find`: linear, at C speed (a pattern with look-arounds was 5x slower).
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -253,7 +265,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("percent", lambda t: "%" in t, _matches(r"(?:%[0-9A-Fa-f]{2})++"), _percent),
     Layer(
         "json-escape",
-        lambda t: "\\" in t and _JSONISH.search(t) is not None,
+        _jsonish,
         _matches(r"(?:\\(?:u[0-9A-Fa-f]{4}|[\"\\/bfnrt]))++"),
         _json_escape,
     ),
@@ -268,7 +280,12 @@ LAYERS: tuple[Layer, ...] = (
         ),
         _encoded_command,
     ),
-    Layer("base64", lambda t: len(t) >= _MIN_B64, _base64_spans, _base64),
+    Layer(
+        "base64",
+        lambda t: len(t) >= _MIN_B64 and _RUN in t.encode("ascii", "replace").translate(_B64_MASK),
+        _base64_spans,
+        _base64,
+    ),
 )
 
 
@@ -324,6 +341,9 @@ def derive(
 ) -> tuple[list[Derived], list[str]]:
     """Every text the layers produce from `text` (breadth first), and what stopped them, if anything.
     Encoded spans in `skip` are not decoded again (a document reader already did)."""
+    active = [layer for layer in LAYERS if layer.marker(text)]
+    if not active:
+        return [], []  # the common case, kept cheap: most fields hold no layer at all
     b = bounds or Bounds()
     run = _Run(b, time.monotonic() + b.time_limit, b.max_chars, [])
     out: list[Derived] = []
@@ -331,9 +351,7 @@ def derive(
     queue: list[tuple[int, str, int]] = [(-1, text, 0)]
     while queue:
         parent, current, depth = queue.pop(0)
-        for layer in LAYERS:
-            if not layer.marker(current):
-                continue
+        for layer in active if parent < 0 else [la for la in LAYERS if la.marker(current)]:
             try:
                 got = _rewrite(layer, current, run, skip)
             except TimeoutError:

@@ -179,8 +179,11 @@ def _text(
 
 def _is_mime(text: str) -> bool:
     """A header line first, and a MIME header among the headers (as cloud-init looks for `mime-version:`)."""
-    if not _HEADER_LINE.match(text, timeout=_TIME_LIMIT):
-        return False
+    try:
+        if not _HEADER_LINE.match(text, timeout=_TIME_LIMIT):
+            return False
+    except TimeoutError:
+        return False  # scanned as text
     end = text.find("\n\n", 0, 8192)
     head = text[: end if end >= 0 else 8192].lower()
     return "mime-version:" in head or "content-type:" in head
@@ -192,7 +195,16 @@ def _document(
     """A text: the segment itself, what its document holds (decoded further), then its text layers."""
     index = len(out.segments)
     out.segments.append(Segment(text, chain))
-    decoded: set[str] = set()  # encoded texts the document reader decoded: the text layers need not
+    decoded = _holdings(text, chain, budget, out, depth, ctype)
+    _layers(index, budget, out, decoded, depth)
+
+
+def _holdings(
+    text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int, ctype: str | None
+) -> frozenset[str]:
+    """What the document in `text` holds, decoded further; returns the encoded texts it decoded (the text
+    layers need not decode them again)."""
+    decoded: set[str] = set()
     for item in parts(text, ctype, budget.limits.formats):
         if isinstance(item, str):
             out.skipped.append(f"{item} ({_where(chain)})")
@@ -204,7 +216,7 @@ def _document(
         if item.source:
             decoded.add("".join(item.source.split()))
         _holding(item, chain, budget, out, depth)
-    _layers(index, budget, out, frozenset(decoded))
+    return frozenset(decoded)
 
 
 def _holding(item: Part, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
@@ -217,24 +229,32 @@ def _holding(item: Part, chain: tuple[str, ...], budget: _Budget, out: Decoded, 
     _bytes(data, (*where, *steps), budget, out, depth + 1, item.content_type)
 
 
-def _layers(index: int, budget: _Budget, out: Decoded, skip: frozenset[str]) -> None:
-    """The texts the text layers derive from segment `index`, after it and what it holds."""
+def _layers(index: int, budget: _Budget, out: Decoded, skip: frozenset[str], depth: int) -> None:
+    """The texts the text layers derive from segment `index`, after it and what it holds.  A document that a
+    layer decoded (a base64 blob of a MIME document or a cloud-config) is read as that document too: MIME
+    transfer encodings (quoted-printable, uuencode) and documents' structure are no text layer."""
     seg = out.segments[index]
     derived, problems = derive(seg.text, budget.limits.layers, skip)
     for problem in problems:
         out.skipped.append(f"{problem} ({_where(seg.decoding)})")
     base = len(out.segments)
+    documents: list[tuple[str, tuple[str, ...]]] = []
     for d in derived:
         if len(d.text) > budget.bytes_left:
             out.skipped.append(
                 f"user data exceeds the {budget.limits.max_decoded_bytes}-byte decoding bound;"
                 f" text layers not all decoded ({_where(seg.decoding)})"
             )
-            return
+            break
         budget.bytes_left -= len(d.text)
         parent = index if d.parent < 0 else base + d.parent
         chain = (*out.segments[parent].decoding, *d.steps)
         out.segments.append(Segment(d.text, chain, seg.kind, parent, d.origin))
+        for start, end, _, _ in d.origin.edits:
+            documents.append((d.text[start:end], chain))
+    for text, chain in documents:
+        if not (_is_mime(text) and _mime(text, chain, budget, out, depth + 1)):
+            _holdings(text, chain, budget, out, depth + 1, None)
 
 
 def _mime(text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> bool:

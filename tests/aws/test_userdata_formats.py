@@ -22,7 +22,7 @@ from metascan.api import make_scanner
 from metascan.report.formats.options import RenderOptions
 from metascan.report.render import Format, renderer
 
-GH_TOKEN = "ghp_TafVgGIxIubM38lQxaF7mJ3WEJm957qKxL8n"
+GH_TOKEN = "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"  # a valid checksum, a made-up token
 AWS_KEY_ID = "AKIAAYBHPIP5AX2FQ2H6"
 AWS_SECRET = "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"
 STRIPE_KEY = "sk_live_v7eMZMZtjV3X2OkPbVEvZeZ2"
@@ -390,14 +390,15 @@ def test_bottlerocket_settings() -> None:
 @pytest.mark.parametrize(
     "doc",
     [
-        "#cloud-config\nwrite_files: [\n",
+        "#cloud-config\nwrite_files:\n- encoding: b64\n  content: [\n",
         "#cloud-config-archive\n- type: text/x-shellscript\n  content: [\n",
-        "version: 1.0\ntasks:\n- task: [\n",
+        'version: 1.0\ntasks:\n- task: [\n  content: "a\\nb"\n',
         "[settings.aws\ncredentials = 1\n",
     ],
     ids=["cloud-config", "archive", "ec2launch", "bottlerocket"],
 )
 def test_a_malformed_document_is_reported_and_still_scanned(doc: str) -> None:
+    """A document with something to decode that does not parse is a skip; its text is scanned as text."""
     report = scan(doc + f"# DB_PASSWORD={PASSWORD}\n")
     assert any("not decoded" in s.reason for s in report.skipped), report.skipped
     assert PASSWORD in found(report)
