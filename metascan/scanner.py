@@ -11,7 +11,8 @@ configurations repeat is decoded and scanned once, in a few hundred bytes per va
 Every text is scanned with the texts its text layers derive from it (`aws.layers`: percent-encoding, JSON
 escapes, data URLs, base64 blobs, ...), each finding with its decoding chain.  Where a value is found both
 in a text and in a text derived from it (mapped back through the layers' offset maps), it is reported once:
-by the more specific rule, else as first found (raw before decoded).
+by the more specific rule, else as first found (raw before decoded); and a value found in several texts is
+reported under the longest chain of a decoding that produced it (`settle_layers`).
 """
 
 from __future__ import annotations
@@ -73,19 +74,16 @@ class ScanOptions:
     report_own_account_id: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _ScannedText:
-    """What scanning one decoded text of a user data value found (the text itself is not kept)."""
-
-    decoding: tuple[str, ...]
-    result: ScanResult
+Chain = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _TextsResult:
-    """What scanning a field's texts found: each text's hits and chain, and what was skipped decoding it."""
+    """What scanning a field's texts found (the texts themselves are not kept): each value once, with the
+    decoding chain it is reported under; the rules a time limit stopped, by chain; and what was skipped."""
 
-    parts: tuple[_ScannedText, ...]
+    hits: tuple[tuple[Chain, Hit], ...]
+    timed_out: tuple[tuple[Chain, tuple[str, ...]], ...]
     skipped: tuple[str, ...]
 
 
@@ -243,11 +241,11 @@ class Scanner:
             launches = False
         for reason in result.skipped:
             yield Skipped(field.source, reason, field.resource, field.path)
-        for part in result.parts:
-            yield from self._timeouts(field, part.result, part.decoding)
-            for hit in part.result.hits:
-                if own is None or not _is_account(hit, own):
-                    yield self._candidate(field, hit, part.decoding, launches, locate, per_source)
+        for chain, rules in result.timed_out:
+            yield self._timeouts(field, rules, chain)
+        for chain, hit in result.hits:
+            if own is None or not _is_account(hit, own):
+                yield self._candidate(field, hit, chain, launches, locate, per_source)
 
     def _scan_user_data(self, raw: str) -> _TextsResult:
         decoded = decode_user_data(raw, self.options.limits)
@@ -271,23 +269,21 @@ class Scanner:
         protocol: str | None = None,
     ) -> _TextsResult:
         results = [self.engine.scan(seg.text, seg.kind, key, protocol) for seg in segments]
-        settled = settle_layers(segments, results)
-        parts = tuple(_ScannedText(seg.decoding, r) for seg, r in zip(segments, settled, strict=True))
-        return _TextsResult(parts, tuple(skipped))
+        timed_out = tuple(
+            (seg.decoding, r.timed_out) for seg, r in zip(segments, results, strict=True) if r.timed_out
+        )
+        return _TextsResult(tuple(settle_layers(segments, results)), timed_out, tuple(skipped))
 
-    def _timeouts(
-        self, field: Field, scanned: ScanResult, decoding: tuple[str, ...] = ()
-    ) -> Iterator[Skipped]:
-        if scanned.timed_out:
-            o = self.options
-            where = f" ({'>'.join(decoding)})" if decoding else ""
-            yield Skipped(
-                field.source,
-                f"time limit ({o.time_limit:g}s per rule, {o.field_time_limit:g}s per field) stopped rules"
-                f" {', '.join(scanned.timed_out)} on this text{where}; the other rules scanned it",
-                field.resource,
-                field.path,
-            )
+    def _timeouts(self, field: Field, rules: tuple[str, ...], decoding: Chain) -> Skipped:
+        o = self.options
+        where = f" ({'>'.join(decoding)})" if decoding else ""
+        return Skipped(
+            field.source,
+            f"time limit ({o.time_limit:g}s per rule, {o.field_time_limit:g}s per field) stopped rules"
+            f" {', '.join(rules)} on this text{where}; the other rules scanned it",
+            field.resource,
+            field.path,
+        )
 
     def _candidate(
         self,
@@ -358,8 +354,8 @@ def _launches(record: ResourceRecord) -> bool:
     return record.kind == "LaunchTemplateVersion" and record.data.get("DefaultVersion") is True
 
 
-def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) -> list[ScanResult]:
-    """Each segment's hits, less those another text of the same origin already reads.
+def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) -> list[tuple[Chain, Hit]]:
+    """The values the texts of one field hold, each once, with the decoding chain it is reported under.
 
     A segment that text layers derived from another (`parent` >= 0) maps each hit back to the text at the
     root of its derivation.  Where two hits overlap there, one is kept: the one with the more specific rule
@@ -367,9 +363,38 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
     decoded one where the raw one runs on through an escape that decodes to a delimiter (`pw\\nUSER=bob`
     is `pw` up to a line break), else the first found (texts come before what is derived from them: `%2B`
     in a signed URL stays as the URL has it).
+
+    A value found in several places is reported where its decoding says most: under the longest chain of a
+    text whose decoding produced it (an Ignition file's data URL rather than the raw config around it).  A
+    hit in a derived text away from what its layer decoded is the parent text's: it takes the parent's chain.
     """
+    kept = _resolve(segments, results)
+    best: dict[str, tuple[Chain, Hit]] = {}
+    for i, result in enumerate(results):
+        for n, hit in enumerate(result.hits):
+            if (i, n) not in kept:
+                continue
+            chain = _chain_of(segments, i, hit.start, hit.end)
+            if hit.secret not in best or len(chain) > len(best[hit.secret][0]):
+                best[hit.secret] = (chain, hit)
+    return list(best.values())
+
+
+def _chain_of(segments: Sequence[Segment], i: int, start: int, end: int) -> Chain:
+    """The chain of the text whose decoding produced the span [start, end) of segment `i`."""
+    while segments[i].parent >= 0:
+        origin = segments[i].origin
+        if origin is None or origin.touches(start, end):
+            break
+        start, end = origin.span(start, end)
+        i = segments[i].parent
+    return segments[i].decoding
+
+
+def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[tuple[int, int]]:
+    """(segment, hit) of each hit kept where hits overlap across a text and the texts derived from it."""
     if all(seg.parent < 0 for seg in segments):
-        return list(results)
+        return {(i, n) for i, r in enumerate(results) for n in range(len(r.hits))}
     root: list[int] = []
     for i, seg in enumerate(segments):
         root.append(i if seg.parent < 0 else root[seg.parent])
@@ -397,11 +422,7 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
             for k in overlapping:
                 spans.remove(k)
             spans.append((start, end, priority, i, n))
-    keep = {(k[3], k[4]) for spans in kept.values() for k in spans}
-    return [
-        ScanResult(tuple(h for n, h in enumerate(r.hits) if (i, n) in keep), r.timed_out)
-        for i, r in enumerate(results)
-    ]
+    return {(k[3], k[4]) for spans in kept.values() for k in spans}
 
 
 # What ends a value: a line break or a closing quote after it; a key's `=` or a separator before it too.

@@ -44,6 +44,12 @@ class OffsetMap:
         """The parent span of a derived span: a position inside a replaced span maps to that span's ends."""
         return self._map(start, False), self._map(end, True)
 
+    def touches(self, start: int, end: int) -> bool:
+        """Whether the derived span overlaps or borders a replaced (decoded) span: whether decoding made it
+        (a value between two escaped quotes is read thanks to the decoding, too)."""
+        i = bisect.bisect_right(self.edits, (end, 1 << 62)) - 1
+        return i >= 0 and self.edits[i][1] >= start
+
     def _map(self, pos: int, end: bool) -> int:
         q = pos - 1 if end else pos
         i = bisect.bisect_right(self.edits, (q, 1 << 62)) - 1

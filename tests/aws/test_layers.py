@@ -205,3 +205,12 @@ def test_span_count_bound_is_reported() -> None:
     derived, problems = derive(text, Bounds(max_spans=5, max_depth=1))
     assert derived and derived[0].text.count("==") == 5
     assert problems[0] == "text layer percent: more than 5 encoded spans; rest not decoded"
+
+
+def test_offset_map_tells_what_decoding_made() -> None:
+    ((d), *_), _ = derive('{"a": "x\\"secret\\"y z"}')
+    assert d.text == '{"a": "x"secret"y z"}'
+    start = d.text.index("secret")
+    assert d.origin.touches(start, start + 6)  # between two decoded quotes
+    assert not d.origin.touches(d.text.index("z"), d.text.index("z") + 1)
+    assert not d.origin.touches(0, 4)

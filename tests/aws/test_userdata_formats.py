@@ -152,7 +152,7 @@ def test_ignition_3_files_append_units_and_headers() -> None:
             GH_TOKEN: "base64 > ignition:storage.files[1] > data-url > base64 > gzip",
             EMAIL: "base64 > ignition:storage.files[2].append[0] > data-url > percent",
             API_KEY: "base64 > ignition:storage.files[3].httpHeaders[0]",
-            STRIPE_KEY: "base64",  # in the JSON as it is: found raw
+            STRIPE_KEY: "base64 > ignition:systemd.units[0].dropins[0]",  # also in the JSON as it is
         },
         decoys=(PASSWORD_HASH, SSH_KEY),
     )
@@ -381,7 +381,7 @@ def test_bottlerocket_settings() -> None:
             PASSWORD: "base64 > bottlerocket:settings.bootstrap-containers[0].user-data > base64",
             AWS_KEY_ID: "base64 > bottlerocket:settings.aws.credentials > base64",
             AWS_SECRET: "base64 > bottlerocket:settings.aws.credentials > base64",
-            EMAIL: "base64",
+            EMAIL: "base64 > bottlerocket:settings.network.motd",  # a TOML escape follows it
         },
         decoys=(SSH_KEY, "BEGIN CERTIFICATE"),
     )
