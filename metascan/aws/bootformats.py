@@ -13,6 +13,7 @@ reason).  Documented formats:
   `storage.files[].contents` and `.append[]` (with `compression: gzip`) and of `ignition.config`
   merge/append/replace (whole configs), `systemd.units[].contents` and `.dropins[].contents`,
   `networkd.units[].contents`, HTTP headers as `Name: value` lines;
+- any other JSON document: strings that JSON escapes change, read as the documents they are;
 - EC2Launch v2, YAML with `version` and `tasks`: strings that YAML escapes change (`executeScript` inputs'
   `content`; the plain ones are in the raw text already);
 - Bottlerocket TOML `[settings...]`: the base64 `user-data` of host and bootstrap containers, `aws.config`,
@@ -93,6 +94,9 @@ def kind_of(text: str, content_type: str | None = None) -> str | None:
         return "ec2launch"
     if "settings" in text and _BOTTLEROCKET.search(text, timeout=_TIME_LIMIT) is not None:
         return "bottlerocket"
+    # Other JSON (an array, not a TOML table header such as `[settings]`), when an escape may hide something.
+    if "\\" in text and (body[:1] == "{" or (body[:1] == "[" and body[1:].lstrip()[:1] in '{["-]')):
+        return "json"
     return None
 
 
@@ -328,6 +332,19 @@ def _ignition(text: str, limits: FormatLimits) -> Iterator[Item]:
                     yield Part(dropin["contents"], (f"ignition:{section}.units[{i}].dropins[{j}]",))
 
 
+# --- other JSON ----------------------------------------------------------------------------------------
+
+
+def _json(text: str, limits: FormatLimits) -> Iterator[Item]:
+    """Any other JSON document: its strings that JSON escapes change (a script or a MIME document held in a
+    string), each read as the document it is."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return  # not JSON after all: scanned as text, as any text is
+    yield from _changed_strings(doc, text, "json", limits)
+
+
 # --- EC2Launch v2 and Bottlerocket -------------------------------------------------------------------------
 
 
@@ -374,6 +391,7 @@ READERS = {
     "cloud-config": _cloud_config,
     "cloud-config-archive": _cloud_config_archive,
     "ignition": _ignition,
+    "json": _json,
     "ec2launch": _ec2launch,
     "bottlerocket": _bottlerocket,
 }

@@ -62,6 +62,7 @@ class Decoded:
 
 # The start of a MIME document: a header line first, and a MIME header among the headers.
 _HEADER_LINE = regex.compile(r"\A\s*+[A-Za-z][\w-]{0,60}+:[^\n]*+\n")
+_MIME_VERSION = regex.compile(r"(?im)^mime-version[ \t]*+:")
 _GZIP_TYPES = frozenset(
     {
         "application/gzip",
@@ -178,15 +179,22 @@ def _text(
 
 
 def _is_mime(text: str) -> bool:
-    """A header line first, and a MIME header among the headers (as cloud-init looks for `mime-version:`)."""
+    """A MIME document: it starts with `Content-Type:` or `MIME-Version:`, or with another header line and
+    has `MIME-Version:` among its headers (cloud-init looks for `mime-version:` in the first 4 KiB)."""
+    start = text[:32].lstrip().lower()
+    if start.startswith(("content-type:", "mime-version:")):
+        return True
     try:
         if not _HEADER_LINE.match(text, timeout=_TIME_LIMIT):
             return False
     except TimeoutError:
         return False  # scanned as text
-    end = text.find("\n\n", 0, 8192)
-    head = text[: end if end >= 0 else 8192].lower()
-    return "mime-version:" in head or "content-type:" in head
+    end = text.find("\n\n", 0, 4096)
+    head = text[: end if end >= 0 else 4096]
+    try:
+        return _MIME_VERSION.search(head, timeout=_TIME_LIMIT) is not None
+    except TimeoutError:
+        return False
 
 
 def _document(

@@ -345,3 +345,15 @@ def test_a_base64_check_is_linear_on_hostile_padding() -> None:
         [sys.executable, "-c", code], input=user_data, capture_output=True, text=True, timeout=120, check=True
     )
     assert "MIME part is not valid base64 (base64>gzip>mime:1); scanned as text" in proc.stdout
+
+
+def test_a_text_with_a_header_like_first_line_is_not_read_as_mime() -> None:
+    # As MIME, its first lines would be headers and would never be scanned.
+    text = f"DB_PASSWORD: {PLAIN_PASSWORD}\ncontent-type: application/json\n\n{{}}\n"
+    d = decode_user_data(b64(text))
+    assert [(s.decoding, s.text) for s in d.segments] == [(("base64",), text)]
+    mime_doc = f"From: ops\nMIME-Version: 1.0\nContent-Type: text/x-shellscript\n\n{SCRIPT}"
+    assert decoded_with(decode_user_data(b64(mime_doc)), "Tz7j6eB") == [("base64", "mime:1")]
+
+
+PLAIN_PASSWORD = "Rv8#nT2qLx5w"

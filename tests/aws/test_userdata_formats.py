@@ -402,3 +402,8 @@ def test_a_malformed_document_is_reported_and_still_scanned(doc: str) -> None:
     report = scan(doc + f"# DB_PASSWORD={PASSWORD}\n")
     assert any("not decoded" in s.reason for s in report.skipped), report.skipped
     assert PASSWORD in found(report)
+
+
+def test_strings_of_another_json_document_are_read_as_what_they_hold() -> None:
+    doc = json.dumps({"bootstrap": {"script": f"#!/bin/bash\nexport DB_PASSWORD='{PASSWORD}'\n"}, "v": 2})
+    check(scan(doc), {PASSWORD: "base64 > json:bootstrap.script"})
