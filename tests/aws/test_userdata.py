@@ -9,6 +9,7 @@ import quopri
 import subprocess
 import sys
 
+from metascan.aws.bootformats import FormatLimits
 from metascan.aws.userdata import Decoded, Limits, decode_user_data
 
 
@@ -345,6 +346,36 @@ def test_a_base64_check_is_linear_on_hostile_padding() -> None:
         [sys.executable, "-c", code], input=user_data, capture_output=True, text=True, timeout=120, check=True
     )
     assert "MIME part is not valid base64 (base64>gzip>mime:1); scanned as text" in proc.stdout
+
+
+def many_strings_and_one_escaped(n: int) -> str:
+    """A cloud-config of `n` plain strings, then one string whose YAML escapes hide what it holds."""
+    lines = "".join(f"- echo step-{i:08d} done\n" for i in range(n))
+    return f'#cloud-config\nruncmd:\n{lines}- "DB_USER=app\\tDB_PASSWORD=Tz7j6eB!SOebfTM#"\n'
+
+
+def test_escaped_strings_of_a_large_document_are_read_in_linear_time() -> None:
+    """Each string of a document was looked for in the whole raw text: 80,000 strings (1.7 MB of cloud-config,
+    far less once gzipped) took 200 s.  Run in a child process so that a regression fails, not hangs."""
+    user_data = b64(gz(many_strings_and_one_escaped(80_000)))
+    code = (
+        "import sys; from metascan.aws.userdata import decode_user_data;"
+        "d = decode_user_data(sys.stdin.read());"
+        "print([r for r in d.skipped if 'time limit' in r or 'cloud-config' in r]);"
+        "print([s.decoding for s in d.segments if s.text.startswith('DB_USER=app')])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], input=user_data, capture_output=True, text=True, timeout=120, check=True
+    )
+    # (The json-escape layer over the whole 1.7 MB text is past its 1 MiB bound: a skip of its own.)
+    assert proc.stdout.split("\n")[:2] == ["[]", "[('base64', 'gzip', 'cloud-config:runcmd[80000]')]"]
+
+
+def test_reading_a_documents_strings_has_a_time_limit() -> None:
+    d = decode_user_data(b64(many_strings_and_one_escaped(50)), Limits(formats=FormatLimits(time_limit=0.0)))
+    assert d.skipped == ["time limit (0s) stopped reading the cloud-config document's strings (base64)"]
+    assert d.segments[0].decoding == ("base64",)  # the raw text is still scanned (and its layers undone)
+    assert [s.decoding for s in d.segments if "cloud-config" in "".join(s.decoding)] == []
 
 
 def test_a_text_with_a_header_like_first_line_is_not_read_as_mime() -> None:

@@ -407,3 +407,43 @@ def test_a_malformed_document_is_reported_and_still_scanned(doc: str) -> None:
 def test_strings_of_another_json_document_are_read_as_what_they_hold() -> None:
     doc = json.dumps({"bootstrap": {"script": f"#!/bin/bash\nexport DB_PASSWORD='{PASSWORD}'\n"}, "v": 2})
     check(scan(doc), {PASSWORD: "base64 > json:bootstrap.script"})
+
+
+def test_cloud_init_include_part_handler_and_jsonp_parts() -> None:
+    """cloud-init's other documented formats: `#include` (and `text/x-include-url`) lists of URLs, a
+    `#part-handler` in Python, and a `text/cloud-config-jsonp` part (a JSON patch, whose strings hold
+    escapes); each is scanned, the JSON patch's escaped strings decoded."""
+    patch = json.dumps(
+        [
+            {
+                "op": "add",
+                "path": "/write_files/-",
+                "value": {"path": "/etc/app.env", "content": f"DB_USER=app\nDB_PASSWORD={PASSWORD_2}\n"},
+            }
+        ]
+    )
+    handler = (
+        "#part-handler\n# vi: syntax=python ts=4\nSLACK_TOKEN = '" + SLACK_TOKEN + "'\n\n"
+        "def list_types():\n    return ['text/x-notify']\n\n"
+        "def handle_part(data, ctype, filename, payload):\n    pass\n"
+    )
+    doc = (
+        'Content-Type: multipart/mixed; boundary="==C=="\nMIME-Version: 1.0\n\n'
+        f"--==C==\nContent-Type: text/x-include-url\n\n"
+        f"https://deploy:{PASSWORD}@config.northwind.example/user-data.txt\n"
+        f"--==C==\nContent-Type: text/part-handler\n\n{handler}\n"
+        f"--==C==\nContent-Type: text/cloud-config-jsonp\n\n{patch}\n"
+        "--==C==--\n"
+    )
+    report = scan(doc)
+    check(
+        report,
+        {
+            PASSWORD: "base64 > mime:1",
+            SLACK_TOKEN: "base64 > mime:2",
+            PASSWORD_2: "base64 > mime:3 > cloud-config:[0].value.content",
+        },
+    )
+    assert report.skipped == []
+    include = f"#include\nhttps://deploy:{PASSWORD}@config.northwind.example/user-data.txt\n"
+    check(scan(include), {PASSWORD: "base64"})
