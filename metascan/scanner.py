@@ -17,6 +17,7 @@ reported under the longest chain of a decoding that produced it (`settle_layers`
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -398,7 +399,9 @@ def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[
     root: list[int] = []
     for i, seg in enumerate(segments):
         root.append(i if seg.parent < 0 else root[seg.parent])
-    kept: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)  # root -> spans kept
+    # root -> the spans kept there, which never overlap: sorted by start, so by end too, and the ones a new
+    # span overlaps are found by bisection (a text with thousands of hits must not cost their square).
+    kept: dict[int, _Spans] = defaultdict(_Spans)
     for i, result in enumerate(results):
         seg = segments[i]
         for n, hit in enumerate(result.hits):
@@ -409,7 +412,8 @@ def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[
                     start, end = origin.span(start, end)
                 j = segments[j].parent
             spans = kept[root[i]]
-            overlapping = [k for k in spans if k[0] < end and start < k[1]]
+            first, last = spans.overlapping(start, end)
+            overlapping = spans.items[first:last]
             priority = hit.rule.priority
             # The parent's offsets are the root's when the parent is a root: only then is a cut checked.
             direct = seg.parent >= 0 and segments[seg.parent].parent < 0
@@ -419,10 +423,33 @@ def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[
                 for k in overlapping
             ):
                 continue
-            for k in overlapping:
-                spans.remove(k)
-            spans.append((start, end, priority, i, n))
-    return {(k[3], k[4]) for spans in kept.values() for k in spans}
+            spans.replace(first, last, (start, end, priority, i, n))
+    return {(k[3], k[4]) for spans in kept.values() for k in spans.items}
+
+
+_Kept = tuple[int, int, int, int, int]  # start, end (in the root text), priority, segment, hit
+
+
+class _Spans:
+    """Spans that do not overlap, sorted by start."""
+
+    __slots__ = ("items", "starts")
+
+    def __init__(self) -> None:
+        self.items: list[_Kept] = []
+        self.starts: list[int] = []
+
+    def overlapping(self, start: int, end: int) -> tuple[int, int]:
+        """The slice of the spans that overlap [start, end)."""
+        last = bisect.bisect_left(self.starts, end)
+        first = last
+        while first > 0 and self.items[first - 1][1] > start:
+            first -= 1
+        return first, last
+
+    def replace(self, first: int, last: int, span: _Kept) -> None:
+        self.items[first:last] = [span]
+        self.starts[first:last] = [span[0]]
 
 
 # What ends a value: a line break or a closing quote after it; a key's `=` or a separator before it too.

@@ -8,10 +8,14 @@ import json
 import urllib.parse
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import metascan
 from metascan.api import make_scanner
 from metascan.aws.layers import Bounds
 from metascan.aws.userdata import Limits
+from metascan.scanner import _Spans
 
 SLACK = "https://hooks.slack.com/services/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"
 PASSWORD = "X4ORxsMbcJnP!wcl"
@@ -86,3 +90,20 @@ def test_text_layer_bounds_are_reported_as_skipped() -> None:
     report = scan(tagged(nested), Limits(layers=Bounds(max_depth=1)))
     assert [s.reason for s in report.skipped] == ["text layers nest deeper than 1; the innermost not decoded"]
     assert report.skipped[0].field == "Tags[Config].Value"
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=40))
+def test_kept_spans_are_found_by_bisection_as_by_a_search_of_them_all(spans: list[tuple[int, int]]) -> None:
+    """`settle_layers` keeps the spans of one text that do not overlap, sorted, and finds those a new span
+    overlaps by bisection: the same ones a search of every kept span finds."""
+    kept = _Spans()
+    naive: list[tuple[int, int]] = []
+    for n, (start, length) in enumerate(spans):
+        end = start + length
+        first, last = kept.overlapping(start, end)
+        expect = [k for k in naive if k[0] < end and start < k[1]]
+        assert [k[:2] for k in kept.items[first:last]] == expect
+        if n % 3:  # as a hit of a lower priority, sometimes the new span is dropped instead
+            kept.replace(first, last, (start, end, 0, n, 0))
+            naive = sorted([k for k in naive if k not in expect] + [(start, end)])
+        assert [k[:2] for k in kept.items] == naive
