@@ -348,6 +348,38 @@ def test_a_base64_check_is_linear_on_hostile_padding() -> None:
     assert "MIME part is not valid base64 (base64>gzip>mime:1); scanned as text" in proc.stdout
 
 
+def test_a_long_content_type_header_is_cut_to_its_media_type() -> None:
+    """The standard library reads a header's parameters in quadratic time: 4 KB of gzipped user data holding
+    a 3 MB Content-Type header of `;"` would take minutes.  Run in a child process so that a regression
+    fails, not hangs."""
+    header = 'Content-Type: text/x-shellscript; a="' + ';"' * 1_500_000 + '"'
+    user_data = b64(gz(multipart(f"{header}\n\n{SCRIPT}")))
+    assert len(user_data) < 8192
+    code = (
+        "import sys; from metascan.aws.userdata import decode_user_data;"
+        "d = decode_user_data(sys.stdin.read());"
+        "print(d.skipped); print([s.decoding for s in d.segments if 'Tz7j6eB' in s.text])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], input=user_data, capture_output=True, text=True, timeout=120, check=True
+    )
+    skip = "MIME Content-Type header longer than 4096 characters; its parameters were not read (base64>gzip)"
+    assert proc.stdout.split("\n")[:2] == [str([skip]), "[('base64', 'gzip', 'mime:1')]"]
+
+
+def test_a_long_folded_content_type_header_of_the_document_is_cut_too() -> None:
+    folded = "".join(f"\n ;x{i}=1" for i in range(1000))
+    doc = multipart(f"Content-Type: text/x-shellscript\n\n{SCRIPT}").replace(
+        'boundary="==P=="', f'boundary="==P=="{folded}', 1
+    )
+    d = decode_user_data(b64(doc))
+    assert d.skipped == [
+        "MIME Content-Type header longer than 4096 characters; its parameters were not read (base64)"
+    ]
+    # Without its boundary the document is one part: its text is still scanned.
+    assert decoded_with(d, "Tz7j6eB") == [("base64", "mime:1")]
+
+
 def many_strings_and_one_escaped(n: int) -> str:
     """A cloud-config of `n` plain strings, then one string whose YAML escapes hide what it holds."""
     lines = "".join(f"- echo step-{i:08d} done\n" for i in range(n))
