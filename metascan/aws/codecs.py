@@ -90,6 +90,20 @@ def _utf16_order(data: bytes) -> str | None:
     return None
 
 
+# Python codecs that no MIME part or data URL uses as a charset; punycode decodes in quadratic time (80 KB:
+# 6 s), and the escape codecs would read `\\x41` as `A`.
+_NOT_CHARSETS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape", "undefined"})
+
+
+def _is_charset(name: str) -> bool:
+    """Whether `name` is a text encoding a document may declare as its charset."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return bool(getattr(info, "_is_text_encoding", True)) and info.name not in _NOT_CHARSETS
+
+
 def to_text(data: bytes, charset: str | None = None) -> Text:
     """Bytes as text: a byte order mark decides first (UTF-8, UTF-16, UTF-32), then a declared charset, then
     UTF-8, then UTF-16 recognised by its NUL bytes; anything else is UTF-8 with undecodable bytes replaced."""
@@ -98,10 +112,10 @@ def to_text(data: bytes, charset: str | None = None) -> Text:
             return Text(data[len(bom) :].decode(encoding, "replace"), step)
     if charset:
         charset = charset.strip().lower()
-        if charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
+        if charset not in ("utf-8", "utf8", "us-ascii", "ascii") and _is_charset(charset):
             try:
                 return Text(data.decode(charset), charset)
-            except (LookupError, UnicodeDecodeError):
+            except (LookupError, UnicodeError, ValueError):  # not this charset after all
                 pass
     order = _utf16_order(data)
     if order is not None:

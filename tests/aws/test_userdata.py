@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 from metascan.aws.bootformats import FormatLimits
+from metascan.aws.layers import derive
 from metascan.aws.userdata import Decoded, Limits, decode_user_data
 
 
@@ -250,6 +251,22 @@ def test_utf16_without_a_byte_order_mark_and_a_part_charset() -> None:
     )
     d = decode_user_data(b64(multipart(part)))
     assert decoded_with(d, "Tz7j6eB") == [("base64", "mime:1", "base64", "utf-16-le")]
+
+
+def test_a_charset_that_is_a_python_codec_but_not_a_charset_is_not_used() -> None:
+    """`punycode` decodes in quadratic time (80 KB: 6 s) and raised UnicodeError, a traceback, on text that
+    is not punycode; `unicode-escape` would read what it holds as escapes.  A part or a data URL that declares
+    one is read as UTF-8."""
+    body = "x" * 4000 + "-" + "999" * 1000 + "\n" + SCRIPT
+    for charset in ("punycode", "idna", "unicode-escape"):
+        part = f'Content-Type: text/x-shellscript; charset="{charset}"\n\n{body}'
+        d = decode_user_data(b64(multipart(part)))
+        assert d.skipped == []
+        assert decoded_with(d, "Tz7j6eB") == [("base64", "mime:1")]
+        url = "data:text/plain;charset=" + charset + ";base64," + b64(body)
+        got, problems = derive(f"source={url}")
+        assert problems == []
+        assert ("data-url", "base64") in [g.steps for g in got if "Tz7j6eB" in g.text]
 
 
 def test_more_than_64_mime_parts_are_all_decoded() -> None:
