@@ -16,6 +16,7 @@ import json
 import quopri
 import urllib.parse
 from collections.abc import Callable
+from functools import cache
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,7 @@ import metascan
 from metascan.api import make_scanner
 from metascan.aws.layers import Bounds
 from metascan.aws.userdata import Limits
+from metascan.detect.rules import Rule, load_rules
 
 # Values the rules find bare, whatever their key: vendor formats (a valid GitHub checksum), a webhook URL.
 PLANTED = [
@@ -104,9 +106,18 @@ WRAPS: dict[str, Wrap] = {
 }
 
 
+@cache
+def bundled_rules() -> tuple[Rule, ...]:
+    """The bundled rules, loaded once for this module: loading them takes seconds, and every scan here makes
+    its own scanner."""
+    return tuple(load_rules())
+
+
 def scan(user_data: str, limits: Limits) -> metascan.Report:
     doc = {"LaunchConfigurations": [{"LaunchConfigurationName": "lc", "UserData": user_data}]}
-    scanner = make_scanner(fingerprint_key=b"property-test-key-0123456789", limits=limits)
+    scanner = make_scanner(
+        fingerprint_key=b"property-test-key-0123456789", limits=limits, rules=bundled_rules()
+    )
     return metascan.scan_responses([("lc.json", doc)], scanner=scanner)
 
 

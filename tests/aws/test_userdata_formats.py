@@ -13,12 +13,14 @@ import base64
 import gzip
 import json
 import urllib.parse
+from functools import cache
 from typing import Any
 
 import pytest
 
 import metascan
 from metascan.api import make_scanner
+from metascan.detect.rules import Rule, load_rules
 from metascan.report.formats.options import RenderOptions
 from metascan.report.render import Format, renderer
 
@@ -53,6 +55,13 @@ def pct(text: str) -> str:
     return urllib.parse.quote(text, safe="")
 
 
+@cache
+def bundled_rules() -> tuple[Rule, ...]:
+    """The bundled rules, loaded once for this module: loading them takes seconds, and every scan here makes
+    its own scanner."""
+    return tuple(load_rules())
+
+
 def scan(user_data: str) -> metascan.Report:
     """Scan one launch template version whose user data is `user_data` (base64-encoded here, as EC2 returns
     it)."""
@@ -65,7 +74,7 @@ def scan(user_data: str) -> metascan.Report:
             }
         ]
     }
-    scanner = make_scanner(fingerprint_key=b"formats-test-key-0123456789")
+    scanner = make_scanner(fingerprint_key=b"formats-test-key-0123456789", rules=bundled_rules())
     return metascan.scan_responses([("lt.json", doc)], scanner=scanner)
 
 
