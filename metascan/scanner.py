@@ -7,12 +7,19 @@ runs the checks on the records and keeps each value once, in the one process tha
 The results of scanning a text are cached (bounded), and so are the hits in each user data value, by a digest
 of the value and without the decoded text: the user data that launch template versions and launch
 configurations repeat is decoded and scanned once, in a few hundred bytes per value.
+
+Every text is scanned with the texts its text layers derive from it (`aws.layers`: percent-encoding, JSON
+escapes, data URLs, base64 blobs, ...), each finding with its decoding chain.  Where a value is found both
+in a text and in a text derived from it (mapped back through the layers' offset maps), it is reported once:
+by the more specific rule, else as first found (raw before decoded); and a value found in several texts is
+reported under the longest chain of a decoding that produced it (`settle_layers`).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -20,7 +27,8 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from .aws.arn import parse_arn
 from .aws.documents import Defaults, ResourceRecord, extract
-from .aws.userdata import Decoded, Limits, decode_user_data
+from .aws.layers import derive
+from .aws.userdata import Limits, Segment, decode_user_data
 from .detect.engine import Engine, Hit, ScanResult
 from .detect.rules import Rule
 from .detect.validators import digits
@@ -67,17 +75,16 @@ class ScanOptions:
     report_own_account_id: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _ScannedText:
-    """What scanning one decoded text of a user data value found (the text itself is not kept)."""
-
-    decoding: tuple[str, ...]
-    result: ScanResult
+Chain = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class _UserDataResult:
-    parts: tuple[_ScannedText, ...]
+class _TextsResult:
+    """What scanning a field's texts found (the texts themselves are not kept): each value once, with the
+    decoding chain it is reported under; the rules a time limit stopped, by chain; and what was skipped."""
+
+    hits: tuple[tuple[Chain, Hit], ...]
+    timed_out: tuple[tuple[Chain, tuple[str, ...]], ...]
     skipped: tuple[str, ...]
 
 
@@ -133,8 +140,8 @@ class Scanner:
         self.resources: set[int] = set()  # resource_key of each resource seen: counted, not kept
         self.fields = 0
         self._reported: set[str] = set()
-        self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], ScanResult] = _LRU(16384)
-        self._user_data: _LRU[bytes, _UserDataResult] = _LRU(32768)  # by digest: ~500 bytes an entry
+        self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], _TextsResult] = _LRU(16384)
+        self._user_data: _LRU[bytes, _TextsResult] = _LRU(32768)  # by digest: ~500 bytes an entry
 
     # --- responses ---------------------------------------------------------------------------------------
 
@@ -229,43 +236,55 @@ class Scanner:
         if field.kind is FieldKind.USER_DATA:
             digest = hashlib.blake2b(field.value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
             result = self._user_data.get(digest, lambda: self._scan_user_data(field.value))
-            for reason in result.skipped:
-                yield Skipped(field.source, reason, field.resource, field.path)
-            for part in result.parts:
-                yield from self._timeouts(field, part.result, part.decoding)
-                for hit in part.result.hits:
-                    if own is None or not _is_account(hit, own):
-                        yield self._candidate(field, hit, part.decoding, launches, locate, per_source)
-            return
-        key = (field.value, field.kind, field.key, field.protocol)
-        scanned = self._texts.get(
-            key, lambda: self.engine.scan(field.value, field.kind, field.key, field.protocol)
-        )
-        yield from self._timeouts(field, scanned)
-        for hit in scanned.hits:
+        else:
+            key = (field.value, field.kind, field.key, field.protocol)
+            result = self._texts.get(key, lambda: self._scan_text(field))
+            launches = False
+        for reason in result.skipped:
+            yield Skipped(field.source, reason, field.resource, field.path)
+        for chain, rules in result.timed_out:
+            yield self._timeouts(field, rules, chain)
+        for chain, hit in result.hits:
             if own is None or not _is_account(hit, own):
-                yield self._candidate(field, hit, (), False, locate, per_source)
+                yield self._candidate(field, hit, chain, launches, locate, per_source)
 
-    def _scan_user_data(self, raw: str) -> _UserDataResult:
-        decoded: Decoded = decode_user_data(raw, self.options.limits)
-        parts = tuple(
-            _ScannedText(seg.decoding, self.engine.scan(seg.text, seg.kind)) for seg in decoded.segments
+    def _scan_user_data(self, raw: str) -> _TextsResult:
+        decoded = decode_user_data(raw, self.options.limits)
+        return self._scan_segments(decoded.segments, decoded.skipped)
+
+    def _scan_text(self, field: Field) -> _TextsResult:
+        """A free-form field and the texts its text layers derive from it, scanned as the field."""
+        segments = [Segment(field.value, (), field.kind)]
+        derived, problems = derive(field.value, self.options.limits.layers)
+        for d in derived:
+            parent = d.parent + 1
+            chain = (*segments[parent].decoding, *d.steps)
+            segments.append(Segment(d.text, chain, field.kind, parent, d.origin))
+        return self._scan_segments(segments, problems, field.key, field.protocol)
+
+    def _scan_segments(
+        self,
+        segments: Sequence[Segment],
+        skipped: Sequence[str],
+        key: str | None = None,
+        protocol: str | None = None,
+    ) -> _TextsResult:
+        results = [self.engine.scan(seg.text, seg.kind, key, protocol) for seg in segments]
+        timed_out = tuple(
+            (seg.decoding, r.timed_out) for seg, r in zip(segments, results, strict=True) if r.timed_out
         )
-        return _UserDataResult(parts, tuple(decoded.skipped))
+        return _TextsResult(tuple(settle_layers(segments, results)), timed_out, tuple(skipped))
 
-    def _timeouts(
-        self, field: Field, scanned: ScanResult, decoding: tuple[str, ...] = ()
-    ) -> Iterator[Skipped]:
-        if scanned.timed_out:
-            e = self.engine
-            where = f" ({'>'.join(decoding)})" if decoding else ""
-            yield Skipped(
-                field.source,
-                f"time limit ({e.time_limit:g}s per rule, {e.field_time_limit:g}s per field) stopped rules"
-                f" {', '.join(scanned.timed_out)} on this text{where}; the other rules scanned it",
-                field.resource,
-                field.path,
-            )
+    def _timeouts(self, field: Field, rules: tuple[str, ...], decoding: Chain) -> Skipped:
+        e = self.engine
+        where = f" ({'>'.join(decoding)})" if decoding else ""
+        return Skipped(
+            field.source,
+            f"time limit ({e.time_limit:g}s per rule, {e.field_time_limit:g}s per field) stopped rules"
+            f" {', '.join(rules)} on this text{where}; the other rules scanned it",
+            field.resource,
+            field.path,
+        )
 
     def _candidate(
         self,
@@ -334,3 +353,120 @@ def _launches(record: ResourceRecord) -> bool:
     if record.kind == "LaunchConfiguration":
         return True
     return record.kind == "LaunchTemplateVersion" and record.data.get("DefaultVersion") is True
+
+
+def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) -> list[tuple[Chain, Hit]]:
+    """The values the texts of one field hold, each once, with the decoding chain it is reported under.
+
+    A segment that text layers derived from another (`parent` >= 0) maps each hit back to the text at the
+    root of its derivation.  Where two hits overlap there, one is kept: the one with the more specific rule
+    (a GitHub token decoded from base64 over the generic secret its base64 form was); between equals, the
+    decoded one where the raw one runs on through an escape that decodes to a delimiter (`pw\\nUSER=bob`
+    is `pw` up to a line break), else the first found (texts come before what is derived from them: `%2B`
+    in a signed URL stays as the URL has it).
+
+    A value found in several places is reported where its decoding says most: under the longest chain of a
+    text whose decoding produced it (an Ignition file's data URL rather than the raw config around it).  A
+    hit in a derived text away from what its layer decoded is the parent text's: it takes the parent's chain.
+    """
+    kept = _resolve(segments, results)
+    best: dict[str, tuple[Chain, Hit]] = {}
+    for i, result in enumerate(results):
+        for n, hit in enumerate(result.hits):
+            if (i, n) not in kept:
+                continue
+            chain = _chain_of(segments, i, hit.start, hit.end)
+            if hit.secret not in best or len(chain) > len(best[hit.secret][0]):
+                best[hit.secret] = (chain, hit)
+    return list(best.values())
+
+
+def _chain_of(segments: Sequence[Segment], i: int, start: int, end: int) -> Chain:
+    """The chain of the text whose decoding produced the span [start, end) of segment `i`."""
+    while segments[i].parent >= 0:
+        origin = segments[i].origin
+        if origin is None or origin.touches(start, end):
+            break
+        start, end = origin.span(start, end)
+        i = segments[i].parent
+    return segments[i].decoding
+
+
+def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[tuple[int, int]]:
+    """(segment, hit) of each hit kept where hits overlap across a text and the texts derived from it."""
+    if all(seg.parent < 0 for seg in segments):
+        return {(i, n) for i, r in enumerate(results) for n in range(len(r.hits))}
+    root: list[int] = []
+    for i, seg in enumerate(segments):
+        root.append(i if seg.parent < 0 else root[seg.parent])
+    # root -> the spans kept there, which never overlap: sorted by start, so by end too, and the ones a new
+    # span overlaps are found by bisection (a text with thousands of hits must not cost their square).
+    kept: dict[int, _Spans] = defaultdict(_Spans)
+    for i, result in enumerate(results):
+        seg = segments[i]
+        for n, hit in enumerate(result.hits):
+            start, end, j = hit.start, hit.end, i
+            while segments[j].parent >= 0:
+                origin = segments[j].origin
+                if origin is not None:
+                    start, end = origin.span(start, end)
+                j = segments[j].parent
+            spans = kept[root[i]]
+            first, last = spans.overlapping(start, end)
+            overlapping = spans.items[first:last]
+            priority = hit.rule.priority
+            # The parent's offsets are the root's when the parent is a root: only then is a cut checked.
+            direct = seg.parent >= 0 and segments[seg.parent].parent < 0
+            if any(
+                k[2] > priority
+                or (k[2] == priority and not (direct and _cut_by_escape(k, (start, end), seg)))
+                for k in overlapping
+            ):
+                continue
+            spans.replace(first, last, (start, end, priority, i, n))
+    return {(k[3], k[4]) for spans in kept.values() for k in spans.items}
+
+
+_Kept = tuple[int, int, int, int, int]  # start, end (in the root text), priority, segment, hit
+
+
+class _Spans:
+    """Spans that do not overlap, sorted by start."""
+
+    __slots__ = ("items", "starts")
+
+    def __init__(self) -> None:
+        self.items: list[_Kept] = []
+        self.starts: list[int] = []
+
+    def overlapping(self, start: int, end: int) -> tuple[int, int]:
+        """The slice of the spans that overlap [start, end)."""
+        last = bisect.bisect_left(self.starts, end)
+        first = last
+        while first > 0 and self.items[first - 1][1] > start:
+            first -= 1
+        return first, last
+
+    def replace(self, first: int, last: int, span: _Kept) -> None:
+        self.items[first:last] = [span]
+        self.starts[first:last] = [span[0]]
+
+
+# What ends a value: a line break or a closing quote after it; a key's `=` or a separator before it too.
+_ENDS = frozenset(" \t\r\n\"'`")
+_STARTS = _ENDS | frozenset("=&;,")
+
+
+def _cut_by_escape(kept: tuple[int, int, int, int, int], decoded: tuple[int, int], seg: Segment) -> bool:
+    """Whether a hit kept from `seg`'s parent runs on past where the hit decoded from it stops, through an
+    escape that decodes to a line break or a quote (`pw\\nUSER=bob`), or starts before it, through one
+    that decodes to a separator (`KEY%3Dvalue`).  A `%3D` that ends a value is base64 padding, not a cut."""
+    ks, ke, _, k_seg, _ = kept
+    ds, de = decoded
+    if seg.origin is None or k_seg != seg.parent or not (ks <= ds and de <= ke) or (ks, ke) == (ds, de):
+        return False
+    return any(
+        (p_start == de and p_start < ke and any(c in _ENDS for c in seg.text[d_start:d_end]))
+        or (p_end == ds and p_end > ks and any(c in _STARTS for c in seg.text[d_start:d_end]))
+        for d_start, d_end, p_start, p_end in seg.origin.edits
+    )

@@ -1,28 +1,34 @@
-"""Decode EC2 user data the way EC2 and cloud-init do, within bounds.
+"""Decode EC2 user data the way EC2 and the boot agents do, within bounds.
 
-base64 -> gzip (when the bytes say so) -> MIME multipart (every part, with its transfer encoding, gzip inside
-parts) -> cloud-config (`write_files` with `encoding: b64 | gzip+base64`) -> text.  Each decoded text is a
-`Segment` that records the steps that led to it.  Anything that cannot be decoded, or that hits a bound, is
-reported as a skip reason, and the text decoded so far is still returned for scanning: never a silent pass.
+base64 -> gzip (every member, when the bytes say so) -> text (UTF-8; UTF-16 or UTF-32 by byte order mark or
+NUL bytes; a MIME part's charset) -> MIME multipart (every part, the preamble and epilogue, each part's
+transfer encoding: base64, quoted-printable, uuencode) -> the boot agent's document (`bootformats`:
+cloud-config `write_files`, cloud-config-archive, Ignition, EC2Launch v2, Bottlerocket) -> text layers
+(`layers`: data URLs, percent-encoding, JSON escapes, PowerShell -EncodedCommand, base64 blobs).
+
+Each decoded text is a `Segment` that records the steps that led to it.  A text that layers derived from
+another names that one (`parent`) and maps its offsets back to it (`origin`), so that the scanner reports a
+value found in both once.  Segments come in a fixed order: a text, then what its document holds, then what
+its layers produce; the most specific decoding chain is the first to find a value.  Anything that cannot
+be decoded, or that hits a bound, is reported as a skip reason, and the text decoded so far is still
+returned for scanning: never a silent pass.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import contextlib
 import email.parser
 import email.policy
 import quopri
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 
 import regex
-import yaml
 
 from ..model import FieldKind
+from .bootformats import FormatLimits, Part, parts
+from .codecs import GZIP_MAGIC, b64decode, gunzip, is_binary, to_text
+from .layers import Bounds, OffsetMap, derive
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +37,21 @@ class Limits:
 
     max_decoded_bytes: int = 4 * 1024 * 1024  # total text produced from one user data value
     max_depth: int = 8  # nested decoding steps (base64 in gzip in MIME in ...)
-    max_parts: int = 64  # MIME parts and write_files entries in one user data value
+    max_parts: int = 1024  # MIME parts and entries of documents (write_files, archive, Ignition files)
+    formats: FormatLimits = field(default_factory=FormatLimits)
+    layers: Bounds = field(default_factory=Bounds)
 
 
 @dataclass(frozen=True, slots=True)
 class Segment:
+    """One decoded text.  `parent` >= 0: text layers derived it from that segment, and `origin` maps its
+    offsets to the parent's."""
+
     text: str
     decoding: tuple[str, ...]
     kind: FieldKind = FieldKind.SCRIPT
+    parent: int = -1
+    origin: OffsetMap | None = None
 
 
 @dataclass(slots=True)
@@ -47,9 +60,23 @@ class Decoded:
     skipped: list[str] = field(default_factory=list)
 
 
-_B64_TEXT = regex.compile(r"[A-Za-z0-9+/\s]+={0,2}\s*")
-_MIME_HEAD = regex.compile(r"(?i)\A\s*(?:content-type|mime-version)\s*:")
-_CLOUD_CONFIG = regex.compile(r"\A\s*#cloud-config\b")
+# The start of a MIME document: a header line first, and a MIME header among the headers.
+_HEADER_LINE = regex.compile(r"\A\s*+[A-Za-z][\w-]{0,60}+:[^\n]*+\n")
+_MIME_VERSION = regex.compile(r"(?im)^mime-version[ \t]*+:")
+_GZIP_TYPES = frozenset(
+    {
+        "application/gzip",
+        "application/gzip-compressed",
+        "application/gzipped",
+        "application/x-compress",
+        "application/x-compressed",
+        "application/x-gunzip",
+        "application/x-gzip",
+        "application/x-gzip-compressed",
+    }
+)
+_UUENCODE = frozenset({"x-uuencode", "uuencode", "x-uue", "uue"})
+_TIME_LIMIT = 1.0  # seconds for one pattern on one text
 
 
 class _Budget:
@@ -61,15 +88,23 @@ class _Budget:
         self.parts_left = limits.max_parts
 
 
-class _Bound(Exception):
-    pass
+def _where(chain: tuple[str, ...]) -> str:
+    return ">".join(chain) or "raw"
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _too_many_parts(budget: _Budget) -> str:
+    return f"user data has more than {budget.limits.max_parts} parts; the rest were not decoded"
 
 
 def decode_user_data(raw: str, limits: Limits | None = None) -> Decoded:
     """All texts in one user data value, with what could not be decoded."""
     out = Decoded()
     budget = _Budget(limits or Limits())
-    data = _b64(raw)
+    data = b64decode(raw)
     if data is None:
         out.skipped.append("user data is not valid base64; scanned as plain text")
         _text(raw.encode("utf-8", "surrogatepass"), (), budget, out, 0)
@@ -78,72 +113,42 @@ def decode_user_data(raw: str, limits: Limits | None = None) -> Decoded:
     return out
 
 
-def _b64(text: str) -> bytes | None:
-    stripped = "".join(text.split())
-    if not stripped or len(stripped) % 4 or not _B64_TEXT.fullmatch(text):
-        return None
-    try:
-        return base64.b64decode(stripped, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _gunzip(data: bytes, budget: _Budget) -> tuple[bytes, str | None]:
-    """Decompress gzip with a bound on output; returns what was decompressed and a problem, if any."""
-    d = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    limit = max(budget.bytes_left, 0) + 1
-    try:
-        out = d.decompress(data, limit)
-    except zlib.error as e:
-        return b"", f"gzip data is corrupt ({e})"
-    if len(out) >= limit or d.unconsumed_tail:
-        return out[: budget.bytes_left], f"gzip expands past the {budget.limits.max_decoded_bytes}-byte bound"
-    if not d.eof:
-        with contextlib.suppress(zlib.error):
-            out += d.flush()
-        return out, "gzip data is truncated"
-    return out, None
-
-
-def _bytes(data: bytes, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
+def _bytes(
+    data: bytes,
+    chain: tuple[str, ...],
+    budget: _Budget,
+    out: Decoded,
+    depth: int,
+    ctype: str | None = None,
+    charset: str | None = None,
+) -> None:
     if depth > budget.limits.max_depth:
-        out.skipped.append(
-            f"user data nests deeper than {budget.limits.max_depth} decoding steps ({'>'.join(chain)})"
-        )
+        limit = budget.limits.max_depth
+        out.skipped.append(f"user data nests deeper than {limit} decoding steps ({_where(chain)})")
         return
-    if data[:2] == b"\x1f\x8b":
-        inflated, problem = _gunzip(data, budget)
+    if data[:2] == GZIP_MAGIC:
+        inflated, problem = gunzip(data, max(budget.bytes_left, 0), budget.limits.max_decoded_bytes)
         if problem:
-            out.skipped.append(f"{problem} ({'>'.join((*chain, 'gzip'))})")
+            out.skipped.append(f"{problem} ({_where((*chain, 'gzip'))})")
         if inflated:
-            _bytes(inflated, (*chain, "gzip"), budget, out, depth + 1)
+            inner = None if ctype in _GZIP_TYPES else ctype
+            _bytes(inflated, (*chain, "gzip"), budget, out, depth + 1, inner, charset)
         return
-    _text(data, chain, budget, out, depth)
+    if ctype in _GZIP_TYPES:
+        out.skipped.append(f"MIME part declared {ctype} is not gzip ({_where(chain)}); scanned as it is")
+        ctype = None
+    _text(data, chain, budget, out, depth, ctype, charset)
 
 
-def _decode_text(data: bytes) -> tuple[str, str | None]:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16", "replace"), None
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", "replace")
-        return text, "bytes are not UTF-8 text"
-
-
-_CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
-
-
-def _is_binary(data: bytes) -> bool:
-    """More than 5% control characters (other than tab and line breaks) in the first 4 KiB."""
-    sample = data[:4096]
-    if not sample:
-        return False
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return controls > len(sample) // 20
-
-
-def _text(data: bytes, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
+def _text(
+    data: bytes,
+    chain: tuple[str, ...],
+    budget: _Budget,
+    out: Decoded,
+    depth: int,
+    ctype: str | None = None,
+    charset: str | None = None,
+) -> None:
     if len(data) > budget.bytes_left:
         out.skipped.append(
             f"user data exceeds the {budget.limits.max_decoded_bytes}-byte decoding bound;"
@@ -153,49 +158,168 @@ def _text(data: bytes, chain: tuple[str, ...], budget: _Budget, out: Decoded, de
     if not data:
         return
     budget.bytes_left -= len(data)
-    binary = _is_binary(data)
+    decoded = to_text(data, charset)
+    text = decoded.text
+    if decoded.step:
+        chain = (*chain, decoded.step)
+    binary = is_binary(text)
     if binary:
-        out.skipped.append(
-            f"user data is binary, not text ({'>'.join(chain) or 'raw'}); scanned printable text"
-        )
-    text, problem = _decode_text(data)
-    if problem and not binary:  # binary data is already reported, once
-        out.skipped.append(f"user data {problem} ({'>'.join(chain) or 'raw'}); undecodable bytes replaced")
+        out.skipped.append(f"user data is binary, not text ({_where(chain)}); scanned printable text")
+    elif decoded.problem:  # binary data is already reported, once
+        out.skipped.append(f"user data {decoded.problem} ({_where(chain)}); undecodable bytes replaced")
     # Double encoding: base64 of base64 (or of gzip) is decoded again, within the depth bound.
-    if "base64" in chain[-1:] and len(text) >= 16:
-        again = _b64(text)
-        if again is not None and (again[:2] == b"\x1f\x8b" or not _is_binary(again)):
-            _bytes(again, (*chain, "base64"), budget, out, depth + 1)
+    if chain[-1:] == ("base64",) and len(text) >= 16:
+        again = b64decode(text)
+        if again is not None and (again[:2] == GZIP_MAGIC or not is_binary(to_text(again).text)):
+            _bytes(again, (*chain, "base64"), budget, out, depth + 1, ctype, charset)
             return
-    if _MIME_HEAD.match(text) and _mime(text, chain, budget, out, depth):
+    if _is_mime(text) and _mime(text, chain, budget, out, depth):
         return
+    _document(text, chain, budget, out, depth, ctype)
+
+
+def _is_mime(text: str) -> bool:
+    """A MIME document: it starts with `Content-Type:` or `MIME-Version:`, or with another header line and
+    has `MIME-Version:` among its headers (cloud-init looks for `mime-version:` in the first 4 KiB)."""
+    start = text[:32].lstrip().lower()
+    if start.startswith(("content-type:", "mime-version:")):
+        return True
+    try:
+        if not _HEADER_LINE.match(text, timeout=_TIME_LIMIT):
+            return False
+    except TimeoutError:
+        return False  # scanned as text
+    end = text.find("\n\n", 0, 4096)
+    head = text[: end if end >= 0 else 4096]
+    try:
+        return _MIME_VERSION.search(head, timeout=_TIME_LIMIT) is not None
+    except TimeoutError:
+        return False
+
+
+def _document(
+    text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int, ctype: str | None
+) -> None:
+    """A text: the segment itself, what its document holds (decoded further), then its text layers."""
+    index = len(out.segments)
     out.segments.append(Segment(text, chain))
-    if _CLOUD_CONFIG.match(text):
-        _write_files(text, chain, budget, out, depth)
+    decoded = _holdings(text, chain, budget, out, depth, ctype)
+    _layers(index, budget, out, decoded, depth)
+
+
+def _holdings(
+    text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int, ctype: str | None
+) -> frozenset[str]:
+    """What the document in `text` holds, decoded further; returns the encoded texts it decoded (the text
+    layers need not decode them again)."""
+    decoded: set[str] = set()
+    for item in parts(text, ctype, budget.limits.formats):
+        if isinstance(item, str):
+            out.skipped.append(f"{item} ({_where(chain)})")
+            continue
+        if budget.parts_left <= 0:
+            out.skipped.append(_too_many_parts(budget))
+            break
+        budget.parts_left -= 1
+        if item.source:
+            decoded.add("".join(item.source.split()))
+        _holding(item, chain, budget, out, depth)
+    return frozenset(decoded)
+
+
+def _holding(item: Part, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
+    """What a document holds, decoded like a MIME part with the type and transfer encoding it declares."""
+    where = (*chain, *item.steps)
+    if isinstance(item.data, bytes):
+        _bytes(item.data, where, budget, out, depth + 1, item.content_type)
+        return
+    data, steps = _transfer_decoded(item.data, item.transfer_encoding, where, out)
+    _bytes(data, (*where, *steps), budget, out, depth + 1, item.content_type)
+
+
+def _layers(index: int, budget: _Budget, out: Decoded, skip: frozenset[str], depth: int) -> None:
+    """The texts the text layers derive from segment `index`, after it and what it holds.  A document that a
+    layer decoded (a base64 blob of a MIME document or a cloud-config) is read as that document too: MIME
+    transfer encodings (quoted-printable, uuencode) and documents' structure are no text layer."""
+    seg = out.segments[index]
+    derived, problems = derive(seg.text, budget.limits.layers, skip)
+    for problem in problems:
+        out.skipped.append(f"{problem} ({_where(seg.decoding)})")
+    base = len(out.segments)
+    documents: list[tuple[str, tuple[str, ...]]] = []
+    for d in derived:
+        if len(d.text) > budget.bytes_left:
+            out.skipped.append(
+                f"user data exceeds the {budget.limits.max_decoded_bytes}-byte decoding bound;"
+                f" text layers not all decoded ({_where(seg.decoding)})"
+            )
+            break
+        budget.bytes_left -= len(d.text)
+        parent = index if d.parent < 0 else base + d.parent
+        chain = (*out.segments[parent].decoding, *d.steps)
+        out.segments.append(Segment(d.text, chain, seg.kind, parent, d.origin))
+        for start, end, _, _ in d.origin.edits:
+            documents.append((d.text[start:end], chain))
+    for text, chain in documents:
+        if not (_is_mime(text) and _mime(text, chain, budget, out, depth + 1)):
+            _holdings(text, chain, budget, out, depth + 1, None)
+
+
+# A Content-Type header with its continuation lines.  The standard library reads a header's parameters in
+# quadratic time (`email.message._parseparam` re-counts quotes and copies the rest at each `;`): 1 KB of
+# gzipped user data holding one 640 KB header took 22 s, a 4 MB one would take a quarter of an hour.  Real
+# headers are short; a long one is cut to its media type before parsing.
+_CONTENT_TYPE = regex.compile(r"(?im)^content-type[ \t]*+:[^\n]*+(?:\n[ \t][^\n]*+)*+")
+_MAX_HEADER = 4096
+
+
+def _short_headers(text: str, chain: tuple[str, ...], out: Decoded) -> str:
+    """`text` with each Content-Type header longer than `_MAX_HEADER` cut to its media type (a skip)."""
+    if len(text) <= _MAX_HEADER:
+        return text
+    pieces: list[str] = []
+    last = 0
+    try:
+        for m in _CONTENT_TYPE.finditer(text, timeout=_TIME_LIMIT):
+            header = m.group()
+            if len(header) > _MAX_HEADER:
+                semi = header.find(";")
+                pieces += [text[last : m.start()], header[: semi if 0 <= semi < _MAX_HEADER else _MAX_HEADER]]
+                last = m.end()
+    except TimeoutError:
+        pass  # what was found so far is cut; the parser has the rest
+    if not pieces:
+        return text
+    out.skipped.append(
+        f"MIME Content-Type header longer than {_MAX_HEADER} characters; its parameters were not read"
+        f" ({_where(chain)})"
+    )
+    return "".join(pieces) + text[last:]
 
 
 def _mime(text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> bool:
+    text = _short_headers(text, chain, out)
     try:
         msg = email.parser.Parser(policy=email.policy.compat32).parsestr(text)
     except Exception as e:  # the stdlib parser is lenient; anything else is a malformed document
         out.skipped.append(f"MIME document could not be parsed ({type(e).__name__}); scanned as text")
         return False
     if not msg.is_multipart():
-        payload = msg.get_payload()
-        if not isinstance(payload, str):
+        if not isinstance(msg.get_payload(), str):
             return False
-        _part(msg, payload, (*chain, "mime:1"), budget, out, depth)
+        _part(msg, (*chain, "mime:1"), budget, out, depth)
         return True
+    # cloud-init ignores the text around the parts, but it is in the user data all the same.
+    if isinstance(msg.preamble, str) and msg.preamble.strip():
+        _text(_utf8(msg.preamble), (*chain, "mime:preamble"), budget, out, depth + 1)
     for n, part in enumerate(_leaves(msg, 0, budget, out), 1):
         if budget.parts_left <= 0:
-            out.skipped.append(
-                f"user data has more than {budget.limits.max_parts} parts; the rest were not decoded"
-            )
+            out.skipped.append(_too_many_parts(budget))
             break
         budget.parts_left -= 1
-        payload = part.get_payload()
-        if isinstance(payload, str):
-            _part(part, payload, (*chain, f"mime:{n}"), budget, out, depth)
+        _part(part, (*chain, f"mime:{n}"), budget, out, depth)
+    if isinstance(msg.epilogue, str) and msg.epilogue.strip():
+        _text(_utf8(msg.epilogue), (*chain, "mime:epilogue"), budget, out, depth + 1)
     return True
 
 
@@ -212,62 +336,35 @@ def _leaves(msg: Message, level: int, budget: _Budget, out: Decoded) -> Iterator
             yield from _leaves(sub, level + 1, budget, out)
 
 
-def _part(
-    part: Message, payload: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int
-) -> None:
-    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+def _transfer_decoded(
+    payload: str, cte: str | None, chain: tuple[str, ...], out: Decoded
+) -> tuple[bytes, tuple[str, ...]]:
+    """A payload's bytes with its Content-Transfer-Encoding undone, and the step that names it."""
+    raw = payload.encode("utf-8", "surrogatepass")
     if cte == "base64":
-        data = _b64(payload)
-        if data is None:
-            out.skipped.append(f"MIME part is not valid base64 ({'>'.join(chain)}); scanned as text")
-            _text(payload.encode("utf-8", "surrogatepass"), chain, budget, out, depth + 1)
-            return
-        _bytes(data, (*chain, "base64"), budget, out, depth + 1)
+        data = b64decode(payload)
+        if data is not None:
+            return data, ("base64",)
+        out.skipped.append(f"MIME part is not valid base64 ({_where(chain)}); scanned as text")
     elif cte == "quoted-printable":
-        _bytes(quopri.decodestring(payload.encode("ascii", "replace")), chain, budget, out, depth + 1)
-    else:
-        _bytes(payload.encode("utf-8", "surrogatepass"), chain, budget, out, depth + 1)
+        return quopri.decodestring(raw), ("quoted-printable",)
+    elif cte in _UUENCODE:
+        wrapper = Message()
+        wrapper["Content-Transfer-Encoding"] = "x-uuencode"
+        wrapper.set_payload(payload)
+        decoded = wrapper.get_payload(decode=True)
+        if isinstance(decoded, bytes) and decoded != raw:
+            return decoded, ("uuencode",)
+        out.skipped.append(f"MIME part is not valid uuencode ({_where(chain)}); scanned as text")
+    return raw, ()
 
 
-# PyYAML's C-accelerated safe loader (libyaml, shipped in its wheels) is ten times faster than the Python one.
-_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_WRITE_FILES_B64 = {"b64", "base64"}
-_WRITE_FILES_GZ = {"gz+b64", "gzip+base64", "gz+base64", "gzip+b64"}
-
-
-def _write_files(text: str, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
-    if "write_files" not in text or ("encoding" not in text and "!!binary" not in text):
-        return  # nothing encoded: the plain content is already in the scanned text
-    try:
-        doc = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader (libyaml's when present)
-    except yaml.YAMLError:
-        out.skipped.append(
-            f"cloud-config is not valid YAML ({'>'.join(chain) or 'raw'}); write_files not decoded"
-        )
+def _part(part: Message, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
+    payload = part.get_payload()
+    if not isinstance(payload, str):
         return
-    files = doc.get("write_files") if isinstance(doc, dict) else None
-    if not isinstance(files, list):
-        return
-    for entry in files:
-        if not isinstance(entry, dict):
-            continue
-        encoding = str(entry.get("encoding", "")).strip().lower()
-        content = entry.get("content")
-        # Plain string content is already part of the cloud-config text; decode only what is encoded.
-        if isinstance(content, str) and encoding not in _WRITE_FILES_B64 | _WRITE_FILES_GZ:
-            continue
-        if not isinstance(content, str | bytes):
-            continue
-        if budget.parts_left <= 0:
-            out.skipped.append(
-                f"user data has more than {budget.limits.max_parts} parts; the rest were not decoded"
-            )
-            return
-        budget.parts_left -= 1
-        step = f"write_files:{entry.get('path', '?')}"
-        data = content if isinstance(content, bytes) else _b64(content)  # YAML decodes !!binary itself
-        if data is None:
-            out.skipped.append(f"write_files content is not valid base64 ({step})")
-            continue
-        _bytes(data, (*chain, step), budget, out, depth + 1)
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    data, steps = _transfer_decoded(payload, cte, chain, out)
+    ctype = part.get_content_type() if part.get("Content-Type") else None
+    charset = part.get_content_charset()
+    _bytes(data, (*chain, *steps), budget, out, depth + 1, ctype, charset)
