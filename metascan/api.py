@@ -92,7 +92,7 @@ def file_events(
         return
     tally = file_source.Tally()
     for path in file_source.expand(paths):
-        if isinstance(path, ScanError):
+        if isinstance(path, ScanError | Skipped):
             tally.note(path)
             yield path
             continue

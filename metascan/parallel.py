@@ -45,7 +45,7 @@ class _Local:
     path: str
 
 
-_Pending = ScanError | _Local | AsyncResult[FileSteps]
+_Pending = ScanError | Skipped | _Local | AsyncResult[FileSteps]
 
 # The scanner, file size limit and strictness of this worker process: set by `_start_worker` in each worker,
 # never used in the parent (a pool's tasks can only reach per-process state this way).
@@ -100,8 +100,8 @@ def parallel_file_events(
     yield from scanner.finish()
 
 
-def _submit(pool: multiprocessing.pool.Pool, path: str | ScanError) -> _Pending:
-    if isinstance(path, ScanError):
+def _submit(pool: multiprocessing.pool.Pool, path: str | ScanError | Skipped) -> _Pending:
+    if isinstance(path, ScanError | Skipped):
         return path
     if path == file_source.STDIN or _streamed(path):
         return _Local(path)
@@ -118,7 +118,7 @@ def _streamed(path: str) -> bool:
 def _settle(
     scanner: Scanner, pending: _Pending, max_file_bytes: int, strict: bool, tally: file_source.Tally
 ) -> Iterator[Event]:
-    if isinstance(pending, ScanError):
+    if isinstance(pending, ScanError | Skipped):
         tally.note(pending)
         yield pending
     elif isinstance(pending, _Local):

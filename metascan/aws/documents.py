@@ -437,7 +437,7 @@ def identify(data: Mapping[str, Any]) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
-def _unrecognised(data: Mapping[str, Any]) -> str:
+def unrecognised(data: Mapping[str, Any]) -> str:
     """Why a response is not recognised, naming only keys metascan knows: an unknown key may itself be a
     token or a connection string."""
     payload = [str(k) for k in data if k in EXTRACTORS]
@@ -458,6 +458,6 @@ def extract(source: str, data: Any, defaults: Defaults, fingerprinter: Fingerpri
     ctx = _Ctx(source, defaults, fingerprinter)
     kind = identify(data)
     if kind is None:
-        yield Skipped(source, _unrecognised(data))
+        yield Skipped(source, unrecognised(data))
         return
     yield from EXTRACTORS[kind](ctx, data)
