@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..fingerprint import FINGERPRINT_VERSION
 from ..model import Category, Confidence, Finding, ScanError, Severity, Skipped
 from ..version import __version__
 
@@ -33,6 +34,7 @@ class Report:
     started_at: dt.datetime = field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
     fingerprint_key_id: str | None = None
+    fingerprint_version: int = FINGERPRINT_VERSION
     tool_version: str = __version__
     # Sections added by workflow features (baseline, suppressed, unused_suppressions); JSON-ready values.
     extra: dict[str, Any] = field(default_factory=dict)
@@ -71,6 +73,7 @@ class Report:
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at or utcnow()),
             "fingerprint_key_id": self.fingerprint_key_id,
+            "fingerprint_version": self.fingerprint_version,
             "summary": self.summary(),
             "findings": [f.to_dict(show_secrets) for f in self.findings] if findings else [],
             "skipped": [s.to_dict() for s in self.skipped],

@@ -22,7 +22,7 @@ from .options import RenderOptions, RuleInfo
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-FINGERPRINT_KEY = "metascanFingerprint/v1"
+FINGERPRINT_KEY = "metascanFingerprint/v2"  # the fingerprint version: v1 fingerprints were ambiguous
 
 LEVEL = {
     Severity.CRITICAL: "error",
