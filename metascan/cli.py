@@ -19,6 +19,7 @@ from .errors import ConfigError, MetascanError
 from .model import Confidence, ScanError, Severity
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
+from .report.cover import Cover
 from .report.formats import jsonl as jsonl_format
 from .report.formats.options import RenderOptions, catalogue
 from .report.render import Format, renderer
@@ -262,8 +263,14 @@ def scan_and_emit(
     summary line last; every other format, and any --output file, is written once the report is complete.
     """
     if Format(fmt) is Format.JSONL and output is None:
+        # Each line hides the values covered so far (a value covered only by a later finding can appear
+        # in an earlier line: README, "Security model").
+        shown = Cover()
 
         def stream(event: Event) -> None:
+            if not show_secrets:
+                shown.add(values=workflow.seen)
+                event = shown.event(event)
             click.echo(jsonl_format.event_line(event, show_secrets), nl=False)
 
         report = workflow.run(scanner, events, stream)

@@ -98,8 +98,8 @@ def parse_baseline(doc: Any, source: str, key_id: str) -> Baseline:
         )
     version = doc.get("fingerprint_version", 1)
     if version != FINGERPRINT_VERSION:
-        known = isinstance(version, int) and not isinstance(version, bool)
-        made = f"version {version}" if known else "unknown"
+        numeric = isinstance(version, int) and not isinstance(version, bool)
+        made = f"version {version}" if numeric else "unknown"
         raise ConfigError(
             f"{source}: baseline holds fingerprints of another version ({made}; this metascan makes"
             f" version {FINGERPRINT_VERSION}, which encodes their parts unambiguously): its findings cannot"

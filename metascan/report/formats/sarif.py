@@ -168,7 +168,8 @@ def _notifications(report: Report) -> list[dict[str, Any]]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    doc = report.to_dict(show_secrets=False)  # never the raw secret, even with --show-secrets
+    doc = report.to_dict(show_secrets=False)  # never a raw secret, even with --show-secrets
+    report = report.cover()
     infos = {r.id: r for r in options.rules}
     for f in report.findings:
         infos.setdefault(f.rule, _rule_from_finding(f))
