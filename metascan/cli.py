@@ -466,6 +466,15 @@ def main() -> None:
     show_default=True,
     help="Attempts per API call, the first included.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=3600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Deadline for the whole scan: what is still being read then is an error (account, region,"
+    " operation); everything read before is reported.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
 @require_cmk_option
 @report_own_account_option
@@ -488,6 +497,7 @@ def aws(
     endpoint_url: str | None,
     retry_mode: str,
     max_attempts: int,
+    timeout: float,
     quiet: bool,
     require_cmk: bool,
     report_own_account_id: bool,
@@ -541,6 +551,7 @@ def aws(
             endpoint_url=endpoint_url,
             retry_mode=retry_mode,
             max_attempts=max_attempts,
+            timeout=timeout,
             on_progress=display.update if display else None,
         )
         code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)
