@@ -453,7 +453,9 @@ def _debug() -> bool:
 def _fail(message: str) -> NoReturn:
     if _debug():
         traceback.print_exc()
-    click.echo(f"metascan: {message}".replace("\n", " "), err=True)
+    # One line, and no control characters: a file name or value in the message cannot drive the terminal.
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"metascan: {message}".replace("\n", " "))
+    click.echo(line, err=True)
     # Standard output may be what failed (a full disk): point it at /dev/null so the interpreter's own
     # final flush cannot fail again with a second message.
     with contextlib.suppress(OSError, ValueError):

@@ -142,3 +142,16 @@ def test_region_names_are_not_markup_in_the_progress_display() -> None:
     display.update(RegionProgress("210987654322", "[/bold]"))
     Console(file=buf, force_terminal=False, width=120).print(display.render())
     assert "[/bold]" in buf.getvalue()
+
+
+def test_a_fatal_message_never_carries_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = write_planted(tmp_path / "in")
+    key = tmp_path / "key\x1b]0;owned\x07\x1b[2J"
+    key.write_text("k" * 32)
+    key.chmod(0o644)  # refused: others can read it
+    code, out, err = run_main(["scan", str(inputs), "--fingerprint-key", str(key)], capsys, monkeypatch)
+    assert (code, out) == (2, "")
+    assert "\x1b" not in err and "\x07" not in err and err.count("\n") == 1
+    assert "key\\x1b]0;owned\\x07\\x1b[2J" in err
