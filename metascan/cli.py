@@ -313,6 +313,7 @@ def cli() -> None:
     """Find credentials, account numbers and personal data in AWS Auto Scaling metadata.
 
     Exit codes: 0 nothing found, 1 findings, 2 errors (the report still holds everything scanned).
+    A run that fails prints one line; add --debug anywhere (or set METASCAN_DEBUG=1) for the traceback.
     """
 
 
