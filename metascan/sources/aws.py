@@ -308,8 +308,9 @@ class LiveScan:
                     pending.pop(msg.task, None)
         finally:
             stop.set()
-            # A task blocked in a call may never return: after a deadline, do not wait for it.
-            pool.shutdown(wait=deadline is None or time.monotonic() < deadline)
+            # A task still running (after the deadline, Ctrl-C or a crash) may be blocked in a call that
+            # never returns: wait only when every task has finished.
+            pool.shutdown(wait=not pending)
 
     # --- tasks (worker threads) --------------------------------------------------------------------------
 
