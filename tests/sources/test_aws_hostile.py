@@ -117,6 +117,10 @@ class HostileProxy:
                     member = "<member><AutoScalingGroupName>g</AutoScalingGroupName>"
                     member += "<MinSize>zero</MinSize></member>"
                     self._page(_groups_page(None, member))
+                elif proxy.mode == "bad-time":
+                    member = "<member><AutoScalingGroupName>g</AutoScalingGroupName>"
+                    member += "<CreatedTime>the 31st of Smarch</CreatedTime></member>"
+                    self._page(_groups_page(None, member))
 
             def _forward(self, body: bytes) -> None:
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
@@ -184,6 +188,7 @@ def _check(report: metascan.Report, message: str) -> None:
         ("cycle", "a NextToken it had sent before"),
         ("invent", "more than 40 pages"),
         ("malformed", "malformed response"),
+        ("bad-time", "malformed response"),
     ],
 )
 def test_a_hostile_region_is_an_error_and_the_good_region_is_reported(
@@ -195,7 +200,8 @@ def test_a_hostile_region_is_an_error_and_the_good_region_is_reported(
             endpoint_url=proxy.endpoint, regions=["us-east-1", HOSTILE_REGION], max_attempts=2, timeout=600
         )
     _check(report, message)
-    assert "zero" not in json.dumps(report.to_dict())  # the parser's message quoted the value
+    text = json.dumps(report.to_dict())
+    assert "zero" not in text and "Smarch" not in text  # the parser's message quoted the value
     if mode == "endless":
         assert proxy.sent < 4 * aws_calls.MAX_RESPONSE_BYTES  # read and dropped, not 4 GiB
     if mode in ("cycle", "invent"):
