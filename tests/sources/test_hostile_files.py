@@ -209,6 +209,61 @@ def test_a_directory_walk_lists_links_fifos_and_unreadable_folders(
     assert [e.message for e in report.errors] == [f"{locked}: cannot read directory: Permission denied"]
 
 
+def test_the_walk_protections_hold_for_every_suffix_metascan_reads(tmp_path: Path) -> None:
+    root = tmp_path / "exports"
+    (root / "node_modules").mkdir(parents=True)
+    (root / "groups.yaml").write_text(
+        f"AutoScalingGroups:\n- AutoScalingGroupName: g\n  Tags:\n  - Key: Owner\n    Value: {EMAIL}\n"
+    )
+    (root / "node_modules" / "dep.json").write_text(json.dumps({"AutoScalingGroups": [group("n")]}))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "private.tf").write_text('resource "aws_sns_topic" "t" { name = "x" }\n')
+    (root / "linked.tf").symlink_to(outside / "private.tf")
+    (root / "venv").symlink_to(outside, target_is_directory=True)  # a pruned name: left out, link or not
+    for name in ("pipe.yaml", "pipe.tf", "pipe.json.gz", "pipe.template", "pipe.tfstate"):
+        os.mkfifo(root / name)
+    report = metascan.scan_files([root])
+    assert [(f.rule, f.match) for f in report.findings] == [("email-address", EMAIL)]
+    assert sorted((s.source, s.reason) for s in report.skipped) == sorted(
+        [(str(root / "linked.tf"), "symbolic link, not followed (name it to scan its target)")]
+        + [
+            (str(root / n), "a FIFO, not a regular file: not opened")
+            for n in ("pipe.yaml", "pipe.tf", "pipe.json.gz", "pipe.template", "pipe.tfstate")
+        ]
+    )
+    assert report.errors == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a.yaml", f"AutoScalingGroups: *{PASSWORD}\n"),
+        ("b.yaml", f'AWSTemplateFormatVersion: "2010-09-09"\nX: "{PASSWORD}\\q"\n'),
+        ("c.tf", f'resource "aws_sns_topic" "t" {{ name = = {PASSWORD} }}\n'),
+        ("d.tf", f'resource "aws_sns_topic" "t" {{ name = "x" }}\n{PASSWORD} @@\n'),
+        ("e.json", '{"AutoScalingGroups": [{"AutoScalingGroupName": "' + PASSWORD + '"} "x"]}'),
+    ],
+)
+def test_a_parse_error_in_any_syntax_quotes_no_input(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    report = metascan.scan_files([path])
+    messages = [e.message for e in report.errors] + [s.reason for s in report.skipped]
+    assert messages and all(m.startswith(f"{path}: ") or "invalid" in m for m in messages), messages
+    assert all(no_piece_of(PASSWORD, m) for m in messages), messages
+
+
+def test_a_huge_integer_in_yaml_is_kept_as_text_and_scanned(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        f"AutoScalingGroups:\n- AutoScalingGroupName: g\n  MinSize: {'9' * 5000}\n  Tags:\n"
+        f"  - Key: Owner\n    Value: {EMAIL}\n"
+    )
+    report = metascan.scan_files([path])
+    assert [f.match for f in report.findings] == [EMAIL] and report.errors == []
+
+
 def test_a_fifo_named_on_the_command_line_is_never_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
