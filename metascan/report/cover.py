@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import ahocorasick
 
 from ..fingerprint import redact
-from ..model import Finding, Location, Resource, ScanError, Skipped
+from ..model import Finding, Resource, ScanError, Skipped
 
 _LONG = 8
 _KEEP = frozenset({"fingerprint", "rule", "title", "remediation", "type", "category", "severity"})
@@ -107,10 +107,10 @@ class Cover:
             return dataclasses.replace(
                 e,
                 resource=res,
-                location=Location(
+                location=dataclasses.replace(  # the rest (line, source_line) as it was
+                    loc,
                     source=self._str(loc.source),
                     field=self._str(loc.field),
-                    line=loc.line,
                     decoding=tuple(self._str(d) for d in loc.decoding),
                 ),
                 evidence=self.text(e.evidence),

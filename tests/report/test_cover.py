@@ -114,3 +114,13 @@ def test_cover_hides_every_occurrence_and_leaves_other_words_alone() -> None:
     c2 = Cover(values=["abcdefghij", "ghijklmnop"])
     assert c2.text("xabcdefghijklmnopx") == "x" + redact("abcdefghijklmnop") + "x"
     assert c.text(None) is None and Cover().text("ann.lee@gmail.com") == "ann.lee@gmail.com"
+
+
+def test_covering_keeps_the_line_of_the_input_file(exported: Path) -> None:
+    """Covering redacts strings, never drops what a location knows: `source_line` (the line a reviewer
+    changes) survives in every finding."""
+    exported.write_text(json.dumps(DOC, indent=2))
+    report = metascan.scan_files([exported], fingerprint_key=b"k" * 32)
+    lines = {(f.rule, f.location.source_line) for f in report.findings}
+    assert all(line is not None for _, line in lines), lines
+    assert {(f.rule, f.location.source_line) for f in report.cover().findings} == lines
