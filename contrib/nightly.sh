@@ -11,7 +11,8 @@
 #                                         over it (fingerprints only, no secrets: it can be committed)
 #   REPORT_DIR/latest.json                a symbolic link to the newest report
 #
-# Exit status: metascan's: 0 nothing new, 1 new findings (a line on stderr says where), 2 errors.
+# Exit status: metascan's: 0 nothing new, 1 new findings (a line on stderr says where), 2 errors; 2 also
+# when metascan ended without writing tonight's report (a crash: its exit code is then not a verdict).
 #
 # Environment:
 #   METASCAN               the command to run (default: metascan), split on spaces: "python3 -m metascan"
@@ -39,6 +40,10 @@ mkdir -p "$dir" || exit 2
 report="$dir/metascan-$day.json"
 baseline="$dir/baseline.json"
 
+# The report is replaced atomically (a new file renamed into place), so a new inode means this run wrote it.
+inode() { ls -di "$1" 2>/dev/null | awk '{print $1}'; }
+before=$(inode "$report")
+
 if [ -f "$baseline" ]; then
     # shellcheck disable=SC2086  # METASCAN and METASCAN_ARGS are split on purpose
     $metascan $subcommand --format json --output "$report" --baseline "$baseline" $extra "$@"
@@ -47,19 +52,28 @@ else
     $metascan $subcommand --format json --output "$report" $extra "$@"
 fi
 rc=$?
+after=$(inode "$report")
+written=0
+if [ -n "$after" ] && [ "$after" != "$before" ]; then
+    written=1
+fi
+if [ "$written" -eq 0 ] && [ "$rc" -le 1 ]; then
+    echo "metascan nightly: metascan exited $rc without writing $report (it crashed; see its messages above)" >&2
+    rc=2
+fi
 
-if [ "$rc" -le 1 ] && [ ! -f "$baseline" ]; then
+if [ "$written" -eq 1 ] && [ "$rc" -le 1 ] && [ ! -f "$baseline" ]; then
     # The first complete run becomes the baseline (never a run with errors: it may have missed things).
     cp "$report" "$dir/.baseline.json.tmp" && mv "$dir/.baseline.json.tmp" "$baseline" || exit 2
     echo "metascan nightly: baseline created from $report" >&2
 fi
-if [ -f "$report" ]; then
+if [ "$written" -eq 1 ]; then
     ln -sfn "metascan-$day.json" "$dir/latest.json"
 fi
 case $rc in
     0) ;;
     1) echo "metascan nightly: new findings, see $report" >&2 ;;
-    *) echo "metascan nightly: metascan failed (exit $rc)$([ -f "$report" ] && echo ", see $report")" >&2 ;;
+    *) echo "metascan nightly: metascan failed (exit $rc)$([ "$written" -eq 1 ] && echo ", see $report")" >&2 ;;
 esac
 
 if [ "$keep" -gt 0 ]; then

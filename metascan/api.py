@@ -92,7 +92,7 @@ def file_events(
         return
     tally = file_source.Tally()
     for path in file_source.expand(paths):
-        if isinstance(path, ScanError):
+        if isinstance(path, ScanError | Skipped):
             tally.note(path)
             yield path
             continue
@@ -163,6 +163,7 @@ def aws_events(
     endpoint_url: str | None = None,
     retry_mode: str = "adaptive",
     max_attempts: int = 10,
+    timeout: float | None = None,
     on_progress: ProgressHook | None = None,
     on_session: SessionHook | None = None,
 ) -> Iterator[Event]:
@@ -182,6 +183,7 @@ def aws_events(
         endpoint_url=endpoint_url,
         retry_mode=retry_mode,
         max_attempts=max_attempts,
+        timeout=timeout,
     )
     events = live_events(
         scanner, aws_options, session=session, profile=profile, on_session=on_session, on_progress=on_progress
@@ -205,6 +207,7 @@ def scan_aws(
     endpoint_url: str | None = None,
     retry_mode: str = "adaptive",
     max_attempts: int = 10,
+    timeout: float | None = None,
     scanner: Scanner | None = None,
     on_event: OnEvent | None = None,
     on_progress: ProgressHook | None = None,
@@ -224,7 +227,9 @@ def scan_aws(
     boto3 Session the scan creates or uses (to register botocore event hooks) before any client is made.
     Only Describe*/List*/Get* calls and sts AssumeRole/GetCallerIdentity are sent.  Failed calls are
     `ScanError`s in the report, with account, region and operation.  Bad options, no region or no
-    credentials raise `ConfigError` before anything is sent.  Other keyword options are `make_scanner`'s.
+    credentials raise `ConfigError` before anything is sent.  `timeout`: seconds for the whole scan; what
+    is still being read then is an error naming account, region and operation, and the rest is reported.
+    Other keyword options are `make_scanner`'s.
     """
     scanner = scanner or make_scanner(**options)
     events = aws_events(
@@ -243,6 +248,7 @@ def scan_aws(
         endpoint_url=endpoint_url,
         retry_mode=retry_mode,
         max_attempts=max_attempts,
+        timeout=timeout,
         on_progress=on_progress,
         on_session=on_session,
     )

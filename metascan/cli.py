@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import re
+import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -19,6 +24,7 @@ from .errors import ConfigError, MetascanError
 from .model import Confidence, ScanError, Severity
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
+from .report.cover import Cover
 from .report.formats import jsonl as jsonl_format
 from .report.formats.options import RenderOptions, catalogue
 from .report.render import Format, renderer
@@ -171,7 +177,7 @@ def write_output(text: str, output: str | None, secret: bool) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o600 if secret else 0o644)
+        os.chmod(tmp, _report_mode(target, secret))
         os.replace(tmp, target)
         _sync_dir(target.parent)
     except BaseException as e:
@@ -179,6 +185,19 @@ def write_output(text: str, output: str | None, secret: bool) -> None:
         if isinstance(e, OSError):
             raise MetascanError(f"{output}: cannot write report: {e.strerror or e}") from e
         raise
+
+
+def _report_mode(target: Path, secret: bool) -> int:
+    """0600 for a report with secrets; else what the umask allows, and never more than the report it
+    replaces allowed (a private report stays private)."""
+    if secret:
+        return 0o600
+    umask = os.umask(0o077)
+    os.umask(umask)
+    mode = 0o666 & ~umask
+    with contextlib.suppress(OSError):
+        mode &= os.stat(target).st_mode & 0o777
+    return mode
 
 
 def _sync_dir(directory: Path) -> None:
@@ -262,8 +281,14 @@ def scan_and_emit(
     summary line last; every other format, and any --output file, is written once the report is complete.
     """
     if Format(fmt) is Format.JSONL and output is None:
+        # Each line hides the values covered so far (a value covered only by a later finding can appear
+        # in an earlier line: README, "Security model").
+        shown = Cover()
 
         def stream(event: Event) -> None:
+            if not show_secrets:
+                shown.add(values=workflow.seen)
+                event = shown.event(event)
             click.echo(jsonl_format.event_line(event, show_secrets), nl=False)
 
         report = workflow.run(scanner, events, stream)
@@ -288,6 +313,7 @@ def cli() -> None:
     """Find credentials, account numbers and personal data in AWS Auto Scaling metadata.
 
     Exit codes: 0 nothing found, 1 findings, 2 errors (the report still holds everything scanned).
+    A run that fails prints one line; add --debug anywhere (or set METASCAN_DEBUG=1) for the traceback.
     """
 
 
@@ -295,9 +321,15 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @output_options
 @click.option(
-    "--region", help="Region of resources whose data carries no ARN (launch template versions, hooks)."
+    "--region",
+    callback=lambda _c, _p, v: _check_region(v),
+    help="Region of resources whose data carries no ARN (launch template versions, hooks).",
 )
-@click.option("--account", help="Account of resources whose data carries no ARN.")
+@click.option(
+    "--account",
+    callback=lambda _c, _p, v: _check_account(v),
+    help="Account of resources whose data carries no ARN.",
+)
 @click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
@@ -382,18 +414,90 @@ def list_rules() -> None:
         click.echo(f"{r.id:<{width}}  {r.category:<15} {r.severity:<8} {r.title}")
 
 
+# --- one fatal exit path (issue 17, point 13) -----------------------------------------------------------
+# Whatever stops a run (a bug, a full disk, a signal) ends it with one line on standard error and exit code
+# 2; `--debug` (or METASCAN_DEBUG=1) adds the traceback.  SIGTERM and SIGHUP unwind like Ctrl-C, so a report
+# being written leaves no temporary file behind.
+
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+_ACCOUNT = re.compile(r"\d{12}")
+
+
+def _check_region(value: str | None) -> str | None:
+    if value is not None and not _REGION.fullmatch(value):
+        raise click.BadParameter(f"not an AWS region name: {value!r} (e.g. eu-west-1)")
+    return value
+
+
+def _check_account(value: str | None) -> str | None:
+    if value is not None and not _ACCOUNT.fullmatch(value):
+        raise click.BadParameter(f"not an AWS account id (12 digits): {value!r}")
+    return value
+
+
+class _Stopped(BaseException):
+    """A termination signal arrived."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _debug() -> bool:
+    return "--debug" in sys.argv[1:] or os.environ.get("METASCAN_DEBUG") == "1"
+
+
+def _fail(message: str) -> NoReturn:
+    if _debug():
+        traceback.print_exc()
+    # One line, and no control characters: a file name or value in the message cannot drive the terminal.
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"metascan: {message}".replace("\n", " "))
+    click.echo(line, err=True)
+    # Standard output may be what failed (a full disk): point it at /dev/null so the interpreter's own
+    # final flush cannot fail again with a second message.
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_ERRORS)
+
+
 def main() -> None:
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, _on_signal)
+    args = [a for a in sys.argv[1:] if a != "--debug"]
     try:
-        cli.main(prog_name="metascan", standalone_mode=False)
+        try:
+            cli.main(args=args, prog_name="metascan", standalone_mode=False)
+        finally:
+            sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
     except MetascanError as e:
-        click.echo(f"metascan: error: {e}", err=True)
-        sys.exit(EXIT_ERRORS)
+        _fail(f"error: {e}")
     except click.exceptions.Abort:
-        click.echo("metascan: aborted", err=True)
-        sys.exit(EXIT_ERRORS)
+        _fail("aborted")
     except click.ClickException as e:
         e.show()
         sys.exit(EXIT_ERRORS if e.exit_code != 0 else 0)
+    except _Stopped as e:
+        _fail(f"stopped by {signal.Signals(e.signum).name}")
+    except KeyboardInterrupt:
+        _fail("aborted")
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else "standard output: " if e.errno in _OUTPUT_ERRNOS else ""
+        _fail(f"error: {where}{e.strerror or e}")
+    except RecursionError:
+        _fail("error: input nested too deeply")
+    except MemoryError:
+        _fail("error: out of memory")
+    except Exception as e:  # a bug: one line, never a traceback (unless --debug)
+        _fail(f"error: internal error ({type(e).__name__}); run with --debug for the traceback")
+
+
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG})
 
 
 @cli.command("aws")
@@ -405,6 +509,7 @@ def main() -> None:
     "--region",
     "regions",
     multiple=True,
+    callback=lambda _c, _p, v: tuple(_check_region(r) for r in v),
     metavar="REGION",
     help="Region to scan; repeat for more (default: the profile's or environment's region).",
 )
@@ -459,6 +564,15 @@ def main() -> None:
     show_default=True,
     help="Attempts per API call, the first included.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=3600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Deadline for the whole scan: what is still being read then is an error (account, region,"
+    " operation); everything read before is reported.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
 @require_cmk_option
 @report_own_account_option
@@ -481,6 +595,7 @@ def aws(
     endpoint_url: str | None,
     retry_mode: str,
     max_attempts: int,
+    timeout: float,
     quiet: bool,
     require_cmk: bool,
     report_own_account_id: bool,
@@ -534,6 +649,7 @@ def aws(
             endpoint_url=endpoint_url,
             retry_mode=retry_mode,
             max_attempts=max_attempts,
+            timeout=timeout,
             on_progress=display.update if display else None,
         )
         code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)

@@ -11,6 +11,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from .sources.aws import RegionProgress
 
@@ -46,7 +47,8 @@ class AwsProgressDisplay:
             state = "done" if p.done else "scanning"
             if p.errors:
                 state += f", {p.errors} error{'s' if p.errors != 1 else ''}"
-            table.add_row(account, region, str(p.groups), str(p.templates), state)
+            # Text, not markup: an account or region name such as '[/bold]' is shown as it is.
+            table.add_row(Text(account), Text(region), str(p.groups), str(p.templates), state)
         done = sum(p.done for p in self._rows.values())
         table.caption = f"{done}/{len(self._rows)} regions done" if self._rows else "starting"
         return table

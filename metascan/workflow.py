@@ -37,6 +37,9 @@ class Workflow:
     def __init__(self, suppressor: Suppressor | None = None, baseline: Baseline | None = None) -> None:
         self.suppressor = suppressor
         self.baseline = baseline
+        # The raw value of every finding that entered the stages, in order: the report redacts them
+        # wherever they appear, also when a stage took their finding out (see `report.cover`).
+        self.seen: dict[str, None] = {}
 
     @classmethod
     def create(cls, config: Config | None = None, tags: bool = True) -> Workflow:
@@ -52,7 +55,14 @@ class Workflow:
         """The scanner checks the stages need (the suppressor learns tags from the records read)."""
         return [self.suppressor.observe] if self.suppressor is not None else []
 
+    def _tap(self, events: Iterable[Event]) -> Iterator[Event]:
+        for e in events:
+            if isinstance(e, Finding) and e.match:
+                self.seen[e.match] = None
+            yield e
+
     def stage(self, events: Iterable[Event]) -> Iterator[Event]:
+        events = self._tap(events)
         if self.suppressor is not None:
             events = self.suppressor.filter(events)
         if self.baseline is not None:
@@ -61,6 +71,7 @@ class Workflow:
 
     def finish(self, report: Report) -> Report:
         """Add the stages' sections to a report collected from `stage`."""
+        report.covered.update(self.seen)
         if self.suppressor is not None:
             self.suppressor.annotate(report)
         if self.baseline is not None:

@@ -110,3 +110,23 @@ def test_a_first_night_with_errors_makes_no_baseline(tmp_path: Path) -> None:
 def test_usage(tmp_path: Path) -> None:
     proc = subprocess.run(["sh", str(SCRIPT), str(tmp_path)], capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and proc.stderr.startswith("usage: ")
+
+
+@pytest.mark.parametrize("previous", [False, True], ids=["first-run", "rerun-same-day"])
+def test_a_crash_is_not_reported_as_new_findings(tmp_path: Path, previous: bool) -> None:
+    """A metascan that dies with exit 1 (a traceback) and writes nothing was reported as "new findings"
+    pointing at a report that did not exist (or at the previous run's); issue 17, point 17."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    report = reports / "metascan-2024-05-01.json"
+    if previous:
+        report.write_text("{}\n")
+    crash = tmp_path / "crash.sh"
+    crash.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\nexit 1\n")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    proc = nightly(reports, inputs, "2024-05-01", METASCAN=f"sh {crash}")
+    assert proc.returncode == 2
+    assert "new findings" not in proc.stderr
+    assert f"metascan exited 1 without writing {report}" in proc.stderr
+    assert not (reports / "baseline.json").exists() and not (reports / "latest.json").exists()

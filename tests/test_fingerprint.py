@@ -67,12 +67,14 @@ def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_key_file_option(tmp_path: Path) -> None:
     key = tmp_path / "k"
     key.write_bytes(b"0123456789abcdef0123\n")
+    key.chmod(0o600)
     assert load_key(key) == b"0123456789abcdef0123"
     short = tmp_path / "short"
     short.write_bytes(b"abc")
-    with pytest.raises(ConfigError, match="fewer than 16 bytes"):
+    short.chmod(0o600)
+    with pytest.raises(ConfigError, match="holds 3 bytes; a fingerprint key needs at least 16"):
         load_key(short)
-    with pytest.raises(ConfigError, match="cannot read fingerprint key file"):
+    with pytest.raises(ConfigError, match="cannot read the fingerprint key file"):
         load_key(tmp_path / "missing")
 
 

@@ -394,11 +394,12 @@ def _ebs_encryption_by_default(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[I
 
 def _ebs_default_kms_key_id(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
     """`aws ec2 get-ebs-default-kms-key-id`: only that one key, so another service's KmsKeyId is not taken."""
-    others = sorted(str(k) for k in data if k not in _ENVELOPE and k != "KmsKeyId")
-    if others:
+    others = sum(1 for k in data if k not in ENVELOPE and k != "KmsKeyId")
+    if others:  # the other keys are not named: an unknown key may itself be a secret
         yield Skipped(
             ctx.source,
-            f"not a recognised AWS API response (top-level keys: KmsKeyId, {', '.join(others[:5])})",
+            f"not a recognised AWS API response (KmsKeyId and {others} other top-level"
+            f" key{'s' if others != 1 else ''}; get-ebs-default-kms-key-id output holds KmsKeyId only)",
         )
         return
     if _s(data.get("KmsKeyId")) is None:
@@ -427,7 +428,7 @@ EXTRACTORS: dict[str, Extractor] = {
 }
 
 # Keys every response may carry besides its payload.
-_ENVELOPE = {"NextToken", "ResponseMetadata", "nextToken"}
+ENVELOPE = frozenset({"NextToken", "ResponseMetadata", "nextToken"})
 
 
 def identify(data: Mapping[str, Any]) -> str | None:
@@ -436,12 +437,27 @@ def identify(data: Mapping[str, Any]) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
+def unrecognised(data: Mapping[str, Any]) -> str:
+    """Why a response is not recognised, naming only keys metascan knows: an unknown key may itself be a
+    token or a connection string."""
+    payload = [str(k) for k in data if k in EXTRACTORS]
+    if len(payload) > 1:
+        return (
+            f"not a recognised AWS API response: it holds {len(payload)} payload keys"
+            f" ({', '.join(payload)}), a response holds one"
+        )
+    n = sum(1 for k in data if k not in ENVELOPE)
+    return (
+        f"not a recognised AWS API response ({n} top-level key{'s' if n != 1 else ''}, none of them one"
+        f" metascan reads: {', '.join(EXTRACTORS)})"
+    )
+
+
 def extract(source: str, data: Any, defaults: Defaults, fingerprinter: Fingerprinter) -> Iterator[Item]:
     """All resources and fields of one API response (one page)."""
     ctx = _Ctx(source, defaults, fingerprinter)
     kind = identify(data)
     if kind is None:
-        keys = ", ".join(sorted(str(k) for k in data if k not in _ENVELOPE)[:6]) or "none"
-        yield Skipped(source, f"not a recognised AWS API response (top-level keys: {keys})")
+        yield Skipped(source, unrecognised(data))
         return
     yield from EXTRACTORS[kind](ctx, data)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..fingerprint import FINGERPRINT_VERSION
 from ..model import Finding, ScanError, Skipped
 from .report import Report
 
@@ -81,6 +82,12 @@ def load_baseline(path: str, key_id: str) -> Baseline:
             f"{path}: baseline is not valid JSON (line {e.lineno} column {e.colno}: {e.msg});"
             " a baseline is a report written with --format json"
         ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: baseline nests too deeply to be a metascan report") from None
+    except ValueError:  # a number longer than int() reads
+        raise ConfigError(
+            f"{path}: baseline holds a number too long to read; not a metascan report"
+        ) from None
     return parse_baseline(doc, path, key_id)
 
 
@@ -88,6 +95,15 @@ def parse_baseline(doc: Any, source: str, key_id: str) -> Baseline:
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list) or "schema_version" not in doc:
         raise ConfigError(
             f"{source}: not a metascan JSON report (a baseline is a report written with --format json)"
+        )
+    version = doc.get("fingerprint_version", 1)
+    if version != FINGERPRINT_VERSION:
+        numeric = isinstance(version, int) and not isinstance(version, bool)
+        made = f"version {version}" if numeric else "unknown"
+        raise ConfigError(
+            f"{source}: baseline holds fingerprints of another version ({made}; this metascan makes"
+            f" version {FINGERPRINT_VERSION}, which encodes their parts unambiguously): its findings cannot"
+            " be matched, make a new baseline from a report written without --baseline"
         )
     their_key = doc.get("fingerprint_key_id")
     if their_key != key_id:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..fingerprint import FINGERPRINT_VERSION
 from ..model import Category, Confidence, Finding, ScanError, Severity, Skipped
 from ..version import __version__
+from .cover import Cover
 
 SCHEMA_VERSION = "1"
 
@@ -33,9 +35,13 @@ class Report:
     started_at: dt.datetime = field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
     fingerprint_key_id: str | None = None
+    fingerprint_version: int = FINGERPRINT_VERSION
     tool_version: str = __version__
     # Sections added by workflow features (baseline, suppressed, unused_suppressions); JSON-ready values.
     extra: dict[str, Any] = field(default_factory=dict)
+    # Raw values of findings the workflow took out (suppressed, in the baseline): never written, but still
+    # redacted wherever else they appear in the report (`report.cover`).
+    covered: set[str] = field(default_factory=set, repr=False)
 
     def summary(self) -> dict[str, Any]:
         sev = Counter(str(f.severity) for f in self.findings)
@@ -63,14 +69,38 @@ class Report:
             if f.severity.rank >= fail_on.rank and f.confidence.rank >= min_confidence.rank
         ]
 
+    def cover(self) -> Report:
+        """A copy in which every value a finding covers is redacted wherever it appears: field paths,
+        resource ids and ARNs, sources, skip reasons, error messages, workflow sections (also the values of
+        findings the workflow took out, `covered`).  The findings keep their raw `match`."""
+        c = Cover(self.findings, self.covered)
+        if not c:
+            return self
+        return replace(
+            self,
+            findings=[c.event(f) for f in self.findings],
+            skipped=[c.event(s) for s in self.skipped],
+            errors=[c.event(e) for e in self.errors],
+            extra=c.json(self.extra),
+        )
+
     def to_dict(self, show_secrets: bool = False, findings: bool = True) -> dict[str, Any]:
-        """The JSON report as a dict (`findings=False`: with an empty findings list, for streaming them)."""
+        """The JSON report as a dict (`findings=False`: with an empty findings list, for streaming them).
+
+        Without `show_secrets` the report is covered first (`cover`): no raw value anywhere.
+        """
+        if not show_secrets:
+            return self.cover()._dict(False, findings)
+        return self._dict(True, findings)
+
+    def _dict(self, show_secrets: bool, findings: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "metascan", "version": self.tool_version},
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at or utcnow()),
             "fingerprint_key_id": self.fingerprint_key_id,
+            "fingerprint_version": self.fingerprint_version,
             "summary": self.summary(),
             "findings": [f.to_dict(show_secrets) for f in self.findings] if findings else [],
             "skipped": [s.to_dict() for s in self.skipped],

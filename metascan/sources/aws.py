@@ -5,15 +5,23 @@ list (`--all-regions`) and per account and region (`aws_region.read_region`).  T
 consuming thread through a bounded queue, so memory holds a few pages, never an account; only the consuming
 thread touches the `Scanner`, feeding it the pages exactly as boto3 returned them.  Every failed call becomes
 a `ScanError` naming account, region and operation, and the rest of the scan goes on.
+
+A hostile or broken endpoint cannot hold the scan (issue 17, point 11): every call has connect and read
+timeouts and a bound on its response's size and reading time (`aws_calls.bound_responses`), paginators stop
+at a repeated NextToken or `MAX_PAGES`, and the run has an overall deadline (`AwsOptions.timeout`).  When it
+passes, each task still running becomes an error naming its account, region and the operation in
+progress, and the findings of everything already read are reported.  The worker threads are daemons, so a
+thread stuck in a socket read cannot keep the process alive after the report is written.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -51,6 +59,7 @@ class AwsOptions:
     endpoint_url: str | None = None
     retry_mode: str = "adaptive"
     max_attempts: int = 10
+    timeout: float | None = None  # seconds for the whole run; None: no deadline
 
     def validate(self) -> None:
         if self.all_regions and self.regions:
@@ -66,6 +75,8 @@ class AwsOptions:
             raise ConfigError(f"retry mode must be one of {', '.join(RETRY_MODES)}, not {self.retry_mode!r}")
         if self.max_workers < 1 or self.max_attempts < 1:
             raise ConfigError("max workers and max attempts must be at least 1")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ConfigError("the timeout must be a positive number of seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +124,7 @@ class _Role:
 
 @dataclass(frozen=True, slots=True)
 class _Done:
-    pass
+    task: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +138,42 @@ _Put = Callable[[_Message], None]
 
 class _Cancelled(Exception):
     """The consumer stopped; tasks unwind."""
+
+
+class _DaemonPool:
+    """A fixed set of daemon threads running tasks in order of submission.
+
+    Unlike ThreadPoolExecutor, whose threads the interpreter joins at exit, a thread stuck in a read of a
+    hostile endpoint cannot keep the process alive once the report is written.
+    """
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(workers)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            task()
+
+    def submit(self, task: Callable[[], None]) -> None:
+        self._tasks.put(task)
+
+    def shutdown(self, wait: bool) -> None:
+        """Drop the tasks not started; with `wait`, wait for the running ones."""
+        while True:
+            try:
+                self._tasks.get_nowait()
+            except queue.Empty:
+                break
+        for _ in self._threads:
+            self._tasks.put(None)
+        if wait:
+            for t in self._threads:
+                t.join()
 
 
 class LiveScan:
@@ -182,17 +229,21 @@ class LiveScan:
     def events(self, scanner: Scanner) -> Iterator[Event]:
         """Run the scan; yield findings, skips and errors as pages arrive."""
         workers = self.options.max_workers
+        timeout = self.options.timeout
+        deadline = time.monotonic() + timeout if timeout is not None else None
         inbox: queue.Queue[_Message] = queue.Queue(maxsize=2 * workers)
         stop = threading.Event()
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="metascan-aws")
-        outstanding = 0
+        pool = _DaemonPool(workers, "metascan-aws")
+        ids = itertools.count()
+        pending: dict[int, tuple[Where, str]] = {}  # task -> where it reads, and what it does first
+        current: dict[Where, str] = {}  # region -> the operation in progress (written by its task)
         claimed: set[str] = set()  # accounts a task is already reaching (each account is scanned once)
         scheduled: set[str] = set()  # accounts whose regions are scheduled
 
-        def submit(task: Callable[..., None], *args: Any) -> None:
-            nonlocal outstanding
-            outstanding += 1
-            pool.submit(_run_task, partial(task, *args), inbox, stop)
+        def submit(task: Callable[..., None], where: Where, first: str, *args: Any) -> None:
+            task_id = next(ids)
+            pending[task_id] = (where, first)
+            pool.submit(partial(_run_task, task_id, partial(task, *args), inbox, stop))
 
         def account(acct: str, clients: Clients) -> None:
             if acct in scheduled:
@@ -200,25 +251,41 @@ class LiveScan:
             claimed.add(acct)
             scheduled.add(acct)
             if self.options.all_regions:
-                submit(self._region_list, acct, clients)
+                submit(self._region_list, Where(acct, self.home), "ec2:DescribeRegions", acct, clients)
             else:
                 for region in self.regions:
-                    submit(self._region, acct, clients, region)
+                    submit(self._region, Where(acct, region), "not started", acct, clients, region, current)
 
         def role(acct: str, arn: str) -> None:
             if acct not in claimed:
                 claimed.add(acct)
-                submit(self._assume, acct, arn)
+                submit(self._assume, Where(acct), "sts:AssumeRole", acct, arn)
 
         for arn in self.options.role_arns:
             role(accounts.role_account(arn) or arn, arn)
         if self.options.org:
-            submit(self._organization)
+            submit(self._organization, Where(None), "organizations:ListAccounts")
         elif not self.options.role_arns:
-            submit(self._identify)
+            submit(self._identify, Where(None), "sts:GetCallerIdentity")
         try:
-            while outstanding:
-                msg = inbox.get()
+            while pending:
+                left = None if deadline is None else deadline - time.monotonic()
+                try:
+                    if left is not None and left <= 0:  # also when messages keep coming
+                        raise queue.Empty
+                    msg = inbox.get(timeout=left)
+                except queue.Empty:  # the deadline passed
+                    for where, first in pending.values():
+                        operation = current.get(where, first)
+                        yield ScanError(
+                            where.source,
+                            f"{where.source}: not finished within --timeout {timeout:g} s"
+                            f" ({operation} {'was next' if operation == 'not started' else 'in progress'})",
+                            where.account,
+                            where.region,
+                            None if operation == "not started" else operation,
+                        )
+                    return
                 if isinstance(msg, _Pages):
                     defaults = Defaults(msg.where.region, msg.where.account)
                     yield from scanner.scan_response(msg.where.source, msg.page.data, defaults)
@@ -233,14 +300,17 @@ class LiveScan:
                     role(msg.account, msg.role_arn)
                 elif isinstance(msg, _Regions):
                     for region in msg.regions:
-                        submit(self._region, msg.account, msg.clients, region)
+                        where = Where(msg.account, region)
+                        submit(self._region, where, "not started", msg.account, msg.clients, region, current)
                 elif isinstance(msg, _Crash):
                     raise msg.error
                 else:
-                    outstanding -= 1
+                    pending.pop(msg.task, None)
         finally:
             stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+            # A task still running (after the deadline, Ctrl-C or a crash) may be blocked in a call that
+            # never returns: wait only when every task has finished.
+            pool.shutdown(wait=not pending)
 
     # --- tasks (worker threads) --------------------------------------------------------------------------
 
@@ -295,7 +365,7 @@ class LiveScan:
             return
         put(_Regions(acct, clients, tuple(regions)))
 
-    def _region(self, acct: str, clients: Clients, region: str, put: _Put) -> None:
+    def _region(self, acct: str, clients: Clients, region: str, current: dict[Where, str], put: _Put) -> None:
         where = Where(acct, region)
         progress = RegionProgress(acct, region)
         put(progress)
@@ -307,7 +377,7 @@ class LiveScan:
             put(_not_scanned(where, "client setup", e, "", "region not scanned"))
             put(RegionProgress(acct, region, errors=1, done=True))
             return
-        for item in read_region(region_clients, where, self.read_options):
+        for item in read_region(region_clients, where, self.read_options, current):
             if isinstance(item, Page):
                 put(_Pages(where, item))
             elif isinstance(item, Counts):
@@ -334,7 +404,9 @@ def _not_scanned(
     )
 
 
-def _run_task(task: Callable[[_Put], None], inbox: queue.Queue[_Message], stop: threading.Event) -> None:
+def _run_task(
+    task_id: int, task: Callable[[_Put], None], inbox: queue.Queue[_Message], stop: threading.Event
+) -> None:
     def put(msg: _Message) -> None:
         while True:
             if stop.is_set():
@@ -355,7 +427,7 @@ def _run_task(task: Callable[[_Put], None], inbox: queue.Queue[_Message], stop: 
         except _Cancelled:
             return
     try:
-        put(_Done())
+        put(_Done(task_id))
     except _Cancelled:
         return
 

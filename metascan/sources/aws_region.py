@@ -26,6 +26,9 @@ from ..model import ScanError, Skipped
 from .aws_calls import API_ERRORS, Client, Where, call_error, error_code, is_region_error
 
 PAGE_100 = {"PageSize": 100}  # Auto Scaling MaxRecords maximum
+# Pages of one paginated call (issue 17, point 11): an endpoint that invents new NextTokens forever ends
+# with an error.  5,000 pages of 100 groups are ten times the Auto Scaling group quota of any account.
+MAX_PAGES = 5000
 PAGE_200 = {"PageSize": 200}  # EC2 MaxResults maximum for launch templates and versions
 VERSIONS_PER_CALL = 200
 
@@ -82,10 +85,17 @@ class _RegionAborted(Exception):
 
 
 def read_region(
-    clients: RegionClients, where: Where, options: ReadOptions = ReadOptions()
+    clients: RegionClients,
+    where: Where,
+    options: ReadOptions = ReadOptions(),
+    current: dict[Where, str] | None = None,
 ) -> Iterator[RegionItem]:
-    """Everything metascan reads in one account and region, as it arrives."""
-    reader = _Reader(clients, where, options)
+    """Everything metascan reads in one account and region, as it arrives.
+
+    `current`, when given, holds the operation in progress under `where` (for errors of a run whose
+    deadline passes while the region is still being read).
+    """
+    reader = _Reader(clients, where, options, current)
     try:
         yield from reader.read()
     except _RegionAborted:
@@ -141,7 +151,14 @@ class _TemplateRefs:
 
 
 class _Reader:
-    def __init__(self, clients: RegionClients, where: Where, options: ReadOptions) -> None:
+    def __init__(
+        self,
+        clients: RegionClients,
+        where: Where,
+        options: ReadOptions,
+        current: dict[Where, str] | None = None,
+    ) -> None:
+        self.current = current if current is not None else {}
         self.c = clients
         self.where = where
         self.options = options
@@ -171,13 +188,27 @@ class _Reader:
         (not enabled, unreachable, credentials refused), one error names the region and reading stops.
         """
         operation = f"{service}:{op}"
+        self.current[self.where] = operation
+        tokens: set[Any] = set()
         try:
-            for page in client.get_paginator(_snake(op)).paginate(**kwargs):
+            for number, page in enumerate(client.get_paginator(_snake(op)).paginate(**kwargs), 1):
                 checked = self._page(operation, result_key, page)
                 self.first_call = False
                 yield checked
                 if isinstance(checked, ScanError):
                     return
+                token = page.get("NextToken") if isinstance(page, dict) else None
+                if token is None:
+                    continue
+                if not isinstance(token, str) or token in tokens or number >= MAX_PAGES:
+                    why = (
+                        f"more than {MAX_PAGES} pages"
+                        if number >= MAX_PAGES
+                        else "the endpoint sent a NextToken it had sent before (a pagination cycle)"
+                    )
+                    yield self._stop(operation, f"stopped after page {number}: {why}")
+                    return
+                tokens.add(token)
         except API_ERRORS as exc:
             if self.first_call and is_region_error(exc):
                 yield call_error(self.where, operation, exc, prefix="region not scanned: ")
@@ -185,11 +216,22 @@ class _Reader:
             self.first_call = False
             yield self._error(operation, exc)
 
+    def _stop(self, operation: str, why: str) -> ScanError:
+        self.last_code = None
+        return ScanError(
+            self.where.source,
+            f"{self.where.source}: {operation} {why}",
+            self.where.account,
+            self.where.region,
+            operation,
+        )
+
     def _call(
         self, client: Client, service: str, op: str, result_key: str, **kwargs: Any
     ) -> Page | ScanError:
         """One unpaginated call."""
         operation = f"{service}:{op}"
+        self.current[self.where] = operation
         try:
             response = getattr(client, _snake(op))(**kwargs)
         except API_ERRORS as exc:
@@ -422,6 +464,7 @@ class _Reader:
     def _setting(self, op: str, key: str, kind: type) -> Page | ScanError:
         """One unpaginated EC2 call answering with one setting of the account in this region."""
         operation = f"ec2:{op}"
+        self.current[self.where] = operation
         try:
             response = getattr(self.c.ec2, _snake(op))()
         except API_ERRORS as exc:

@@ -24,6 +24,7 @@ from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
 from . import cloudformation, hcl, sniff, terraform
+from .jsonguard import BigNumber, Duplicates, big_number, parse_int
 from .jsonpos import ExportLocator, LineIndex, loads_located
 from .responses import Responses
 from .yamldoc import YamlError, load_all
@@ -75,9 +76,14 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
 # --- JSON ------------------------------------------------------------------------------------------------
 
 
-def parse_spans(text: str, source: str) -> list[tuple[Any, int, int]] | ScanError:
-    """The JSON values of a text with where each starts and ends: one value, or concatenated values."""
-    decoder = json.JSONDecoder()
+def parse_spans(
+    text: str, source: str, dups: Duplicates | None = None
+) -> list[tuple[Any, int, int]] | ScanError:
+    """The JSON values of a text with where each starts and ends: one value, or concatenated values.
+
+    A key repeated in one object is noted in `dups` (lists under it are joined); a number of more than
+    `jsonguard.MAX_INT_DIGITS` digits is an error.  Messages never quote the text."""
+    decoder = json.JSONDecoder(object_pairs_hook=(dups or Duplicates()).hook, parse_int=parse_int)
     text = text.rstrip()  # what is cut short ends at the last character written
     out: list[tuple[Any, int, int]] = []
     pos, end_of_text = 0, len(text)
@@ -96,14 +102,26 @@ def parse_spans(text: str, source: str) -> list[tuple[Any, int, int]] | ScanErro
         return ScanError(source, f"{source}: {what} at line {e.lineno} column {e.colno}: {e.msg}")
     except RecursionError:  # the C decoder stops absurd nesting itself, without crashing
         return ScanError(source, f"{source}: JSON nests too deeply to parse")
+    except (BigNumber, ValueError):
+        return big_number(text, source)
     return out
 
 
 def _json(text: str, source: str, strict: bool) -> Iterator[Item]:
-    spans = parse_spans(text, source)
+    dups = Duplicates()
+    spans = parse_spans(text, source, dups)
     if isinstance(spans, ScanError):
         yield spans
         return
+    yield from _json_documents(text, spans, source, strict)
+    duplicates = dups.error(source)
+    if duplicates is not None:
+        yield duplicates
+
+
+def _json_documents(
+    text: str, spans: list[tuple[Any, int, int]], source: str, strict: bool
+) -> Iterator[Item]:
     index = LineIndex(text)
     listed = len(spans) == 1 and isinstance(spans[0][0], list)
     if listed:

@@ -44,6 +44,14 @@ class Block:
     line: int = 0
 
 
+_HCL_PROBLEMS = {
+    "UnexpectedCharacters": "unexpected character",
+    "UnexpectedToken": "unexpected token",
+    "UnexpectedEOF": "the text ends inside a block",
+    "UnexpectedInput": "unexpected input",
+}
+
+
 def parse(text: str) -> list[Block]:
     """The top-level blocks of a `.tf` file (top-level attributes, as in `.tfvars`, are left out)."""
     import hcl2  # python-hcl2: its grammar, positions included
@@ -53,7 +61,7 @@ def parse(text: str) -> list[Block]:
     except LarkError as e:
         line = getattr(e, "line", None)
         where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
-        detail = str(e).strip().splitlines()[0][:120] if str(e).strip() else type(e).__name__
+        detail = _HCL_PROBLEMS.get(type(e).__name__, "cannot be parsed")  # lark's text quotes the input
         raise HclError(f"invalid HCL{where}: {detail}") from e
     except RecursionError as e:
         raise HclError("HCL nests too deeply to parse") from e

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from ..aws.documents import EXTRACTORS
+from ..aws.documents import unrecognised as unrecognised_response
 
 SUPPORTED = (
     "metascan reads saved AWS CLI/API output (JSON or YAML, gzip too), CloudFormation templates (JSON or"
@@ -81,12 +81,6 @@ def item_kind(item: Any) -> str | None:
     return None
 
 
-def _keys(doc: Mapping[str, Any]) -> str:
-    return ", ".join(
-        sorted(str(k) for k in doc if k not in ("NextToken", "ResponseMetadata", "nextToken"))[:6]
-    )
-
-
 def unrecognised(doc: Any, syntax: str) -> str:
     """Why a decoded document is not read, naming the closest format metascan does read."""
     if isinstance(doc, list):
@@ -109,7 +103,7 @@ def unrecognised(doc: Any, syntax: str) -> str:
             "CloudFormation describe-stacks output: scan the template instead"
             " (aws cloudformation get-template --query TemplateBody)"
         )
-    base = f"not a recognised AWS API response (top-level keys: {_keys(doc) or 'none'})"
+    base = unrecognised_response(doc)  # counts the keys: an unknown key may itself be a secret
     close = [m for k in doc for m in difflib.get_close_matches(str(k), EXTRACTORS, n=1, cutoff=0.75)]
     if close:
         return f"{base}; closest: {close[0]} ({CALLS.get(close[0], 'an API response')})"

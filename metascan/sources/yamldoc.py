@@ -21,6 +21,7 @@ Timestamps and other YAML types are kept as the text written (`2012-10-17` stays
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -54,9 +55,9 @@ def load_all(text: str) -> list[Any]:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        raise YamlError(f"invalid YAML{where}: {e.problem or e.context}") from e
+        raise YamlError(f"invalid YAML{where}: {_unquoted(e.problem or e.context or '')}") from e
     except yaml.YAMLError as e:
-        raise YamlError(f"invalid YAML: {str(e).splitlines()[0]}") from e
+        raise YamlError(f"invalid YAML: {_unquoted(str(e).splitlines()[0])}") from e
     except RecursionError as e:
         raise YamlError("YAML nests too deeply to parse") from e
     out = []
@@ -67,6 +68,22 @@ def load_all(text: str) -> list[Any]:
         except RecursionError as e:
             raise YamlError("YAML nests too deeply to read") from e
     return out
+
+
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+_GRAMMAR = re.compile(r"<[a-z ]+>|[^A-Za-z0-9]")
+
+
+def _unquoted(problem: str) -> str:
+    """PyYAML's description of a problem without the input it quotes (a character, an alias name, a
+    line of a file): the message says what and where, never the text (`<block end>` and one punctuation
+    character of the grammar, `','`, stay)."""
+
+    def keep(m: re.Match[str]) -> str:
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        return m.group(0) if _GRAMMAR.fullmatch(inner) else "(input left out)"
+
+    return _QUOTED.sub(keep, problem)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

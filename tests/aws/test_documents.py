@@ -6,13 +6,20 @@ from typing import Any
 
 import pytest
 
-from metascan.aws.documents import Defaults, ResourceRecord, extract, identify
+from metascan.aws.documents import EXTRACTORS, Defaults, ResourceRecord, extract, identify
 from metascan.fingerprint import Fingerprinter
 from metascan.model import Field, FieldKind, Skipped
 
 FP = Fingerprinter(b"test-key-for-documents-0000")
 ACCT = "210987654322"
 TOPIC = f"arn:aws:sns:eu-west-1:{ACCT}:orders-events"
+
+# An unknown key is never named (it may be a token): how many, and which keys were expected.
+UNRECOGNISED_ONE = (
+    "not a recognised AWS API response (1 top-level key, none of them one metascan reads: "
+    + ", ".join(EXTRACTORS)
+    + ")"
+)
 
 
 def fields(data: dict[str, Any], defaults: Defaults | None = None) -> list[Field]:
@@ -258,7 +265,7 @@ def test_resource_records_precede_their_fields() -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        ({"Foo": []}, "not a recognised AWS API response (top-level keys: Foo)"),
+        ({"Foo": []}, UNRECOGNISED_ONE),
         ({"AutoScalingGroups": None}, "AutoScalingGroups is null, not a list"),
         ({"AutoScalingGroups": [42]}, "AutoScalingGroups[0] is a number, not an object"),
         ({"AutoScalingGroups": [{"Tags": []}]}, "AutoScalingGroups[0] has no string AutoScalingGroupName"),

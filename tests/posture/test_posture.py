@@ -288,7 +288,8 @@ def test_settings_documents_are_recognised_and_bad_ones_skipped() -> None:
     )
     assert [s.reason for s in report.skipped] == [
         "EbsEncryptionByDefault is str, not a boolean",
-        "not a recognised AWS API response (top-level keys: KmsKeyId, ARN, Name)",
+        "not a recognised AWS API response (KmsKeyId and 2 other top-level keys;"
+        " get-ebs-default-kms-key-id output holds KmsKeyId only)",
         "KmsKeyId is null, not a key id",
     ]
     assert report.resources == 1  # the region's EBS settings: one resource

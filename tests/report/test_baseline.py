@@ -99,7 +99,7 @@ def test_a_baseline_made_with_another_key_is_an_error(
 
 
 def report_doc(**kw: Any) -> dict[str, Any]:
-    return {"schema_version": "1", "fingerprint_key_id": "k1", "findings": [], **kw}
+    return {"schema_version": "1", "fingerprint_key_id": "k1", "fingerprint_version": 2, "findings": [], **kw}
 
 
 GOOD = {"fingerprint": "a" * 64, "rule": "iban", "resource": {"type": "AutoScalingGroup", "id": "web"}}

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import metascan
+from metascan.aws.documents import EXTRACTORS
 from metascan.cli import cli
 from metascan.sources import files as file_source
 
@@ -18,6 +19,13 @@ GOOD = {
         {"AutoScalingGroupName": "web", "Tags": [{"Key": "Owner", "Value": "jane.roe@gmail.com"}]}
     ]
 }
+
+# An unknown key is never named (it may be a token): how many, and which keys were expected.
+UNRECOGNISED_ONE = (
+    "not a recognised AWS API response (1 top-level key, none of them one metascan reads: "
+    + ", ".join(EXTRACTORS)
+    + ")"
+)
 
 
 def scan_with_good(tmp_path: Path, name: str, content: bytes) -> metascan.Report:
@@ -55,7 +63,7 @@ def test_unreadable_files_are_one_line_errors(tmp_path: Path, content: bytes, me
 @pytest.mark.parametrize(
     ("doc", "reason"),
     [
-        ({"Reservations": []}, "not a recognised AWS API response (top-level keys: Reservations)"),
+        ({"Reservations": []}, UNRECOGNISED_ONE),
         ({"AutoScalingGroups": "x"}, "AutoScalingGroups is str, not a list"),
         ({"AutoScalingGroups": [None]}, "AutoScalingGroups[0] is null, not an object"),
         (

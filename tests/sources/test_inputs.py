@@ -16,6 +16,7 @@ from helpers_reports import run_main
 
 import metascan
 from metascan import parallel
+from metascan.aws.documents import EXTRACTORS
 from metascan.sources import files as file_source
 
 IAC = Path(__file__).resolve().parents[1] / "fixtures" / "iac"
@@ -177,8 +178,9 @@ def test_query_output_items_are_recognised(tmp_path: Path) -> None:
         (
             "group.json",
             '{"AutoScalingGroup": []}',
-            "not a recognised AWS API response (top-level keys: AutoScalingGroup); closest: AutoScalingGroups"
-            " (aws autoscaling describe-auto-scaling-groups)",
+            "not a recognised AWS API response (1 top-level key, none of them one metascan reads: "
+            + ", ".join(EXTRACTORS)
+            + "); closest: AutoScalingGroups (aws autoscaling describe-auto-scaling-groups)",
         ),
         ("notes.yaml", "just: [unbalanced\n", "not JSON, YAML or HCL that metascan reads (invalid YAML"),
     ],

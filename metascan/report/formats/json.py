@@ -16,6 +16,7 @@ def render(report: Report, options: RenderOptions) -> str:
     """The same text as `json.dumps(report.to_dict(), indent=2)`, but the findings are encoded one at a time,
     so a large report never holds every finding as a dict at once."""
     doc = report.to_dict(options.show_secrets, findings=False)
+    report = report if options.show_secrets else report.cover()
     doc["findings"] = _FINDINGS
     head, _, tail = _dumps(doc).partition(json.dumps(_FINDINGS))
     out = io.StringIO()

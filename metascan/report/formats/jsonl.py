@@ -35,11 +35,12 @@ def event_line(event: Finding | Skipped | ScanError, show_secrets: bool = False)
 
 def summary_line(report: Report) -> str:
     """The last line: the report's header, summary and workflow sections, without the three lists."""
-    doc = report.to_dict()
+    doc = report.to_dict()  # covered (`Report.to_dict`)
     return _dump({"type": "summary", **{k: v for k, v in doc.items() if k not in LISTS.values()}})
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    report = report if options.show_secrets else report.cover()
     out = [event_line(f, options.show_secrets) for f in report.findings]
     out += [event_line(s) for s in report.skipped]
     out += [event_line(e) for e in report.errors]

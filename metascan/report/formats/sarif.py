@@ -22,7 +22,7 @@ from .options import RenderOptions, RuleInfo
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-FINGERPRINT_KEY = "metascanFingerprint/v1"
+FINGERPRINT_KEY = "metascanFingerprint/v2"  # the fingerprint version: v1 fingerprints were ambiguous
 
 LEVEL = {
     Severity.CRITICAL: "error",
@@ -168,7 +168,8 @@ def _notifications(report: Report) -> list[dict[str, Any]]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    doc = report.to_dict(show_secrets=False)  # never the raw secret, even with --show-secrets
+    doc = report.to_dict(show_secrets=False)  # never a raw secret, even with --show-secrets
+    report = report.cover()
     infos = {r.id: r for r in options.rules}
     for f in report.findings:
         infos.setdefault(f.rule, _rule_from_finding(f))

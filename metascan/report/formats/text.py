@@ -116,6 +116,7 @@ def lines(report: Report, options: RenderOptions) -> list[Text]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    report = report if options.show_secrets else report.cover()
     texts = lines(report, options)
     if not options.color:
         return "".join(t.plain + "\n" for t in texts)

@@ -1,0 +1,126 @@
+"""A value a finding covers is redacted wherever else it appears in the report (issue 17, point 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers_reports import run_main
+
+import metascan
+from metascan.fingerprint import redact
+
+EMAIL = "ann.lee@gmail.com"
+ACCOUNT = "203727584223"
+PASSWORD = "Zq7!vRt#93kLm"
+GROUP = f"billing-{ACCOUNT}-asg"
+DOC = {
+    "AutoScalingGroups": [
+        {
+            "AutoScalingGroupName": GROUP,
+            "AutoScalingGroupARN": (
+                "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:6c1f2a8e-2b4d-4f7a-9c3e-1d2e3f4a5b6c"
+                f":autoScalingGroupName/{GROUP}"
+            ),
+            "Tags": [
+                {"Key": EMAIL, "Value": f"db_password={PASSWORD}"},
+                {"Key": "Name", "Value": "web"},
+            ],
+        }
+    ]
+}
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> Path:
+    path = tmp_path / "asg.json"
+    path.write_text(json.dumps(DOC))
+    return path
+
+
+def test_the_values_are_findings() -> None:
+    """The premise: the e-mail (a tag key), the account id (in the group's name) and the password are each
+    reported, and the tag key and group name also appear as a field path and a resource id."""
+    report = metascan.scan_responses([("asg.json", DOC)], fingerprint_key=b"k" * 32)
+    matches = {f.match for f in report.findings}
+    assert {EMAIL, ACCOUNT, PASSWORD} <= matches
+    assert any(f.location.field == f"Tags[{EMAIL}].Value" for f in report.findings)
+    assert any(f.resource.id == GROUP for f in report.findings)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "sarif"])
+@pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "file"])
+def test_no_covered_value_appears_anywhere_in_any_format(
+    exported: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+    to_file: bool,
+) -> None:
+    out_file = tmp_path / "report.out"
+    args = ["scan", str(exported), "--format", fmt] + (["--output", str(out_file)] if to_file else [])
+    code, out, err = run_main(args, capsys, monkeypatch)
+    assert code == 1, err
+    text = out_file.read_text() if to_file else out
+    for value in (EMAIL, ACCOUNT, PASSWORD):
+        assert value not in text, (fmt, value)
+        assert value not in err
+    assert f"Tags[{redact(EMAIL)}].Value" in text
+    assert f"billing-{redact(ACCOUNT)}-asg" in text
+
+
+def test_with_show_secrets_the_values_are_shown(
+    exported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run_main(
+        ["scan", str(exported), "--format", "json", "--show-secrets"], capsys, monkeypatch
+    )
+    assert code == 1
+    assert f"Tags[{EMAIL}].Value" in out and f'"id": "{GROUP}"' in out
+
+
+def test_a_value_whose_finding_the_baseline_holds_is_still_covered(
+    exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A baseline that knows the e-mail finding takes it out of the report; the e-mail is still hidden in
+    the field path of the password finding, which is new."""
+    base = tmp_path / "base.json"
+    report = metascan.scan_responses([(str(exported), DOC)])
+    doc = report.to_dict()
+    doc["findings"] = [f for f in doc["findings"] if f["location"]["field"] == "Tags.Key"]
+    assert len(doc["findings"]) == 1
+    base.write_text(json.dumps(doc))
+    code, out, err = run_main(
+        ["scan", str(exported), "--format", "json", "--baseline", str(base)], capsys, monkeypatch
+    )
+    assert code == 1, err
+    got = json.loads(out)
+    assert all(f["location"]["field"] != "Tags.Key" for f in got["findings"])
+    assert EMAIL not in out and f"Tags[{redact(EMAIL)}].Value" in out
+
+
+def test_cover_hides_every_occurrence_and_leaves_other_words_alone() -> None:
+    from metascan.report.cover import Cover
+
+    c = Cover(values=["ann.lee@gmail.com", "orders", "key-abcdef123"])
+    assert c.text("Tags[ann.lee@gmail.com].Value / ann.lee@gmail.com") == (
+        f"Tags[{redact(EMAIL)}].Value / {redact(EMAIL)}"
+    )
+    # A short value is hidden where it stands alone, not inside a longer word.
+    assert c.text("topic orders, preorders") == f"topic {redact('orders')}, preorders"
+    # Overlapping values are hidden together.
+    c2 = Cover(values=["abcdefghij", "ghijklmnop"])
+    assert c2.text("xabcdefghijklmnopx") == "x" + redact("abcdefghijklmnop") + "x"
+    assert c.text(None) is None and Cover().text("ann.lee@gmail.com") == "ann.lee@gmail.com"
+
+
+def test_covering_keeps_the_line_of_the_input_file(exported: Path) -> None:
+    """Covering redacts strings, never drops what a location knows: `source_line` (the line a reviewer
+    changes) survives in every finding."""
+    exported.write_text(json.dumps(DOC, indent=2))
+    report = metascan.scan_files([exported], fingerprint_key=b"k" * 32)
+    lines = {(f.rule, f.location.source_line) for f in report.findings}
+    assert all(line is not None for _, line in lines), lines
+    assert {(f.rule, f.location.source_line) for f in report.cover().findings} == lines
