@@ -104,6 +104,7 @@ def test_jsonl_on_stdout_streams_results_as_they_arrive(capsys: pytest.CaptureFi
         yield from scanner.scan_response("hooks.json", exports["hooks.json"])
         chunks.append(capsys.readouterr().out)
         yield from scanner.scan_response("ltv.json", exports["ltv.json"])
+        yield from scanner.finish()  # what waited for the end of the input (groups launching versions)
 
     code = scan_and_emit(scanner, events(), wf, "jsonl", None, False)
     chunks.append(capsys.readouterr().out)

@@ -124,7 +124,8 @@ def _message(f: Finding) -> str:
     if f.location.decoding:
         where += f" (decoded: {' > '.join(f.location.decoding)})"
     shown = f.evidence if f.evidence is not None else f.redacted
-    return f"{f.title} in {f.resource.type} {f.resource.id}, {where}: {shown}"
+    raised = f" (severity raised: {f.raised})" if f.raised is not None else ""
+    return f"{f.title} in {f.resource.type} {f.resource.id}, {where}: {shown}{raised}"
 
 
 def _result(f: Finding, index: int, baseline: bool) -> dict[str, Any]:
@@ -141,6 +142,8 @@ def _result(f: Finding, index: int, baseline: bool) -> dict[str, Any]:
     }
     if f.evidence is not None:
         props["evidence"] = f.evidence
+    if f.raised is not None:
+        props["raised"] = f.raised
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,

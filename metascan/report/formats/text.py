@@ -50,6 +50,8 @@ def _finding_line(f: Finding, options: RenderOptions) -> Text:
     else:
         value = f.match if options.show_secrets and f.match is not None else f.redacted
     line.append(f" {f.rule}: {_safe(f.title)} in {where}: {_safe(value)}")
+    if f.raised is not None:
+        line.append(f" (raised: {_safe(f.raised)})", style="dim")
     if f.confidence.rank < 2:
         line.append(f" ({f.confidence} confidence)", style="dim")
     return line
