@@ -29,6 +29,8 @@ from .version import __version__
 from .workflow import Workflow
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2
+# Formats many people read (dashboards, Security Hub, data lakes): never a raw value; they describe rules.
+SHARED_FORMATS = frozenset({Format.SARIF, Format.ASFF, Format.OCSF})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,7 +96,9 @@ def output_options(fn: F) -> F:
             default=Format.TEXT.value,
             show_default=True,
             help="Report format: text (terminals), json (the report contract), jsonl (one result per line, as"
-            " results arrive), sarif (SARIF 2.1.0 for code-scanning dashboards; never holds a raw secret).",
+            " results arrive), sarif (SARIF 2.1.0 for code-scanning dashboards), asff (AWS Security Hub"
+            " BatchImportFindings), ocsf (OCSF Detection Findings for data lakes). sarif, asff and ocsf never"
+            " hold a raw secret.",
         ),
         click.option(
             "--output",
@@ -105,7 +109,7 @@ def output_options(fn: F) -> F:
         click.option(
             "--show-secrets",
             is_flag=True,
-            help="Include raw matched values in text, json and jsonl reports (never in sarif).",
+            help="Include raw matched values in text, json and jsonl reports (never in sarif, asff or ocsf).",
         ),
         click.option(
             "--fingerprint-key",
@@ -235,11 +239,11 @@ def emit(
         workflow.apply(report)
     form = Format(fmt)
     options = RenderOptions(
-        show_secrets=show_secrets and form is not Format.SARIF,
+        show_secrets=show_secrets and form not in SHARED_FORMATS,
         color=use_color(output, sys.stdout.isatty(), os.environ),
         rules=(
             catalogue(rules if rules is not None else load_rules(), checks if checks is not None else CHECKS)
-            if form is Format.SARIF
+            if form in SHARED_FORMATS
             else ()
         ),
     )

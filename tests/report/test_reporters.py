@@ -60,6 +60,8 @@ GOLDEN_CASES = [
     ("report.jsonl", Format.JSONL, PLAIN),
     ("report.secrets.jsonl", Format.JSONL, SECRETS),
     ("report.sarif", Format.SARIF, PLAIN),
+    ("report.asff", Format.ASFF, RenderOptions(rules=GOLDEN_RULES)),
+    ("report.ocsf", Format.OCSF, RenderOptions(rules=GOLDEN_RULES)),
 ]
 
 
@@ -91,9 +93,10 @@ def test_show_secrets_adds_the_raw_match(fmt: Format) -> None:
         assert secret in out
 
 
-def test_sarif_never_holds_a_raw_value_even_when_asked() -> None:
-    out = render(Format.SARIF, golden_report(), SECRETS)
-    assert out == render(Format.SARIF, golden_report(), PLAIN)
+@pytest.mark.parametrize("fmt", [Format.SARIF, Format.ASFF, Format.OCSF])
+def test_shared_formats_never_hold_a_raw_value_even_when_asked(fmt: Format) -> None:
+    out = render(fmt, golden_report(), SECRETS)
+    assert out == render(fmt, golden_report(), PLAIN)
     for secret in GOLDEN_SECRETS:
         assert secret not in out
 

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ...model import Finding, Severity
 from ..report import Report
+from .names import NameRedactor
 from .options import RenderOptions
 
 SEVERITY_STYLE = {
@@ -89,8 +90,9 @@ def _summary(report: Report) -> Text:
 
 def lines(report: Report, options: RenderOptions) -> list[Text]:
     out: list[Text] = []
+    names = NameRedactor(() if options.show_secrets else report.findings)
     for res, group in groupby(sorted(report.findings, key=_order), key=lambda f: f.resource):
-        header = Text(f"{res.type} {_safe(res.id)}", style="bold")
+        header = Text(f"{res.type} {_safe(names.id(res))}", style="bold")
         where = " ".join(_safe(x) for x in (res.account, res.region) if x)
         if where:
             header.append(f" ({where})", style="dim")
