@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,6 +34,28 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2
 SHARED_FORMATS = frozenset({Format.SARIF, Format.ASFF, Format.OCSF})
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# --- options from the environment and their validation --------------------------------------------------
+# Every option of every command can be given as METASCAN_<OPTION>, named after its long flag
+# (METASCAN_FORMAT=json, METASCAN_FAIL_ON=high, METASCAN_CONFIG=...; `name_options_from_env` at the end).
+# --fingerprint-key is the exception: METASCAN_FINGERPRINT_KEY holds the key itself, not a key file.
+ENV_PREFIX = "METASCAN"
+COMMAND_SETTINGS: dict[str, Any] = {"auto_envvar_prefix": ENV_PREFIX, "show_default": True}
+REGION_SHAPE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+ACCOUNT_SHAPE = re.compile(r"^\d{12}$")
+
+
+def _region(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not REGION_SHAPE.match(value):
+        raise click.BadParameter(f"{value!r} is not an AWS region name (like us-east-1 or eu-west-2)")
+    return value
+
+
+def _account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not ACCOUNT_SHAPE.match(value):
+        raise click.BadParameter(f"{value!r} is not an AWS account id (12 digits)")
+    return value
+
 
 _REPORT_OPTIONS = "metascan.report_options"
 
@@ -114,6 +137,7 @@ def output_options(fn: F) -> F:
         click.option(
             "--fingerprint-key",
             type=click.Path(exists=True, dir_okay=False),
+            allow_from_autoenv=False,  # METASCAN_FINGERPRINT_KEY is the key itself
             help="File holding the fingerprint key (default: $METASCAN_FINGERPRINT_KEY, else a key of your"
             " own created once in your config folder).",
         ),
@@ -129,8 +153,9 @@ def output_options(fn: F) -> F:
             type=click.Path(dir_okay=False),
             expose_value=False,
             callback=_remember,
-            help="Config file with [[suppress]] entries (default: ./metascan.toml, else [tool.metascan] in"
-            " ./pyproject.toml).",
+            help="Config file with [[suppress]] entries (default: the nearest metascan.toml, or"
+            " pyproject.toml with [tool.metascan], from the working directory up; else"
+            " $XDG_CONFIG_HOME/metascan/config.toml).",
         ),
         click.option(
             "--fail-on",
@@ -286,22 +311,29 @@ def scan_and_emit(
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], **COMMAND_SETTINGS})
 @click.version_option(__version__, prog_name="metascan")
 def cli() -> None:
     """Find credentials, account numbers and personal data in AWS Auto Scaling metadata.
 
     Exit codes: 0 nothing found, 1 findings, 2 errors (the report still holds everything scanned).
+
+    Every option can also be set in the environment as METASCAN_<OPTION>, e.g. METASCAN_FORMAT=json or
+    METASCAN_FAIL_ON=high (except --fingerprint-key: METASCAN_FINGERPRINT_KEY is the key itself).
     """
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND_SETTINGS)
 @click.argument("paths", nargs=-1, required=True)
 @output_options
 @click.option(
-    "--region", help="Region of resources whose data carries no ARN (launch template versions, hooks)."
+    "--region",
+    callback=_region,
+    help="Region of resources whose data carries no ARN (launch template versions, hooks).",
 )
-@click.option("--account", help="Account of resources whose data carries no ARN.")
+@click.option(
+    "--account", callback=_account, help="Account (12 digits) of resources whose data carries no ARN."
+)
 @click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
@@ -376,7 +408,7 @@ def _nothing_recognised(events: Iterable[Event], allowed: bool) -> Iterator[Even
         yield event
 
 
-@cli.command("rules")
+@cli.command("rules", context_settings=COMMAND_SETTINGS)
 def list_rules() -> None:
     """List every detection rule and structural check: id, category, severity, title."""
     entries: list[Rule | CheckInfo] = [*load_rules(), *CHECKS]
@@ -388,7 +420,7 @@ def list_rules() -> None:
 
 def main() -> None:
     try:
-        cli.main(prog_name="metascan", standalone_mode=False)
+        cli.main(prog_name="metascan", standalone_mode=False, auto_envvar_prefix=ENV_PREFIX)
     except MetascanError as e:
         click.echo(f"metascan: error: {e}", err=True)
         sys.exit(EXIT_ERRORS)
@@ -400,7 +432,7 @@ def main() -> None:
         sys.exit(EXIT_ERRORS if e.exit_code != 0 else 0)
 
 
-@cli.command("aws")
+@cli.command("aws", context_settings=COMMAND_SETTINGS)
 @output_options
 @click.option(
     "--profile", help="AWS profile to use (default: AWS_PROFILE, else boto3's usual credential chain)."
@@ -542,3 +574,23 @@ def aws(
         )
         code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)
     sys.exit(code)
+
+
+# --- every option from the environment ----------------------------------------------------------------------
+
+
+def name_options_from_env(group: click.Group, prefix: str = ENV_PREFIX) -> None:
+    """Give each option of each command the environment variable PREFIX_<LONG FLAG> (shown in --help), unless
+    it names its own or opts out (`allow_from_autoenv=False`).  Named after the flag, not the parameter:
+    `--format` is METASCAN_FORMAT although its parameter is `fmt`."""
+    for command in group.commands.values():
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.envvar or not param.allow_from_autoenv:
+                continue
+            longs = [o for o in param.opts if o.startswith("--")]
+            if longs and param.name != "help":
+                param.envvar = f"{prefix}_{longs[0][2:].replace('-', '_').upper()}"
+                param.show_envvar = True
+
+
+name_options_from_env(cli)
