@@ -6,21 +6,27 @@ import os
 import re
 import sys
 import tempfile
+import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
 
 from .api import file_events, make_scanner
 from .config import load_config
 from .detect.rules import Rule, load_rules
 from .errors import ConfigError, MetascanError
-from .model import Confidence, ScanError, Severity
+from .model import Confidence, Finding, ScanError, Severity, Skipped
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
+from .progress import ScanProgressDisplay
 from .report.formats import jsonl as jsonl_format
+from .report.formats import text as text_format
 from .report.formats.options import RenderOptions, catalogue
 from .report.render import Format, renderer
 from .report.report import Report
@@ -30,6 +36,8 @@ from .version import __version__
 from .workflow import Workflow
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+NEVER = "never"  # --fail-on never: findings never fail the run
 # Formats many people read (dashboards, Security Hub, data lakes): never a raw value; they describe rules.
 SHARED_FORMATS = frozenset({Format.SARIF, Format.ASFF, Format.OCSF})
 
@@ -80,7 +88,7 @@ class ReportOptions:
 
     baseline: str | None = None
     config: str | None = None
-    fail_on: Severity = Severity.INFO
+    fail_on: Severity | None = Severity.INFO  # None: --fail-on never
     min_confidence: Confidence = Confidence.LOW
 
 
@@ -100,7 +108,7 @@ def report_options() -> ReportOptions:
     return ReportOptions(
         baseline=given.get("baseline"),
         config=given.get("config"),
-        fail_on=Severity(given.get("fail_on") or Severity.INFO),
+        fail_on=None if given.get("fail_on") == NEVER else Severity(given.get("fail_on") or Severity.INFO),
         min_confidence=Confidence(given.get("min_confidence") or Confidence.LOW),
     )
 
@@ -159,12 +167,13 @@ def output_options(fn: F) -> F:
         ),
         click.option(
             "--fail-on",
-            type=click.Choice([s.value for s in Severity]),
+            type=click.Choice([*(s.value for s in Severity), NEVER]),
             default=Severity.INFO.value,
             show_default=True,
             expose_value=False,
             callback=_remember,
-            help="Exit with 1 only for findings at least this severe.",
+            help="Exit with 1 only for findings at least this severe; never: a report-only run (exit 0 with"
+            " findings, still 2 on errors).",
         ),
         click.option(
             "--min-confidence",
@@ -179,6 +188,87 @@ def output_options(fn: F) -> F:
     for d in reversed(decorators):
         fn = d(fn)
     return fn
+
+
+# --- quiet, verbose, debug ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunState:
+    """-q/--quiet, -v/--verbose and --debug of the running command.  `main` passes one as the context object,
+    so it still knows --debug when the command fails."""
+
+    quiet: bool = False
+    verbose: int = 0
+    debug: bool = False
+
+
+def _run_flag(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value and param.name is not None:
+        setattr(ctx.ensure_object(RunState), param.name, value)
+    return value
+
+
+def run_state() -> RunState:
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(RunState) if ctx is not None else None
+    return state if state is not None else RunState()
+
+
+def run_options(fn: F) -> F:
+    """-q/--quiet, -v/--verbose and --debug, read with `run_state()`."""
+    decorators = [
+        click.option(
+            "--quiet",
+            "-q",
+            is_flag=True,
+            expose_value=False,
+            callback=_run_flag,
+            help="Nothing on standard error but errors: no progress display, no summary line.",
+        ),
+        click.option(
+            "--verbose",
+            "-v",
+            count=True,
+            expose_value=False,
+            callback=_run_flag,
+            help="Say on standard error each input as it is read, what was skipped and why, and timings.",
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            callback=_run_flag,
+            help="Show the traceback of an unexpected failure (never shown otherwise).",
+        ),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def say(message: str, console: Any = None) -> None:
+    """One line on standard error (through a live display's console when one is showing)."""
+    if console is not None:
+        console.print(message, markup=False, highlight=False, soft_wrap=True)
+    else:
+        click.echo(message, err=True)
+
+
+def tell_summary(output: str | None, fmt: Format, quiet: bool, stderr_tty: bool) -> bool:
+    """Whether to put the one-line summary on standard error: for a person at a terminal who would not
+    otherwise see it (the report went to a file, or is not text), unless --quiet."""
+    return stderr_tty and not quiet and (output is not None or fmt is not Format.TEXT)
+
+
+def _summary_line(report: Report, output: str | None, fail_on: Severity | None) -> str:
+    line = "metascan: " + text_format.summary_line(report)
+    if fail_on is not None and report.findings:
+        n = len(report.failing(fail_on))
+        line += f"; {n} at or above --fail-on {fail_on}"
+    if output is not None:
+        line += f"; report written to {output}"
+    return line
 
 
 def write_output(text: str, output: str | None, secret: bool) -> None:
@@ -225,13 +315,13 @@ def _sync_dir(directory: Path) -> None:
 
 
 def exit_code(
-    report: Report, fail_on: Severity = Severity.INFO, min_confidence: Confidence = Confidence.LOW
+    report: Report, fail_on: Severity | None = Severity.INFO, min_confidence: Confidence = Confidence.LOW
 ) -> int:
     """2 when there were errors, else 1 when a finding is at least `fail_on` severe and `min_confidence`
-    confident, else 0."""
+    confident (never with `fail_on` None), else 0."""
     if report.errors:
         return EXIT_ERRORS
-    if report.failing(fail_on, min_confidence):
+    if fail_on is not None and report.failing(fail_on, min_confidence):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -274,6 +364,8 @@ def emit(
     )
     text = renderer(form)(report, options)
     write_output(text, output, secret=options.show_secrets)
+    if tell_summary(output, form, run_state().quiet, sys.stderr.isatty()):
+        say(_summary_line(report, output, opts.fail_on))
     return exit_code(report, opts.fail_on, opts.min_confidence)
 
 
@@ -298,6 +390,8 @@ def scan_and_emit(
         report = workflow.run(scanner, events, stream)
         click.echo(jsonl_format.summary_line(report), nl=False)
         opts = report_options()
+        if tell_summary(output, Format.JSONL, run_state().quiet, sys.stderr.isatty()):
+            say(_summary_line(report, output, opts.fail_on))
         return exit_code(report, opts.fail_on, opts.min_confidence)
     report = workflow.run(scanner, events)
     return emit(
@@ -362,6 +456,7 @@ def cli() -> None:
     help="A run in which no input is recognised is not an error (for hooks that pass every changed"
     " JSON or YAML file); unrecognised inputs are still listed as skipped.",
 )
+@run_options
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -392,9 +487,64 @@ def scan(
         report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
-    events = file_events(scanner, paths, max_file_size, jobs, strict)
-    events = _nothing_recognised(events, allowed=allow_nothing_recognised)
-    sys.exit(scan_and_emit(scanner, events, workflow, fmt, output, show_secrets))
+    state = run_state()
+    display = (
+        ScanProgressDisplay(Console(file=sys.stderr)) if not state.quiet and sys.stderr.isatty() else None
+    )
+    watch = InputWatch(display, state.verbose)
+    events = file_events(scanner, paths, max_file_size, jobs, strict, on_input=watch.input)
+    events = watch.events(_nothing_recognised(events, allowed=allow_nothing_recognised))
+    with display or nullcontext():
+        code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)
+    watch.finish()
+    sys.exit(code)
+
+
+class InputWatch:
+    """What `scan` tells on standard error as it reads: the progress display, and with -v each input, each
+    skip and the timings."""
+
+    def __init__(self, display: ScanProgressDisplay | None, verbose: int) -> None:
+        self.display, self.verbose = display, verbose
+        self.started = time.monotonic()
+        self.inputs = self.bytes = self.findings = 0
+
+    def _say(self, message: str) -> None:
+        say(message, self.display.console if self.display is not None else None)
+
+    def input(self, path: str) -> None:
+        try:
+            size = os.path.getsize(path) if path != "-" else 0
+        except OSError:
+            size = 0
+        self.inputs += 1
+        self.bytes += size
+        if self.display is not None:
+            self.display.update(self.inputs, self.bytes, self.findings)
+        if self.verbose:
+            self._say(f"metascan: reading {path} ({size:,} bytes)")
+
+    def events(self, events: Iterable[Event]) -> Iterator[Event]:
+        try:
+            for event in events:
+                if isinstance(event, Finding):
+                    self.findings += 1
+                    if self.display is not None:
+                        self.display.update(self.inputs, self.bytes, self.findings)
+                elif isinstance(event, Skipped) and self.verbose:
+                    self._say(f"metascan: skipped in {event.source}: {event.reason}")
+                yield event
+        finally:  # the input is read: the display goes before the report and the summary line are written
+            if self.display is not None:
+                self.display.stop()
+
+    def finish(self) -> None:
+        if self.verbose:
+            took = time.monotonic() - self.started
+            say(
+                f"metascan: {self.inputs} input{'s' if self.inputs != 1 else ''}, {self.bytes:,} bytes,"
+                f" {self.findings} finding{'s' if self.findings != 1 else ''} in {took:.2f}s"
+            )
 
 
 def _nothing_recognised(events: Iterable[Event], allowed: bool) -> Iterator[Event]:
@@ -419,17 +569,34 @@ def list_rules() -> None:
 
 
 def main() -> None:
+    """The console script: one line on standard error for every failure, a traceback only with --debug."""
+    state = RunState()
     try:
-        cli.main(prog_name="metascan", standalone_mode=False, auto_envvar_prefix=ENV_PREFIX)
+        cli.main(prog_name="metascan", standalone_mode=False, auto_envvar_prefix=ENV_PREFIX, obj=state)
     except MetascanError as e:
+        if state.debug:
+            traceback.print_exc()
         click.echo(f"metascan: error: {e}", err=True)
         sys.exit(EXIT_ERRORS)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):
+            click.echo("metascan: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         click.echo("metascan: aborted", err=True)
         sys.exit(EXIT_ERRORS)
     except click.ClickException as e:
         e.show()
         sys.exit(EXIT_ERRORS if e.exit_code != 0 else 0)
+    except Exception as e:  # a bug: its message may quote scanned data, so only its type without --debug
+        if state.debug:
+            traceback.print_exc()
+            click.echo(f"metascan: error: unexpected {type(e).__name__}", err=True)
+        else:
+            click.echo(
+                f"metascan: error: unexpected {type(e).__name__} (a bug; --debug shows the traceback)",
+                err=True,
+            )
+        sys.exit(EXIT_ERRORS)
 
 
 @cli.command("aws", context_settings=COMMAND_SETTINGS)
@@ -495,9 +662,9 @@ def main() -> None:
     show_default=True,
     help="Attempts per API call, the first included.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
 @require_cmk_option
 @report_own_account_option
+@run_options
 def aws(
     fmt: str,
     output: str | None,
@@ -517,7 +684,6 @@ def aws(
     endpoint_url: str | None,
     retry_mode: str,
     max_attempts: int,
-    quiet: bool,
     require_cmk: bool,
     report_own_account_id: bool,
 ) -> None:
@@ -528,10 +694,6 @@ def aws(
     every account and region asked for.  A call that fails (access denied, region not enabled, operation
     not supported) is an error in the report; everything else is still scanned.
     """
-    from contextlib import nullcontext
-
-    from rich.console import Console
-
     from .api import aws_events
     from .progress import AwsProgressDisplay
     from .sources.aws import AwsOptions
@@ -544,6 +706,7 @@ def aws(
         ).validate()
     except ConfigError as e:
         raise click.UsageError(str(e)) from e
+    quiet = run_state().quiet
     display = AwsProgressDisplay(Console(file=sys.stderr)) if not quiet and sys.stderr.isatty() else None
     opts = report_options()
     config = load_config(opts.config)

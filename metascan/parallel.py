@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
+from typing import Any
 
 from .detect.rules import Rule
 from .fingerprint import Fingerprinter
@@ -56,6 +59,9 @@ def _start_worker(
     rules: Sequence[Rule], fingerprinter: Fingerprinter, options: ScanOptions, max_bytes: int, strict: bool
 ) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group: the parent stops the pool and says so in one line, so workers
+    # ignore it instead of each printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (Scanner(rules, fingerprinter, options), max_bytes, strict)
 
 
@@ -84,20 +90,68 @@ def parallel_file_events(
     jobs: int,
     max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
     strict: bool = False,
+    on_input: Callable[[str], None] | None = None,
 ) -> Iterator[Event]:
     """The events of scanning `paths` with `jobs` worker processes, as `api.file_events` gives them."""
     init = (scanner.engine.rules, scanner.fingerprinter, scanner.options, max_file_bytes, strict)
     tally = file_source.Tally()
-    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, init) as pool:
+    with (
+        _Interrupt() as interrupt,
+        multiprocessing.get_context("fork").Pool(jobs, _start_worker, init) as pool,
+    ):
         window: deque[_Pending] = deque()
         for path in file_source.expand(paths):
+            interrupt.check()
+            if on_input is not None and not isinstance(path, ScanError):
+                on_input(path)
             window.append(_submit(pool, path))
             if len(window) >= 2 * jobs:
-                yield from _settle(scanner, window.popleft(), max_file_bytes, strict, tally)
+                yield from _settle(scanner, window.popleft(), max_file_bytes, strict, tally, interrupt)
         while window:
-            yield from _settle(scanner, window.popleft(), max_file_bytes, strict, tally)
+            yield from _settle(scanner, window.popleft(), max_file_bytes, strict, tally, interrupt)
     yield from tally.finish()
     yield from scanner.finish()
+
+
+class _Interrupt:
+    """Ctrl-C in the parent while the pool runs, taken at a safe point.
+
+    A KeyboardInterrupt raised wherever the parent happens to be can land inside the pool's own locks, and
+    terminating the pool then waits forever.  So, in the main thread, SIGINT only sets a flag, and the parent
+    raises KeyboardInterrupt itself between files or while waiting for one (`check`); leaving the pool's
+    `with` block then terminates the workers.  Elsewhere (another thread) SIGINT is left as it is.
+    """
+
+    POLL = 0.2  # seconds between checks while waiting for a worker
+
+    def __init__(self) -> None:
+        self.hit = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.hit = True
+
+    def check(self) -> None:
+        if self.hit:
+            raise KeyboardInterrupt
+
+    def wait(self, pending: AsyncResult[FileSteps]) -> FileSteps:
+        while not pending.ready():
+            self.check()
+            pending.wait(self.POLL)
+        self.check()
+        return pending.get()
 
 
 def _submit(pool: multiprocessing.pool.Pool, path: str | ScanError) -> _Pending:
@@ -116,7 +170,12 @@ def _streamed(path: str) -> bool:
 
 
 def _settle(
-    scanner: Scanner, pending: _Pending, max_file_bytes: int, strict: bool, tally: file_source.Tally
+    scanner: Scanner,
+    pending: _Pending,
+    max_file_bytes: int,
+    strict: bool,
+    tally: file_source.Tally,
+    interrupt: _Interrupt,
 ) -> Iterator[Event]:
     if isinstance(pending, ScanError):
         tally.note(pending)
@@ -129,7 +188,7 @@ def _settle(
             else:
                 yield doc
     else:
-        result = pending.get()
+        result = interrupt.wait(pending)
         scanner.resources |= result.resources
         scanner.fields += result.fields
         tally.documents += result.documents

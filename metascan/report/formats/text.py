@@ -88,6 +88,11 @@ def _summary(report: Report) -> Text:
     return line
 
 
+def summary_line(report: Report) -> str:
+    """The summary line, plain (what the CLI repeats on standard error)."""
+    return _summary(report).plain
+
+
 def lines(report: Report, options: RenderOptions) -> list[Text]:
     out: list[Text] = []
     names = NameRedactor(() if options.show_secrets else report.findings)
