@@ -43,7 +43,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
 
 
 def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
-    """Make standard error a terminal (in the test body: pytest sets its capture again when the test starts)."""
+    """Make standard error a terminal (call it in the test body: pytest resets its capture then)."""
     term = Terminal()
     monkeypatch.setattr(sys, "stderr", term)
     return term
@@ -110,6 +110,7 @@ def test_verbose_names_each_input_skips_and_timings(cli: Any, tmp_path: Path) ->
     inputs = write_planted(tmp_path / "in")
     (inputs / "odd.json").write_text(json.dumps({"Unknown": []}))
     code, out, err = cli("scan", str(inputs), "-v", "--format", "json")
+    assert code == 1
     json.loads(out)  # standard output still holds only the report
     for name in ("asg.json", "hooks.json", "ltv.json", "odd.json"):
         assert f"metascan: reading {inputs / name} (" in err
