@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -15,8 +16,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
+from . import rulebook
 from .api import file_events, make_scanner
 from .config import load_config
 from .detect.rules import Rule, load_rules
@@ -405,8 +409,24 @@ def scan_and_emit(
     )
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    rules = load_rules()
+    click.echo(f"metascan {__version__} (rule set: {rulebook.describe_set(rules, CHECKS)})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], **COMMAND_SETTINGS})
-@click.version_option(__version__, prog_name="metascan")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    allow_from_autoenv=False,
+    callback=_print_version,
+    help="Show the version and the rule set (rules, checks and a digest), and exit.",
+)
 def cli() -> None:
     """Find credentials, account numbers and personal data in AWS Auto Scaling metadata.
 
@@ -559,13 +579,80 @@ def _nothing_recognised(events: Iterable[Event], allowed: bool) -> Iterator[Even
 
 
 @cli.command("rules", context_settings=COMMAND_SETTINGS)
-def list_rules() -> None:
-    """List every detection rule and structural check: id, category, severity, title."""
-    entries: list[Rule | CheckInfo] = [*load_rules(), *CHECKS]
-    entries.sort(key=lambda r: (r.category, r.id))
-    width = max(len(r.id) for r in entries)
-    for r in entries:
-        click.echo(f"{r.id:<{width}}  {r.category:<15} {r.severity:<8} {r.title}")
+@click.argument("rule_id", required=False, metavar="[ID]")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    type=click.Choice(rulebook.CATEGORIES),
+    help="Only this category; repeat for more.",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.Choice(rulebook.SEVERITIES),
+    help="Only this severity; repeat for more.",
+)
+@click.option("--vendor", help="Only rules for formats of this vendor (part of its name, any case).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    help="table: a header and one line per rule (fitted to a terminal); json: for tools.",
+)
+def list_rules(
+    rule_id: str | None,
+    categories: tuple[str, ...],
+    severities: tuple[str, ...],
+    vendor: str | None,
+    fmt: str,
+) -> None:
+    """List the detection rules and structural checks, or explain one: metascan rules ID.
+
+    ID prints its description, what raises or lowers its findings, the remediation, references and the
+    examples it must and must not find.
+    """
+    entries: list[rulebook.Entry] = [*load_rules(), *CHECKS]
+    if rule_id is not None:
+        entry = rulebook.find(entries, rule_id)
+        if entry is None:
+            close = rulebook.near(entries, rule_id)
+            hint = f"; did you mean {' or '.join(close)}?" if close else "; `metascan rules` lists them"
+            raise MetascanError(f"no rule or check named {rule_id!r}{hint}")
+        explained = rulebook.Explained(entry)
+        if fmt == "json":
+            click.echo(json.dumps(explained.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo("\n".join(explained.lines()))
+        return
+    chosen = rulebook.select(entries, categories, severities, vendor)
+    if fmt == "json":
+        click.echo(json.dumps([rulebook.summary(e) for e in chosen], indent=2, ensure_ascii=False))
+        return
+    if sys.stdout.isatty():
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        for name in ("id", "category", "severity", "confidence", "title"):
+            table.add_column(name, no_wrap=name != "title", overflow="fold")
+        for e in chosen:
+            table.add_row(e.id, str(e.category), str(e.severity), str(e.confidence), e.title)
+        Console(highlight=False).print(table)
+    else:  # a pipe or a pager: plain aligned columns, one entry per line, for grep, sort and less
+        click.echo(_plain_table(chosen), nl=False)
+    noun = "entry" if len(chosen) == 1 else "entries"
+    if sys.stdout.isatty() or not chosen:
+        click.echo(f"{len(chosen)} {noun} of {len(entries)}; `metascan rules ID` explains one", err=True)
+
+
+def _plain_table(chosen: Sequence[rulebook.Entry]) -> str:
+    rows = [("ID", "CATEGORY", "SEVERITY", "CONFIDENCE", "TITLE")]
+    rows += [(e.id, str(e.category), str(e.severity), str(e.confidence), e.title) for e in chosen]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths, strict=True)) + "  " + r[4] + "\n"
+        for r in rows
+    )
 
 
 def main() -> None:
@@ -573,6 +660,7 @@ def main() -> None:
     state = RunState()
     try:
         cli.main(prog_name="metascan", standalone_mode=False, auto_envvar_prefix=ENV_PREFIX, obj=state)
+        sys.exit(EXIT_CLEAN)  # a command that returns (rules, --version, --help) succeeded
     except MetascanError as e:
         if state.debug:
             traceback.print_exc()
