@@ -360,9 +360,9 @@ def emit(
     options = RenderOptions(
         show_secrets=show_secrets and form not in SHARED_FORMATS,
         color=use_color(output, sys.stdout.isatty(), os.environ),
-        rules=(
+        rules=(  # the formats that describe rules: SARIF, ASFF, OCSF, and text's "What to do"
             catalogue(rules if rules is not None else load_rules(), checks if checks is not None else CHECKS)
-            if form in SHARED_FORMATS
+            if form in SHARED_FORMATS or form is Format.TEXT
             else ()
         ),
     )

@@ -69,8 +69,8 @@ def test_the_summary_goes_to_a_terminals_standard_error_when_the_report_does_not
     lines = [x for x in plain.splitlines() if x.startswith("metascan: ")]
     assert code == 1 and out == ""
     assert lines == [
-        "metascan: 6 findings (1 critical, 4 high, 1 medium) in 4 resources, 7 fields; 0 skipped, 0 errors,"
-        f" 0 suppressed; 5 at or above --fail-on high; report written to {target}"
+        "metascan: 6 findings (1 critical, 4 high, 1 medium) in 3 resources; 4 resources scanned, 7 fields;"
+        f" 0 skipped, 0 errors, 0 suppressed; 5 at or above --fail-on high; report written to {target}"
     ]
     tty.seek(0)
     tty.truncate()

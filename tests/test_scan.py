@@ -223,8 +223,8 @@ def test_secrets_only_with_show_secrets_and_then_in_a_private_file(tmp_path: Pat
 
 
 def test_version_and_rules_commands() -> None:
-    assert run(["--version"]).output.strip() == f"metascan, version {metascan.__version__}"
-    listing = run(["rules"]).output.splitlines()
+    assert run(["--version"]).output.startswith(f"metascan {metascan.__version__} (rule set: ")
+    listing = run(["rules"]).output.splitlines()[1:]  # after the header
     ids = {line.split()[0] for line in listing}
     assert {"aws-access-key-id", "iban", "email-address", "person-name"} <= ids
     assert all(len(line.split()) >= 4 for line in listing)
@@ -235,7 +235,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "metascan", "--version"], capture_output=True, text=True, env=env, check=False
     )
-    assert proc.returncode == 0 and proc.stdout.startswith("metascan, version ")
+    assert proc.returncode == 0 and proc.stdout.startswith(f"metascan {metascan.__version__} (rule set: ")
 
 
 def test_bad_rule_file_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
