@@ -25,6 +25,7 @@ from .api import file_events, make_scanner
 from .config import load_config
 from .detect.rules import Rule, load_rules
 from .errors import ConfigError, MetascanError
+from .fingerprint import ENV_KEY, default_key_path
 from .model import Confidence, Finding, ScanError, Severity, Skipped
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
@@ -275,6 +276,25 @@ def _summary_line(report: Report, output: str | None, fail_on: Severity | None) 
     return line
 
 
+def key_to_create(fingerprint_key: str | None, environ: Mapping[str, str]) -> Path | None:
+    """Where this run will create the user's fingerprint key (first run, no key given), else None."""
+    if fingerprint_key is not None or environ.get(ENV_KEY):
+        return None
+    path = default_key_path()
+    return None if path.exists() else path
+
+
+def announce_key(path: Path | None) -> None:
+    """Say once, on standard error, that the fingerprint key was just created: where, what for, how to pin."""
+    if path is None or not path.exists() or run_state().quiet:
+        return
+    say(
+        f"metascan: created your fingerprint key {path} (mode 0600). Fingerprints in reports, baselines and"
+        " suppressions are keyed with it, so keep it: another key makes every finding look new. In CI, pin"
+        f" it: {ENV_KEY} from a secret store, or --fingerprint-key FILE."
+    )
+
+
 def write_output(text: str, output: str | None, secret: bool) -> None:
     """Write to stdout, or atomically to a file (mode 0600 when it holds secrets).
 
@@ -499,6 +519,7 @@ def scan(
     config = load_config(opts.config)
     workflow = Workflow.create(config)
     checks = [*default_checks(require_cmk), *workflow.checks()]
+    new_key = key_to_create(fingerprint_key, os.environ)
     scanner = make_scanner(
         region=region,
         account=account,
@@ -506,6 +527,7 @@ def scan(
         checks=checks,
         report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
+    announce_key(new_key)
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
     state = run_state()
     display = (
@@ -799,11 +821,13 @@ def aws(
     opts = report_options()
     config = load_config(opts.config)
     workflow = Workflow.create(config)
+    new_key = key_to_create(fingerprint_key, os.environ)
     scanner = make_scanner(
         fingerprint_key_file=fingerprint_key,
         checks=[*default_checks(require_cmk), *workflow.checks()],
         report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
+    announce_key(new_key)
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
     with display or nullcontext():
         events = aws_events(

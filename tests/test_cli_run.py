@@ -198,3 +198,24 @@ def test_readme_gives_the_fail_on_counts_of_the_examples() -> None:
     report = metascan.scan_files([root / "examples"])
     counted = [len(report.failing(Severity(s))) for s in ("info", "low", "medium", "high", "critical")]
     assert [int(n) for n in match.groups()] == counted
+
+
+def test_a_new_fingerprint_key_is_announced_once(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("METASCAN_FINGERPRINT_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    inputs = write_planted(tmp_path / "in")
+    key = tmp_path / "config" / "metascan" / "fingerprint.key"
+    code, _, err = cli("scan", str(inputs), "--format", "json")
+    assert code == 1 and key.is_file()
+    assert err.startswith(f"metascan: created your fingerprint key {key} (mode 0600).")
+    assert (
+        "METASCAN_FINGERPRINT_KEY" in err and "--fingerprint-key FILE" in err and len(err.splitlines()) == 1
+    )
+    assert cli("scan", str(inputs), "--format", "json")[2] == ""  # once: the key exists now
+    key.unlink()
+    assert cli("scan", str(inputs), "--format", "json", "-q")[2] == ""  # --quiet
+    key.unlink()
+    monkeypatch.setenv("METASCAN_FINGERPRINT_KEY", "a-key-from-the-environment")
+    assert cli("scan", str(inputs), "--format", "json")[2] == "" and not key.exists()  # no key made
