@@ -542,6 +542,16 @@ def scan(
     sys.exit(code)
 
 
+def _decoded(f: Finding) -> str:
+    """-v's note of a decoding chain (the resource id with the finding's value redacted, in case it is it)."""
+    shown = f.resource.id if f.match is None else f.resource.id.replace(f.match, f.redacted)
+    line = f" line {f.location.line}" if f.location.line is not None else ""
+    return (
+        f"metascan: decoded {f.location.field} of {f.resource.type} {shown}"
+        f" ({' > '.join(f.location.decoding)}): {f.rule}{line}"
+    )
+
+
 class InputWatch:
     """What `scan` tells on standard error as it reads: the progress display, and with -v each input, each
     skip and the timings."""
@@ -573,6 +583,8 @@ class InputWatch:
                     self.findings += 1
                     if self.display is not None:
                         self.display.update(self.inputs, self.bytes, self.findings)
+                    if self.verbose and event.location.decoding:
+                        self._say(_decoded(event))
                 elif isinstance(event, Skipped) and self.verbose:
                     self._say(f"metascan: skipped in {event.source}: {event.reason}")
                 yield event

@@ -115,6 +115,11 @@ def test_verbose_names_each_input_skips_and_timings(cli: Any, tmp_path: Path) ->
     for name in ("asg.json", "hooks.json", "ltv.json", "odd.json"):
         assert f"metascan: reading {inputs / name} (" in err
     assert "metascan: skipped in " in err
+    # decoding steps: each finding in decoded user data with its chain
+    assert (
+        "metascan: decoded LaunchTemplateData.UserData of LaunchTemplateVersion lt-0123456789abcdef0:3" in err
+    )
+    assert "(base64 > gzip): aws-access-key-id line 2" in err
     assert err.splitlines()[-1].startswith("metascan: 4 inputs, ") and " findings in " in err
     assert cli("scan", str(inputs), "--format", "json")[2] == ""  # without -v: nothing
 
