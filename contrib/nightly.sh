@@ -12,10 +12,13 @@
 #   REPORT_DIR/latest.json                a symbolic link to the newest report
 #
 # Exit status: metascan's: 0 nothing new, 1 new findings (a line on stderr says where), 2 errors; 2 also
-# when metascan ended without writing tonight's report (a crash: its exit code is then not a verdict).
+# when metascan ended without writing tonight's report (a crash: its exit code is then not a verdict).  The
+# first complete night creates the baseline and exits 0 ("baseline created"): its findings are accepted, not new.
 #
 # Environment:
-#   METASCAN               the command to run (default: metascan), split on spaces: "python3 -m metascan"
+#   METASCAN               the command to run, split on spaces ("python3 -m metascan"); default: the metascan
+#                          beside this script (a venv's bin/), else the one in the venv of the checkout the
+#                          script lives in (../.venv/bin/metascan), else metascan on PATH (cron's PATH is short)
 #   METASCAN_SUBCOMMAND    scan (default) or another command taking the same output options
 #   METASCAN_ARGS          more options, split on spaces, e.g. "--fail-on high --config /etc/metascan.toml"
 #   METASCAN_NIGHTLY_DATE  the date in the report's name (default: today, UTC)
@@ -30,7 +33,19 @@ if [ "$#" -lt 2 ]; then
 fi
 dir=$1
 shift
-metascan=${METASCAN:-metascan}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -n "${METASCAN:-}" ]; then
+    metascan=$METASCAN
+elif [ -x "$here/metascan" ]; then
+    metascan=$here/metascan
+elif [ -x "$here/../.venv/bin/metascan" ]; then
+    metascan=$here/../.venv/bin/metascan
+elif command -v metascan >/dev/null 2>&1; then
+    metascan=metascan
+else
+    echo "metascan nightly: metascan not found beside $0, in $here/../.venv/bin or on PATH; set METASCAN" >&2
+    exit 2
+fi
 subcommand=${METASCAN_SUBCOMMAND:-scan}
 extra=${METASCAN_ARGS:-}
 day=${METASCAN_NIGHTLY_DATE:-$(date -u +%Y-%m-%d)}
@@ -63,9 +78,11 @@ if [ "$written" -eq 0 ] && [ "$rc" -le 1 ]; then
 fi
 
 if [ "$written" -eq 1 ] && [ "$rc" -le 1 ] && [ ! -f "$baseline" ]; then
-    # The first complete run becomes the baseline (never a run with errors: it may have missed things).
+    # The first complete run becomes the baseline (never a run with errors: it may have missed things), and
+    # its findings are what the baseline accepts: nothing is new tonight.
     cp "$report" "$dir/.baseline.json.tmp" && mv "$dir/.baseline.json.tmp" "$baseline" || exit 2
     echo "metascan nightly: baseline created from $report" >&2
+    rc=0
 fi
 if [ "$written" -eq 1 ]; then
     ln -sfn "metascan-$day.json" "$dir/latest.json"

@@ -82,16 +82,20 @@ def file_events(
     max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
     jobs: int = 1,
     strict: bool = False,
+    on_input: Callable[[str], None] | None = None,
 ) -> Iterator[Event]:
     """The events of scanning files and directories; `jobs` > 1 spreads the files over that many worker
     processes (`metascan.parallel`: the same events, in the same order).  `strict`: an input that is read
     but not recognised is an error.  A run that recognises no input at all ends with an error saying what
-    the inputs looked like (`files.nothing_recognised`)."""
+    the inputs looked like (`files.nothing_recognised`).  `on_input` is told each file as its reading
+    starts (with `jobs`: as it is handed to a worker)."""
     if jobs > 1 and can_fork():
-        yield from parallel_file_events(scanner, paths, jobs, max_file_bytes, strict)
+        yield from parallel_file_events(scanner, paths, jobs, max_file_bytes, strict, on_input)
         return
     tally = file_source.Tally()
     for path in file_source.expand(paths):
+        if on_input is not None and not isinstance(path, ScanError | Skipped):
+            on_input(path)
         if isinstance(path, ScanError | Skipped):
             tally.note(path)
             yield path

@@ -4,28 +4,38 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import re
 import signal
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
+from . import rulebook
 from .api import file_events, make_scanner
 from .config import load_config
 from .detect.rules import Rule, load_rules
 from .errors import ConfigError, MetascanError
-from .model import Confidence, ScanError, Severity
+from .fingerprint import ENV_KEY, default_key_path
+from .model import Confidence, Finding, ScanError, Severity, Skipped
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
+from .progress import ScanProgressDisplay
 from .report.cover import Cover
 from .report.formats import jsonl as jsonl_format
+from .report.formats import text as text_format
 from .report.formats.options import RenderOptions, catalogue
 from .report.render import Format, renderer
 from .report.report import Report
@@ -35,8 +45,34 @@ from .version import __version__
 from .workflow import Workflow
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+NEVER = "never"  # --fail-on never: findings never fail the run
+# Formats many people read (dashboards, Security Hub, data lakes): never a raw value; they describe rules.
+SHARED_FORMATS = frozenset({Format.SARIF, Format.ASFF, Format.OCSF})
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# --- options from the environment and their validation --------------------------------------------------
+# Every option of every command can be given as METASCAN_<OPTION>, named after its long flag
+# (METASCAN_FORMAT=json, METASCAN_FAIL_ON=high, METASCAN_CONFIG=...; `name_options_from_env` at the end).
+# --fingerprint-key is the exception: METASCAN_FINGERPRINT_KEY holds the key itself, not a key file.
+ENV_PREFIX = "METASCAN"
+COMMAND_SETTINGS: dict[str, Any] = {"auto_envvar_prefix": ENV_PREFIX, "show_default": True}
+REGION_SHAPE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+ACCOUNT_SHAPE = re.compile(r"^\d{12}$")
+
+
+def _region(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not REGION_SHAPE.match(value):
+        raise click.BadParameter(f"{value!r} is not an AWS region name (like us-east-1 or eu-west-2)")
+    return value
+
+
+def _account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not ACCOUNT_SHAPE.match(value):
+        raise click.BadParameter(f"{value!r} is not an AWS account id (12 digits)")
+    return value
+
 
 _REPORT_OPTIONS = "metascan.report_options"
 
@@ -61,7 +97,7 @@ class ReportOptions:
 
     baseline: str | None = None
     config: str | None = None
-    fail_on: Severity = Severity.INFO
+    fail_on: Severity | None = Severity.INFO  # None: --fail-on never
     min_confidence: Confidence = Confidence.LOW
 
 
@@ -81,7 +117,7 @@ def report_options() -> ReportOptions:
     return ReportOptions(
         baseline=given.get("baseline"),
         config=given.get("config"),
-        fail_on=Severity(given.get("fail_on") or Severity.INFO),
+        fail_on=None if given.get("fail_on") == NEVER else Severity(given.get("fail_on") or Severity.INFO),
         min_confidence=Confidence(given.get("min_confidence") or Confidence.LOW),
     )
 
@@ -100,7 +136,9 @@ def output_options(fn: F) -> F:
             default=Format.TEXT.value,
             show_default=True,
             help="Report format: text (terminals), json (the report contract), jsonl (one result per line, as"
-            " results arrive), sarif (SARIF 2.1.0 for code-scanning dashboards; never holds a raw secret).",
+            " results arrive), sarif (SARIF 2.1.0 for code-scanning dashboards), asff (AWS Security Hub"
+            " BatchImportFindings), ocsf (OCSF Detection Findings for data lakes). sarif, asff and ocsf never"
+            " hold a raw secret.",
         ),
         click.option(
             "--output",
@@ -111,11 +149,12 @@ def output_options(fn: F) -> F:
         click.option(
             "--show-secrets",
             is_flag=True,
-            help="Include raw matched values in text, json and jsonl reports (never in sarif).",
+            help="Include raw matched values in text, json and jsonl reports (never in sarif, asff or ocsf).",
         ),
         click.option(
             "--fingerprint-key",
             type=click.Path(exists=True, dir_okay=False),
+            allow_from_autoenv=False,  # METASCAN_FINGERPRINT_KEY is the key itself
             help="File holding the fingerprint key (default: $METASCAN_FINGERPRINT_KEY, else a key of your"
             " own created once in your config folder).",
         ),
@@ -131,17 +170,19 @@ def output_options(fn: F) -> F:
             type=click.Path(dir_okay=False),
             expose_value=False,
             callback=_remember,
-            help="Config file with [[suppress]] entries (default: ./metascan.toml, else [tool.metascan] in"
-            " ./pyproject.toml).",
+            help="Config file with [[suppress]] entries (default: the nearest metascan.toml, or"
+            " pyproject.toml with [tool.metascan], from the working directory up; else"
+            " $XDG_CONFIG_HOME/metascan/config.toml).",
         ),
         click.option(
             "--fail-on",
-            type=click.Choice([s.value for s in Severity]),
+            type=click.Choice([*(s.value for s in Severity), NEVER]),
             default=Severity.INFO.value,
             show_default=True,
             expose_value=False,
             callback=_remember,
-            help="Exit with 1 only for findings at least this severe.",
+            help="Exit with 1 only for findings at least this severe; never: a report-only run (exit 0 with"
+            " findings, still 2 on errors).",
         ),
         click.option(
             "--min-confidence",
@@ -156,6 +197,106 @@ def output_options(fn: F) -> F:
     for d in reversed(decorators):
         fn = d(fn)
     return fn
+
+
+# --- quiet, verbose, debug ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunState:
+    """-q/--quiet, -v/--verbose and --debug of the running command.  `main` passes one as the context object,
+    so it still knows --debug when the command fails."""
+
+    quiet: bool = False
+    verbose: int = 0
+    debug: bool = False
+
+
+def _run_flag(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value and param.name is not None:
+        setattr(ctx.ensure_object(RunState), param.name, value)
+    return value
+
+
+def run_state() -> RunState:
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(RunState) if ctx is not None else None
+    return state if state is not None else RunState()
+
+
+def run_options(fn: F) -> F:
+    """-q/--quiet, -v/--verbose and --debug, read with `run_state()`."""
+    decorators = [
+        click.option(
+            "--quiet",
+            "-q",
+            is_flag=True,
+            expose_value=False,
+            callback=_run_flag,
+            help="Nothing on standard error but errors: no progress display, no summary line.",
+        ),
+        click.option(
+            "--verbose",
+            "-v",
+            count=True,
+            expose_value=False,
+            callback=_run_flag,
+            help="Say on standard error each input as it is read, what was skipped and why, and timings.",
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            callback=_run_flag,
+            help="Show the traceback of an unexpected failure (never shown otherwise).",
+        ),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def say(message: str, console: Any = None) -> None:
+    """One line on standard error (through a live display's console when one is showing)."""
+    if console is not None:
+        console.print(message, markup=False, highlight=False, soft_wrap=True)
+    else:
+        click.echo(message, err=True)
+
+
+def tell_summary(output: str | None, fmt: Format, quiet: bool, stderr_tty: bool) -> bool:
+    """Whether to put the one-line summary on standard error: for a person at a terminal who would not
+    otherwise see it (the report went to a file, or is not text), unless --quiet."""
+    return stderr_tty and not quiet and (output is not None or fmt is not Format.TEXT)
+
+
+def _summary_line(report: Report, output: str | None, fail_on: Severity | None) -> str:
+    line = "metascan: " + text_format.summary_line(report)
+    if fail_on is not None and report.findings:
+        n = len(report.failing(fail_on))
+        line += f"; {n} at or above --fail-on {fail_on}"
+    if output is not None:
+        line += f"; report written to {output}"
+    return line
+
+
+def key_to_create(fingerprint_key: str | None, environ: Mapping[str, str]) -> Path | None:
+    """Where this run will create the user's fingerprint key (first run, no key given), else None."""
+    if fingerprint_key is not None or environ.get(ENV_KEY):
+        return None
+    path = default_key_path()
+    return None if path.exists() else path
+
+
+def announce_key(path: Path | None) -> None:
+    """Say once, on standard error, that the fingerprint key was just created: where, what for, how to pin."""
+    if path is None or not path.exists() or run_state().quiet:
+        return
+    say(
+        f"metascan: created your fingerprint key {path} (mode 0600). Fingerprints in reports, baselines and"
+        " suppressions are keyed with it, so keep it: another key makes every finding look new. In CI, pin"
+        f" it: {ENV_KEY} from a secret store, or --fingerprint-key FILE."
+    )
 
 
 def write_output(text: str, output: str | None, secret: bool) -> None:
@@ -215,13 +356,13 @@ def _sync_dir(directory: Path) -> None:
 
 
 def exit_code(
-    report: Report, fail_on: Severity = Severity.INFO, min_confidence: Confidence = Confidence.LOW
+    report: Report, fail_on: Severity | None = Severity.INFO, min_confidence: Confidence = Confidence.LOW
 ) -> int:
     """2 when there were errors, else 1 when a finding is at least `fail_on` severe and `min_confidence`
-    confident, else 0."""
+    confident (never with `fail_on` None), else 0."""
     if report.errors:
         return EXIT_ERRORS
-    if report.failing(fail_on, min_confidence):
+    if fail_on is not None and report.failing(fail_on, min_confidence):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -254,16 +395,18 @@ def emit(
         workflow.apply(report)
     form = Format(fmt)
     options = RenderOptions(
-        show_secrets=show_secrets and form is not Format.SARIF,
+        show_secrets=show_secrets and form not in SHARED_FORMATS,
         color=use_color(output, sys.stdout.isatty(), os.environ),
-        rules=(
+        rules=(  # the formats that describe rules: SARIF, ASFF, OCSF, and text's "What to do"
             catalogue(rules if rules is not None else load_rules(), checks if checks is not None else CHECKS)
-            if form is Format.SARIF
+            if form in SHARED_FORMATS or form is Format.TEXT
             else ()
         ),
     )
     text = renderer(form)(report, options)
     write_output(text, output, secret=options.show_secrets)
+    if tell_summary(output, form, run_state().quiet, sys.stderr.isatty()):
+        say(_summary_line(report, output, opts.fail_on))
     return exit_code(report, opts.fail_on, opts.min_confidence)
 
 
@@ -294,6 +437,8 @@ def scan_and_emit(
         report = workflow.run(scanner, events, stream)
         click.echo(jsonl_format.summary_line(report), nl=False)
         opts = report_options()
+        if tell_summary(output, Format.JSONL, run_state().quiet, sys.stderr.isatty()):
+            say(_summary_line(report, output, opts.fail_on))
         return exit_code(report, opts.fail_on, opts.min_confidence)
     report = workflow.run(scanner, events)
     return emit(
@@ -307,28 +452,45 @@ def scan_and_emit(
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="metascan")
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    rules = load_rules()
+    click.echo(f"metascan {__version__} (rule set: {rulebook.describe_set(rules, CHECKS)})")
+    ctx.exit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], **COMMAND_SETTINGS})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    allow_from_autoenv=False,
+    callback=_print_version,
+    help="Show the version and the rule set (rules, checks and a digest), and exit.",
+)
 def cli() -> None:
     """Find credentials, account numbers and personal data in AWS Auto Scaling metadata.
 
     Exit codes: 0 nothing found, 1 findings, 2 errors (the report still holds everything scanned).
     A run that fails prints one line; add --debug anywhere (or set METASCAN_DEBUG=1) for the traceback.
+
+    Every option can also be set in the environment as METASCAN_<OPTION>, e.g. METASCAN_FORMAT=json or
+    METASCAN_FAIL_ON=high (except --fingerprint-key: METASCAN_FINGERPRINT_KEY is the key itself).
     """
 
 
-@cli.command()
+@cli.command(context_settings=COMMAND_SETTINGS)
 @click.argument("paths", nargs=-1, required=True)
 @output_options
 @click.option(
     "--region",
-    callback=lambda _c, _p, v: _check_region(v),
+    callback=_region,
     help="Region of resources whose data carries no ARN (launch template versions, hooks).",
 )
 @click.option(
-    "--account",
-    callback=lambda _c, _p, v: _check_account(v),
-    help="Account of resources whose data carries no ARN.",
+    "--account", callback=_account, help="Account (12 digits) of resources whose data carries no ARN."
 )
 @click.option(
     "--max-file-size",
@@ -358,6 +520,7 @@ def cli() -> None:
     help="A run in which no input is recognised is not an error (for hooks that pass every changed"
     " JSON or YAML file); unrecognised inputs are still listed as skipped.",
 )
+@run_options
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -380,6 +543,7 @@ def scan(
     config = load_config(opts.config)
     workflow = Workflow.create(config)
     checks = [*default_checks(require_cmk), *workflow.checks()]
+    new_key = key_to_create(fingerprint_key, os.environ)
     scanner = make_scanner(
         region=region,
         account=account,
@@ -387,10 +551,78 @@ def scan(
         checks=checks,
         report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
+    announce_key(new_key)
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
-    events = file_events(scanner, paths, max_file_size, jobs, strict)
-    events = _nothing_recognised(events, allowed=allow_nothing_recognised)
-    sys.exit(scan_and_emit(scanner, events, workflow, fmt, output, show_secrets))
+    state = run_state()
+    display = (
+        ScanProgressDisplay(Console(file=sys.stderr)) if not state.quiet and sys.stderr.isatty() else None
+    )
+    watch = InputWatch(display, state.verbose)
+    events = file_events(scanner, paths, max_file_size, jobs, strict, on_input=watch.input)
+    events = watch.events(_nothing_recognised(events, allowed=allow_nothing_recognised))
+    with display or nullcontext():
+        code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)
+    watch.finish()
+    sys.exit(code)
+
+
+def _decoded(f: Finding) -> str:
+    """-v's note of a decoding chain (the resource id with the finding's value redacted, in case it is it)."""
+    shown = f.resource.id if f.match is None else f.resource.id.replace(f.match, f.redacted)
+    line = f" line {f.location.line}" if f.location.line is not None else ""
+    return (
+        f"metascan: decoded {f.location.field} of {f.resource.type} {shown}"
+        f" ({' > '.join(f.location.decoding)}): {f.rule}{line}"
+    )
+
+
+class InputWatch:
+    """What `scan` tells on standard error as it reads: the progress display, and with -v each input, each
+    skip and the timings."""
+
+    def __init__(self, display: ScanProgressDisplay | None, verbose: int) -> None:
+        self.display, self.verbose = display, verbose
+        self.started = time.monotonic()
+        self.inputs = self.bytes = self.findings = 0
+
+    def _say(self, message: str) -> None:
+        say(message, self.display.console if self.display is not None else None)
+
+    def input(self, path: str) -> None:
+        try:
+            size = os.path.getsize(path) if path != "-" else 0
+        except OSError:
+            size = 0
+        self.inputs += 1
+        self.bytes += size
+        if self.display is not None:
+            self.display.update(self.inputs, self.bytes, self.findings)
+        if self.verbose:
+            self._say(f"metascan: reading {path} ({size:,} bytes)")
+
+    def events(self, events: Iterable[Event]) -> Iterator[Event]:
+        try:
+            for event in events:
+                if isinstance(event, Finding):
+                    self.findings += 1
+                    if self.display is not None:
+                        self.display.update(self.inputs, self.bytes, self.findings)
+                    if self.verbose and event.location.decoding:
+                        self._say(_decoded(event))
+                elif isinstance(event, Skipped) and self.verbose:
+                    self._say(f"metascan: skipped in {event.source}: {event.reason}")
+                yield event
+        finally:  # the input is read: the display goes before the report and the summary line are written
+            if self.display is not None:
+                self.display.stop()
+
+    def finish(self) -> None:
+        if self.verbose:
+            took = time.monotonic() - self.started
+            say(
+                f"metascan: {self.inputs} input{'s' if self.inputs != 1 else ''}, {self.bytes:,} bytes,"
+                f" {self.findings} finding{'s' if self.findings != 1 else ''} in {took:.2f}s"
+            )
 
 
 def _nothing_recognised(events: Iterable[Event], allowed: bool) -> Iterator[Event]:
@@ -404,14 +636,81 @@ def _nothing_recognised(events: Iterable[Event], allowed: bool) -> Iterator[Even
         yield event
 
 
-@cli.command("rules")
-def list_rules() -> None:
-    """List every detection rule and structural check: id, category, severity, title."""
-    entries: list[Rule | CheckInfo] = [*load_rules(), *CHECKS]
-    entries.sort(key=lambda r: (r.category, r.id))
-    width = max(len(r.id) for r in entries)
-    for r in entries:
-        click.echo(f"{r.id:<{width}}  {r.category:<15} {r.severity:<8} {r.title}")
+@cli.command("rules", context_settings=COMMAND_SETTINGS)
+@click.argument("rule_id", required=False, metavar="[ID]")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    type=click.Choice(rulebook.CATEGORIES),
+    help="Only this category; repeat for more.",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.Choice(rulebook.SEVERITIES),
+    help="Only this severity; repeat for more.",
+)
+@click.option("--vendor", help="Only rules for formats of this vendor (part of its name, any case).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    help="table: a header and one line per rule (fitted to a terminal); json: for tools.",
+)
+def list_rules(
+    rule_id: str | None,
+    categories: tuple[str, ...],
+    severities: tuple[str, ...],
+    vendor: str | None,
+    fmt: str,
+) -> None:
+    """List the detection rules and structural checks, or explain one: metascan rules ID.
+
+    ID prints its description, what raises or lowers its findings, the remediation, references and the
+    examples it must and must not find.
+    """
+    entries: list[rulebook.Entry] = [*load_rules(), *CHECKS]
+    if rule_id is not None:
+        entry = rulebook.find(entries, rule_id)
+        if entry is None:
+            close = rulebook.near(entries, rule_id)
+            hint = f"; did you mean {' or '.join(close)}?" if close else "; `metascan rules` lists them"
+            raise MetascanError(f"no rule or check named {rule_id!r}{hint}")
+        explained = rulebook.Explained(entry)
+        if fmt == "json":
+            click.echo(json.dumps(explained.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo("\n".join(explained.lines()))
+        return
+    chosen = rulebook.select(entries, categories, severities, vendor)
+    if fmt == "json":
+        click.echo(json.dumps([rulebook.summary(e) for e in chosen], indent=2, ensure_ascii=False))
+        return
+    if sys.stdout.isatty():
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        for name in ("id", "category", "severity", "confidence", "title"):
+            table.add_column(name, no_wrap=name != "title", overflow="fold")
+        for e in chosen:
+            table.add_row(e.id, str(e.category), str(e.severity), str(e.confidence), e.title)
+        Console(highlight=False).print(table)
+    else:  # a pipe or a pager: plain aligned columns, one entry per line, for grep, sort and less
+        click.echo(_plain_table(chosen), nl=False)
+    noun = "entry" if len(chosen) == 1 else "entries"
+    if sys.stdout.isatty() or not chosen:
+        click.echo(f"{len(chosen)} {noun} of {len(entries)}; `metascan rules ID` explains one", err=True)
+
+
+def _plain_table(chosen: Sequence[rulebook.Entry]) -> str:
+    rows = [("ID", "CATEGORY", "SEVERITY", "CONFIDENCE", "TITLE")]
+    rows += [(e.id, str(e.category), str(e.severity), str(e.confidence), e.title) for e in chosen]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths, strict=True)) + "  " + r[4] + "\n"
+        for r in rows
+    )
 
 
 # --- one fatal exit path (issue 17, point 13) -----------------------------------------------------------
@@ -447,12 +746,16 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise _Stopped(signum)
 
 
-def _debug() -> bool:
-    return "--debug" in sys.argv[1:] or os.environ.get("METASCAN_DEBUG") == "1"
+def _debug(state: RunState | None = None) -> bool:
+    return (
+        (state is not None and state.debug)
+        or "--debug" in sys.argv[1:]
+        or os.environ.get("METASCAN_DEBUG") == "1"
+    )
 
 
-def _fail(message: str) -> NoReturn:
-    if _debug():
+def _fail(message: str, state: RunState | None = None, code: int = EXIT_ERRORS) -> NoReturn:
+    if _debug(state):
         traceback.print_exc()
     # One line, and no control characters: a file name or value in the message cannot drive the terminal.
     line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"metascan: {message}".replace("\n", " "))
@@ -462,45 +765,49 @@ def _fail(message: str) -> NoReturn:
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(EXIT_ERRORS)
+    sys.exit(code)
 
 
 def main() -> None:
+    """The console script: one line on standard error for every failure, a traceback only with --debug."""
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is not None:
             signal.signal(signum, _on_signal)
-    args = [a for a in sys.argv[1:] if a != "--debug"]
+    state = RunState()
     try:
         try:
-            cli.main(args=args, prog_name="metascan", standalone_mode=False)
+            cli.main(prog_name="metascan", standalone_mode=False, auto_envvar_prefix=ENV_PREFIX, obj=state)
         finally:
             sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
+        sys.exit(EXIT_CLEAN)  # a command that returns (rules, --version, --help) succeeded
     except MetascanError as e:
-        _fail(f"error: {e}")
-    except click.exceptions.Abort:
-        _fail("aborted")
+        _fail(f"error: {e}", state)
+    except click.exceptions.Abort as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):
+            _fail("interrupted", state, EXIT_INTERRUPTED)
+        _fail("aborted", state)
     except click.ClickException as e:
         e.show()
         sys.exit(EXIT_ERRORS if e.exit_code != 0 else 0)
     except _Stopped as e:
-        _fail(f"stopped by {signal.Signals(e.signum).name}")
+        _fail(f"stopped by {signal.Signals(e.signum).name}", state)
     except KeyboardInterrupt:
-        _fail("aborted")
+        _fail("interrupted", state, EXIT_INTERRUPTED)
     except OSError as e:
         where = f"{e.filename}: " if e.filename else "standard output: " if e.errno in _OUTPUT_ERRNOS else ""
-        _fail(f"error: {where}{e.strerror or e}")
+        _fail(f"error: {where}{e.strerror or e}", state)
     except RecursionError:
-        _fail("error: input nested too deeply")
+        _fail("error: input nested too deeply", state)
     except MemoryError:
-        _fail("error: out of memory")
-    except Exception as e:  # a bug: one line, never a traceback (unless --debug)
-        _fail(f"error: internal error ({type(e).__name__}); run with --debug for the traceback")
+        _fail("error: out of memory", state)
+    except Exception as e:  # a bug: its message may quote scanned data, so only its type without --debug
+        _fail(f"error: unexpected {type(e).__name__} (a bug; --debug shows the traceback)", state)
 
 
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG})
 
 
-@cli.command("aws")
+@cli.command("aws", context_settings=COMMAND_SETTINGS)
 @output_options
 @click.option(
     "--profile", help="AWS profile to use (default: AWS_PROFILE, else boto3's usual credential chain)."
@@ -573,9 +880,9 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, 
     help="Deadline for the whole scan: what is still being read then is an error (account, region,"
     " operation); everything read before is reported.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress display on standard error.")
 @require_cmk_option
 @report_own_account_option
+@run_options
 def aws(
     fmt: str,
     output: str | None,
@@ -596,7 +903,6 @@ def aws(
     retry_mode: str,
     max_attempts: int,
     timeout: float,
-    quiet: bool,
     require_cmk: bool,
     report_own_account_id: bool,
 ) -> None:
@@ -607,10 +913,6 @@ def aws(
     every account and region asked for.  A call that fails (access denied, region not enabled, operation
     not supported) is an error in the report; everything else is still scanned.
     """
-    from contextlib import nullcontext
-
-    from rich.console import Console
-
     from .api import aws_events
     from .progress import AwsProgressDisplay
     from .sources.aws import AwsOptions
@@ -623,15 +925,18 @@ def aws(
         ).validate()
     except ConfigError as e:
         raise click.UsageError(str(e)) from e
+    quiet = run_state().quiet
     display = AwsProgressDisplay(Console(file=sys.stderr)) if not quiet and sys.stderr.isatty() else None
     opts = report_options()
     config = load_config(opts.config)
     workflow = Workflow.create(config)
+    new_key = key_to_create(fingerprint_key, os.environ)
     scanner = make_scanner(
         fingerprint_key_file=fingerprint_key,
         checks=[*default_checks(require_cmk), *workflow.checks()],
         report_own_account_id=report_own_account_id or config.report_own_account_id,
     )
+    announce_key(new_key)
     workflow.use_baseline(opts.baseline, scanner.fingerprinter.key_id)
     with display or nullcontext():
         events = aws_events(
@@ -654,3 +959,23 @@ def aws(
         )
         code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)
     sys.exit(code)
+
+
+# --- every option from the environment ----------------------------------------------------------------------
+
+
+def name_options_from_env(group: click.Group, prefix: str = ENV_PREFIX) -> None:
+    """Give each option of each command the environment variable PREFIX_<LONG FLAG> (shown in --help), unless
+    it names its own or opts out (`allow_from_autoenv=False`).  Named after the flag, not the parameter:
+    `--format` is METASCAN_FORMAT although its parameter is `fmt`."""
+    for command in group.commands.values():
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.envvar or not param.allow_from_autoenv:
+                continue
+            longs = [o for o in param.opts if o.startswith("--")]
+            if longs and param.name != "help":
+                param.envvar = f"{prefix}_{longs[0][2:].replace('-', '_').upper()}"
+                param.show_envvar = True
+
+
+name_options_from_env(cli)

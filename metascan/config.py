@@ -1,6 +1,8 @@
 """The configuration file: `metascan.toml`, or `[tool.metascan]` in `pyproject.toml`.
 
-Found in the working directory (`metascan.toml` first), or named with `--config`.  It holds options and
+Named with `--config` or `METASCAN_CONFIG`; else found by walking up from the working directory (in each
+folder `metascan.toml` first, then a `pyproject.toml` with a `[tool.metascan]` table); else the user's
+`$XDG_CONFIG_HOME/metascan/config.toml` (`~/.config/metascan/config.toml`).  It holds options and
 suppressions (top-level keys come before the first table)::
 
     report_own_account_id = true     # also report a resource's own account id (as --report-own-account-id)
@@ -20,6 +22,7 @@ the file and the entry: a config that does not do what its author meant is never
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -31,6 +34,8 @@ from .errors import ConfigError
 
 CONFIG_FILE = "metascan.toml"
 PYPROJECT = "pyproject.toml"
+USER_CONFIG = "config.toml"
+ENV_CONFIG = "METASCAN_CONFIG"
 
 _TOP_KEYS = {"suppress", "report_own_account_id"}
 _CRITERIA = ("rule", "resource", "field", "value")
@@ -88,10 +93,31 @@ def find_config(directory: Path) -> Path | None:
     return None
 
 
+def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CONFIG_HOME/metascan/config.toml` (default `~/.config/metascan/config.toml`)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "metascan" / USER_CONFIG
+
+
+def discover_config(directory: Path, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The config that applies in `directory`: the nearest folder from it up to the root that has one (see
+    `find_config`), else the user's config file when it exists, else None."""
+    for folder in (directory, *directory.parents):
+        found = find_config(folder)
+        if found is not None:
+            return found
+    user = user_config_path(environ)
+    return user if user.is_file() else None
+
+
 def load_config(path: str | Path | None = None, directory: Path | None = None) -> Config:
-    """The config given with `--config`, else the one found in `directory` (default: working directory)."""
+    """The config named by `path` (`--config`) or `METASCAN_CONFIG`, else the one `discover_config` finds from
+    `directory` (default: the working directory); no file at all gives an empty config."""
     if path is None:
-        found = find_config(directory if directory is not None else Path.cwd())
+        path = os.environ.get(ENV_CONFIG) or None
+    if path is None:
+        found = discover_config(directory if directory is not None else Path.cwd().resolve())
         if found is None:
             return Config()
         file = found

@@ -198,6 +198,7 @@ class Finding:
     fingerprint: str
     match: str | None = None  # the raw value; only ever written out with --show-secrets
     evidence: str | None = None  # for structural checks: the setting as found
+    raised: str | None = None  # why `severity` is above the rule's documented one ("launched by group x")
 
     def to_dict(self, show_secrets: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -214,6 +215,8 @@ class Finding:
         }
         if self.evidence is not None:
             out["evidence"] = self.evidence
+        if self.raised is not None:
+            out["raised"] = self.raised
         if show_secrets and self.match is not None:
             out["match"] = self.match
         return out

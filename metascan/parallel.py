@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -64,6 +64,9 @@ def _start_worker(
     rules: Sequence[Rule], fingerprinter: Fingerprinter, options: ScanOptions, max_bytes: int, strict: bool
 ) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group: the parent stops the pool and says so in one line, so workers
+    # ignore it instead of each printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (Scanner(rules, fingerprinter, options), max_bytes, strict)
 
 
@@ -198,6 +201,7 @@ def parallel_file_events(
     jobs: int,
     max_file_bytes: int = file_source.DEFAULT_MAX_FILE_BYTES,
     strict: bool = False,
+    on_input: Callable[[str], None] | None = None,
 ) -> Iterator[Event]:
     """The events of scanning `paths` with `jobs` worker processes, as `api.file_events` gives them."""
     init = (scanner.engine.rules, scanner.fingerprinter, scanner.options, max_file_bytes, strict)
@@ -213,6 +217,8 @@ def parallel_file_events(
                 if item is None:
                     exhausted = True
                 else:
+                    if on_input is not None and isinstance(item, str):
+                        on_input(item)
                     window.append(_Slot(_classify(item)))
             idle = workers.idle()
             for slot in window:

@@ -21,12 +21,13 @@ import bisect
 import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from .aws.arn import parse_arn
 from .aws.documents import Defaults, ResourceRecord, extract
+from .aws.launches import Launchable, LaunchIndex, launch_note, launchable
 from .aws.layers import derive
 from .aws.userdata import Limits, Segment, decode_user_data
 from .detect.engine import Engine, Hit, ScanResult
@@ -94,6 +95,7 @@ class Candidate:
 
     finding: Finding
     dedup: str
+    launch: Launchable | None = None  # a credential in this version's or configuration's user data
 
 
 # What reading one response gives, before the scan-wide stage (`Scanner.settle`).
@@ -140,6 +142,8 @@ class Scanner:
         self.resources: set[int] = set()  # resource_key of each resource seen: counted, not kept
         self.fields = 0
         self._reported: set[str] = set()
+        self.launches = LaunchIndex()  # what the groups read launch, for the severity of user data findings
+        self._launched: list[tuple[Finding, Launchable]] = []
         self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], _TextsResult] = _LRU(16384)
         self._user_data: _LRU[bytes, _TextsResult] = _LRU(32768)  # by digest: ~500 bytes an entry
 
@@ -188,9 +192,9 @@ class Scanner:
                     counted = item.resource
                     self.resources.add(resource_key(counted))
                 same = record is not None and record.resource == item.resource
-                launches = same and record is not None and _launches(record)
+                launch = launchable(record) if same and record is not None else None
                 own = item.resource.account or (_created_by_account(record) if same and record else None)
-                yield from self.scan_field(item, launches, own, locate, per_source)
+                yield from self.scan_field(item, launch, own, locate, per_source)
             else:
                 yield item
 
@@ -200,15 +204,25 @@ class Scanner:
             if isinstance(step, Candidate):
                 if step.dedup not in self._reported:
                     self._reported.add(step.dedup)
-                    yield step.finding
+                    if step.launch is not None:
+                        self._launched.append((step.finding, step.launch))  # decided in `finish`
+                    else:
+                        yield step.finding
             elif isinstance(step, ResourceRecord):
+                self.launches.observe(step)
                 for check in self.checks:
                     yield from self._keep(check(step, self.fingerprinter))
             else:
                 yield step
 
     def finish(self) -> Iterator[Finding]:
-        """The findings checks held until the end of the input: iterate once, after the last response."""
+        """The findings held until the end of the input: iterate once, after the last response.
+
+        Credentials in the user data of a launch template version or launch configuration come first, raised
+        one level when a group launches it (see `raise_launched`); then what the checks held."""
+        held, self._launched = self._launched, []
+        for finding, launch in held:
+            yield raise_launched(finding, self.launches.launched_by(launch))
         for check in self.checks:
             if isinstance(check, HoldingCheck):
                 yield from self._keep(check.finish(self.fingerprinter))
@@ -224,13 +238,14 @@ class Scanner:
     def scan_field(
         self,
         field: Field,
-        launches: bool = False,
+        launch: Launchable | None = None,
         own_account: str | None = None,
         locate: Locate | None = None,
         per_source: bool = False,
     ) -> Iterator[Candidate | Skipped]:
-        """Candidate findings of one field.  `own_account`: the account the resource belongs to (default: the
-        resource's), whose id is not reported unless `report_own_account_id` is set."""
+        """Candidate findings of one field.  `launch`: what groups may launch it (for user data);
+        `own_account`: the account the resource belongs to (default: the resource's), whose id is not
+        reported unless `report_own_account_id` is set."""
         self.fields += 1
         own = None if self.options.report_own_account_id else (own_account or field.resource.account)
         if field.kind is FieldKind.USER_DATA:
@@ -239,14 +254,14 @@ class Scanner:
         else:
             key = (field.value, field.kind, field.key, field.protocol)
             result = self._texts.get(key, lambda: self._scan_text(field))
-            launches = False
+            launch = None
         for reason in result.skipped:
             yield Skipped(field.source, reason, field.resource, field.path)
         for chain, rules in result.timed_out:
             yield self._timeouts(field, rules, chain)
         for chain, hit in result.hits:
             if own is None or not _is_account(hit, own):
-                yield self._candidate(field, hit, chain, launches, locate, per_source)
+                yield self._candidate(field, hit, chain, launch, locate, per_source)
 
     def _scan_user_data(self, raw: str) -> _TextsResult:
         decoded = decode_user_data(raw, self.options.limits)
@@ -291,7 +306,7 @@ class Scanner:
         field: Field,
         hit: Hit,
         decoding: tuple[str, ...],
-        launches: bool,
+        launch: Launchable | None,
         locate: Locate | None = None,
         per_source: bool = False,
     ) -> Candidate:
@@ -315,14 +330,14 @@ class Scanner:
         fingerprint = self.fingerprinter.of(rule.id, *where, hit.secret)
         # One value in one field of one resource is one finding, whichever rule or line matched it.
         dedup = self.fingerprinter.of("value", *where, hit.secret)
-        severity = rule.severity
-        if rule.category is Category.CREDENTIAL and field.kind is FieldKind.USER_DATA and launches:
-            severity = severity.shifted(+1)
+        launched = (
+            launch if rule.category is Category.CREDENTIAL and field.kind is FieldKind.USER_DATA else None
+        )
         line = hit.line if field.kind in (FieldKind.USER_DATA, FieldKind.TEXT) else None
         finding = Finding(
             rule=rule.id,
             category=rule.category,
-            severity=severity,
+            severity=rule.severity,
             confidence=hit.confidence,
             title=rule.title,
             remediation=rule.remediation,
@@ -332,7 +347,7 @@ class Scanner:
             fingerprint=fingerprint,
             match=hit.secret,
         )
-        return Candidate(finding, dedup)
+        return Candidate(finding, dedup, launched)
 
 
 def _is_account(hit: Hit, account: str) -> bool:
@@ -348,11 +363,13 @@ def _created_by_account(record: ResourceRecord) -> str | None:
     return parsed.account if parsed is not None else None
 
 
-def _launches(record: ResourceRecord) -> bool:
-    """Whether instances launch with this user data: a launch configuration or a default version."""
-    if record.kind == "LaunchConfiguration":
-        return True
-    return record.kind == "LaunchTemplateVersion" and record.data.get("DefaultVersion") is True
+def raise_launched(finding: Finding, groups: list[str]) -> Finding:
+    """The severity rule for credentials in user data: one level up when any group launches the launch
+    template version (through $Default, $Latest or its number) or launch configuration that holds it, with
+    the reason in `Finding.raised`; as documented otherwise."""
+    if not groups:
+        return finding
+    return replace(finding, severity=finding.severity.shifted(+1), raised=launch_note(groups))
 
 
 def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) -> list[tuple[Chain, Hit]]:

@@ -71,6 +71,7 @@ def golden_findings() -> list[Finding]:
             redacted="AKIA************UWNE",
             fingerprint="1" * 64,
             match=GOLDEN_SECRETS[0],
+            raised="launched by group orders-web-prod",
         ),
         Finding(
             rule="email-address",

@@ -16,6 +16,7 @@ import click
 import pytest
 from helpers_reports import (
     PLANTED,
+    PLANTED_ACCOUNT,
     SARIF_SCHEMA,
     planted_exports,
     run_main,
@@ -104,6 +105,7 @@ def test_jsonl_on_stdout_streams_results_as_they_arrive(capsys: pytest.CaptureFi
         yield from scanner.scan_response("hooks.json", exports["hooks.json"])
         chunks.append(capsys.readouterr().out)
         yield from scanner.scan_response("ltv.json", exports["ltv.json"])
+        yield from scanner.finish()  # what waited for the end of the input (groups launching versions)
 
     code = scan_and_emit(scanner, events(), wf, "jsonl", None, False)
     chunks.append(capsys.readouterr().out)
@@ -235,12 +237,13 @@ def test_no_default_output_error_or_log_holds_a_planted_value(
     )  # an error
     (inputs / "odd.json").write_text(json.dumps({"Unknown": PLANTED["db_password"]}))  # a skip
     seen: list[str] = []
-    for fmt in ("text", "json", "jsonl", "sarif"):
-        code, out, err = cli("scan", str(inputs), "--format", fmt)
+    where = ["--account", PLANTED_ACCOUNT, "--region", "eu-west-1"]  # asff needs both for every finding
+    for fmt in ("text", "json", "jsonl", "sarif", "asff", "ocsf"):
+        code, out, err = cli("scan", str(inputs), "--format", fmt, *where)
         assert code == 2  # the broken file
         seen += [out, err]
         target = tmp_path / f"report.{fmt}"
-        code, out, err = cli("scan", str(inputs), "--format", fmt, "-o", str(target))
+        code, out, err = cli("scan", str(inputs), "--format", fmt, "-o", str(target), *where)
         seen += [out, err, target.read_text()]
         assert stat.S_IMODE(target.stat().st_mode) == 0o644
     # Error paths: a config whose value regex is a secret, a baseline holding one, both broken.
@@ -264,9 +267,21 @@ def test_show_secrets_puts_raw_values_in_text_json_jsonl_never_sarif(tmp_path: P
         _, out, _ = cli("scan", str(inputs), "--format", fmt, "--show-secrets")
         for name, value in PLANTED.items():
             assert value in out, (fmt, name)
-    _, out, _ = cli("scan", str(inputs), "--format", "sarif", "--show-secrets")
-    for value in PLANTED.values():
-        assert value not in out
+    for fmt in ("sarif", "asff", "ocsf"):
+        _, out, _ = cli(
+            "scan",
+            str(inputs),
+            "--format",
+            fmt,
+            "--show-secrets",
+            "--account",
+            PLANTED_ACCOUNT,
+            "--region",
+            "eu-west-1",
+        )
+        assert json.loads(out), fmt
+        for value in PLANTED.values():
+            assert value not in out, fmt
     target = tmp_path / "r.sarif"
     cli("scan", str(inputs), "--format", "sarif", "--show-secrets", "-o", str(target))
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # nothing secret in it

@@ -88,7 +88,7 @@ def test_user_data_findings_carry_line_and_decoding_chain(tmp_path: Path) -> Non
         ("base64", "gzip"),
     )
     assert (f.resource.region, f.resource.account) == ("eu-west-1", ACCT)
-    assert f.severity == "critical"  # a credential in the user data instances launch with is raised one level
+    assert f.severity == "high"  # as documented: no group in the scan launches it (tests/test_severity.py)
 
 
 def test_directories_are_searched_recursively_and_pages_read_as_pages(tmp_path: Path) -> None:
@@ -229,8 +229,8 @@ def test_secrets_only_with_show_secrets_and_then_in_a_private_file(tmp_path: Pat
 
 
 def test_version_and_rules_commands() -> None:
-    assert run(["--version"]).output.strip() == f"metascan, version {metascan.__version__}"
-    listing = run(["rules"]).output.splitlines()
+    assert run(["--version"]).output.startswith(f"metascan {metascan.__version__} (rule set: ")
+    listing = run(["rules"]).output.splitlines()[1:]  # after the header
     ids = {line.split()[0] for line in listing}
     assert {"aws-access-key-id", "iban", "email-address", "person-name"} <= ids
     assert all(len(line.split()) >= 4 for line in listing)
@@ -241,7 +241,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "metascan", "--version"], capture_output=True, text=True, env=env, check=False
     )
-    assert proc.returncode == 0 and proc.stdout.startswith("metascan, version ")
+    assert proc.returncode == 0 and proc.stdout.startswith(f"metascan {metascan.__version__} (rule set: ")
 
 
 def test_bad_rule_file_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

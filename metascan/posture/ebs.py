@@ -26,30 +26,16 @@ from typing import Any
 
 from ..aws.documents import ResourceRecord
 from ..aws.ebs import Volume, configuration_volumes, is_aws_managed_key, template_volumes
+from ..aws.launches import Launchable, LaunchIndex, Where, fits, launch_note, launchable
+from ..aws.launches import where as _where
 from ..fingerprint import Fingerprinter
 from ..model import Confidence, Finding, Location, Resource, Severity
 from ..scanner import Check
 from .checks import EBS_AWS_MANAGED_KEY, EBS_UNENCRYPTED, GROUP_LAUNCH_CONFIGURATION, CheckInfo
 
-Where = tuple[str | None, str | None]  # (account, region); None: not known
-RefKey = tuple[str, str]  # ("id", template id) | ("name", template name) | ("lc", configuration name)
-
 
 def _s(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _fits(a: Where, b: Where) -> bool:
-    """Same account and same region, where both sides know them."""
-    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
-
-
-def _where(res: Resource) -> Where:
-    return (res.account, res.region)
 
 
 def _flag(value: bool | None) -> str:
@@ -61,17 +47,8 @@ def _setting(table: Mapping[Where, Any], where: Where) -> Any:
     entry agrees on (a file scan without --region/--account has settings for an unknown region), else None."""
     if where in table:
         return table[where]
-    values = {value for w, value in table.items() if _fits(w, where)}
+    values = {value for w, value in table.items() if fits(w, where)}
     return values.pop() if len(values) == 1 else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Launch:
-    """One thing one group launches: a launch template version (by spec) or a launch configuration."""
-
-    where: Where
-    group: str
-    version: str | None  # "$Default", "$Latest", a number; None means $Default
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,29 +58,7 @@ class _Held:
     resource: Resource
     source: str
     volume: Volume
-    ref_keys: tuple[RefKey, ...]  # how groups may name its template (or its launch configuration)
-    template_id: str | None = None
-    number: int | None = None
-    default: bool = False  # the version's DefaultVersion flag
-
-
-def _template_specs(group: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    """The launch template specifications of a group: its own and its mixed-instances policy's."""
-    own = group.get("LaunchTemplate")
-    if isinstance(own, Mapping):
-        yield own
-    mip = group.get("MixedInstancesPolicy")
-    lt = mip.get("LaunchTemplate") if isinstance(mip, Mapping) else None
-    if not isinstance(lt, Mapping):
-        return
-    spec = lt.get("LaunchTemplateSpecification")
-    if isinstance(spec, Mapping):
-        yield spec
-    overrides = lt.get("Overrides")
-    for override in overrides if isinstance(overrides, list) else []:
-        spec = override.get("LaunchTemplateSpecification") if isinstance(override, Mapping) else None
-        if isinstance(spec, Mapping):
-            yield spec
+    item: Launchable  # its launch template version or launch configuration, as groups name it
 
 
 class EbsPosture:
@@ -114,10 +69,7 @@ class EbsPosture:
     def __init__(self, require_cmk: bool = False) -> None:
         self.require_cmk = require_cmk
         self._held: dict[tuple[str, str, str | None, str | None, str], _Held] = {}
-        self._launches: dict[RefKey, set[_Launch]] = {}
-        self._latest: dict[str, int] = {}  # template id -> LatestVersionNumber (or the highest version read)
-        self._latest_known: set[str] = set()  # templates whose LatestVersionNumber was read
-        self._default: dict[str, int] = {}  # template id -> DefaultVersionNumber
+        self._index = LaunchIndex()
         self._encryption: dict[Where, bool] = {}
         self._default_key: dict[Where, str] = {}
 
@@ -125,23 +77,16 @@ class EbsPosture:
 
     def __call__(self, record: ResourceRecord, fingerprinter: Fingerprinter) -> Iterator[Finding]:
         data, res = record.data, record.resource
+        self._index.observe(record)
         if record.kind == "AutoScalingGroup":
             yield from self._group(record, fingerprinter)
-        elif record.kind == "LaunchTemplate":
-            lt_id = _s(data.get("LaunchTemplateId"))
-            latest, default = _int(data.get("LatestVersionNumber")), _int(data.get("DefaultVersionNumber"))
-            if lt_id is not None and latest is not None:
-                self._latest[lt_id] = latest
-                self._latest_known.add(lt_id)
-            if lt_id is not None and default is not None:
-                self._default[lt_id] = default
         elif record.kind == "LaunchTemplateVersion":
             self._version(record)
         elif record.kind == "LaunchConfiguration":
-            name = _s(data.get("LaunchConfigurationName"))
+            item = launchable(record)
             for v in configuration_volumes(data):
-                if name is not None and v.encrypted is not True:
-                    self._hold(_Held(res, record.source, v, (("lc", name),)))
+                if item is not None and v.encrypted is not True:
+                    self._hold(_Held(res, record.source, v, item))
         elif record.kind == "EbsEncryptionByDefault":
             value = data.get("EbsEncryptionByDefault")
             if isinstance(value, bool):
@@ -153,16 +98,9 @@ class EbsPosture:
 
     def _group(self, record: ResourceRecord, fingerprinter: Fingerprinter) -> Iterator[Finding]:
         data, res = record.data, record.resource
-        where = _where(res)
-        for spec in _template_specs(data):
-            lt_id, name = _s(spec.get("LaunchTemplateId")), _s(spec.get("LaunchTemplateName"))
-            key: RefKey | None = ("id", lt_id) if lt_id else ("name", name) if name else None
-            if key is not None:
-                self._launches.setdefault(key, set()).add(_Launch(where, res.id, _s(spec.get("Version"))))
         configuration = _s(data.get("LaunchConfigurationName"))
         if configuration is None:
             return
-        self._launches.setdefault(("lc", configuration), set()).add(_Launch(where, res.id, None))
         info = GROUP_LAUNCH_CONFIGURATION
         severity = Severity.HIGH if self.require_cmk else info.severity
         yield _finding(
@@ -177,22 +115,14 @@ class EbsPosture:
         )
 
     def _version(self, record: ResourceRecord) -> None:
-        data = record.data
-        lt_id, number = _s(data.get("LaunchTemplateId")), _int(data.get("VersionNumber"))
-        if lt_id is None or number is None:
+        item = launchable(record)
+        if item is None:
             return
-        if lt_id not in self._latest_known:
-            self._latest[lt_id] = max(number, self._latest.get(lt_id, number))
-        name = _s(data.get("LaunchTemplateName"))
-        keys: tuple[RefKey, ...] = (("id", lt_id),) + ((("name", name),) if name else ())
-        for v in template_volumes(data):
+        for v in template_volumes(record.data):
             customer_key = v.kms_key_id is not None and not is_aws_managed_key(v.kms_key_id)
             if v.encrypted is True and customer_key:
                 continue  # encrypted with a key of the account's own, whatever the region says
-            held = _Held(
-                record.resource, record.source, v, keys, lt_id, number, data.get("DefaultVersion") is True
-            )
-            self._hold(held)
+            self._hold(_Held(record.resource, record.source, v, item))
 
     def _hold(self, held: _Held) -> None:
         r = held.resource
@@ -206,35 +136,11 @@ class EbsPosture:
         for h in held.values():
             yield from self._decide(h, fingerprinter)
 
-    def _launched_by(self, h: _Held) -> list[str]:
-        """The groups that launch a held volume's template version or launch configuration."""
-        groups: set[str] = set()
-        for key in h.ref_keys:
-            for launch in self._launches.get(key, ()):
-                if (
-                    launch.group not in groups
-                    and _fits(launch.where, _where(h.resource))
-                    and (key[0] == "lc" or self._is_version(launch.version, h))
-                ):
-                    groups.add(launch.group)
-        return sorted(groups)
-
-    def _is_version(self, spec: str | None, h: _Held) -> bool:
-        """Whether a group's version spec ($Default, $Latest or a number; unset: $Default) names `h`'s
-        version."""
-        assert h.template_id is not None
-        if spec is None or spec == "$Default":
-            known = self._default.get(h.template_id)
-            return h.number == known if known is not None else h.default
-        if spec == "$Latest":
-            return h.number == self._latest.get(h.template_id)
-        return spec.isdigit() and int(spec) == h.number
-
     def _decide(self, h: _Held, fingerprinter: Fingerprinter) -> Iterator[Finding]:
         v, where = h.volume, _where(h.resource)
         by_default: bool | None = _setting(self._encryption, where)
-        groups = self._launched_by(h)
-        launched = [_launch_note(groups)] if groups else []
+        groups = self._index.launched_by(h.item)
+        launched = [launch_note(groups)] if groups else []
         if v.encrypted is not True and by_default is not True:
             info = EBS_UNENCRYPTED
             evidence = [f"Encrypted: {_flag(v.encrypted)}"]
@@ -258,7 +164,7 @@ class EbsPosture:
                 fingerprinter,
             )
             return
-        if h.template_id is None:
+        if h.item.template_id is None:
             return  # a launch configuration cannot name a key: asg-launch-configuration says so
         info = EBS_AWS_MANAGED_KEY
         severity = (Severity.HIGH if groups else Severity.MEDIUM) if self.require_cmk else info.severity
@@ -297,12 +203,6 @@ class EbsPosture:
             confidence,
             fingerprinter,
         )
-
-
-def _launch_note(groups: list[str]) -> str:
-    shown = ", ".join(groups[:3])
-    more = f" and {len(groups) - 3} more" if len(groups) > 3 else ""
-    return f"launched by group{'s' if len(groups) > 1 else ''} {shown}{more}"
 
 
 def _finding(

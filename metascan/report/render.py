@@ -12,7 +12,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import assert_never
 
-from .formats import jsonl, sarif, text
+from .formats import asff, jsonl, ocsf, sarif, text
 from .formats.json import render as render_json
 from .formats.options import RenderOptions
 from .report import Report
@@ -23,6 +23,8 @@ class Format(StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     SARIF = "sarif"
+    ASFF = "asff"
+    OCSF = "ocsf"
 
 
 Renderer = Callable[[Report, RenderOptions], str]
@@ -39,5 +41,9 @@ def renderer(fmt: Format) -> Renderer:
             return jsonl.render
         case Format.SARIF:
             return sarif.render
+        case Format.ASFF:
+            return asff.render
+        case Format.OCSF:
+            return ocsf.render
         case _:
             assert_never(fmt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -60,6 +61,8 @@ GOLDEN_CASES = [
     ("report.jsonl", Format.JSONL, PLAIN),
     ("report.secrets.jsonl", Format.JSONL, SECRETS),
     ("report.sarif", Format.SARIF, PLAIN),
+    ("report.asff", Format.ASFF, RenderOptions(rules=GOLDEN_RULES)),
+    ("report.ocsf", Format.OCSF, RenderOptions(rules=GOLDEN_RULES)),
 ]
 
 
@@ -91,9 +94,10 @@ def test_show_secrets_adds_the_raw_match(fmt: Format) -> None:
         assert secret in out
 
 
-def test_sarif_never_holds_a_raw_value_even_when_asked() -> None:
-    out = render(Format.SARIF, golden_report(), SECRETS)
-    assert out == render(Format.SARIF, golden_report(), PLAIN)
+@pytest.mark.parametrize("fmt", [Format.SARIF, Format.ASFF, Format.OCSF])
+def test_shared_formats_never_hold_a_raw_value_even_when_asked(fmt: Format) -> None:
+    out = render(fmt, golden_report(), SECRETS)
+    assert out == render(fmt, golden_report(), PLAIN)
     for secret in GOLDEN_SECRETS:
         assert secret not in out
 
@@ -135,21 +139,26 @@ def test_text_groups_by_resource_and_ends_with_a_summary() -> None:
     headers = [
         line for line in out if line and not line.startswith((" ", "skipped", "error", "resolved", "unused"))
     ]
-    assert headers[:3] == [
-        "AutoScalingGroup orders-web-prod (210987654322 us-east-1)",
-        "LaunchTemplateVersion lt-0a1b2c3d4e5f60718:2 (210987654322 us-east-1)",
-        "LifecycleHook orders-web-prod/drain (210987654322 eu-west-1)",
+    assert headers[:3] == [  # each resource names the input it came from: a file, or aws:ACCOUNT:REGION
+        "AutoScalingGroup orders-web-prod (210987654322 us-east-1) from exports/asg.json",
+        "LaunchTemplateVersion lt-0a1b2c3d4e5f60718:2 (210987654322 us-east-1)"
+        " from exports/ec2 describe-launch-template-versions.json",
+        "LifecycleHook orders-web-prod/drain (210987654322 eu-west-1) from aws:210987654322:eu-west-1",
     ]
     # Within a resource, the most severe first.
     version = out.index(headers[1])
     assert "CRITICAL" in out[version + 1] and "LOW" in out[version + 2]
-    assert out[-1].startswith("4 findings (1 critical, 1 high, 1 medium, 1 low) in 5 resources")
+    # resources with findings, and those scanned, apart; plurals by count
+    assert out[-1].startswith(
+        "4 findings (1 critical, 1 high, 1 medium, 1 low) in 3 resources; 5 resources scanned, 42 fields;"
+        " 1 skipped, 1 error, 1 suppressed"
+    )
     assert "1 suppressed" in out[-1] and "baseline: 7 known, 1 resolved" in out[-1]
 
 
 def test_text_colour_only_when_asked() -> None:
     plain = render(Format.TEXT, golden_report())
-    coloured = render(Format.TEXT, golden_report(), RenderOptions(color=True))
+    coloured = render(Format.TEXT, golden_report(), dataclasses.replace(PLAIN, color=True))
     assert "\x1b[" not in plain
     assert "\x1b[" in coloured
     # The same words, with escapes around them.
@@ -296,3 +305,29 @@ def test_json_renderer_streams_findings_into_the_same_text_as_one_dump() -> None
     report.findings = []
     text = json_reporter.render(report, RenderOptions())
     assert text == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_text_says_once_per_rule_why_it_matters_and_what_to_do() -> None:
+    out = render(Format.TEXT, golden_report())
+    advice = out[out.index("What to do:\n") :].split("\n\n", 1)[0].splitlines()[1:]
+    rules = [line.split(":")[0].strip() for line in advice if not line.startswith("    ")]
+    assert rules == [
+        "aws-access-key-id",
+        "slack-webhook-url",
+        "email-address",
+        "unencrypted-volume",
+    ]  # severity
+    infos = {r.id: r for r in GOLDEN_RULES}
+    for f in golden_report().findings:
+        assert out.count(f"    fix: {f.remediation}\n") == 1
+        if f.rule in infos:
+            assert f"    why: {infos[f.rule].description}\n" in out
+
+
+def test_text_summary_plurals() -> None:
+    report = golden_report(extras=False)
+    report.findings = report.findings[:1]
+    report.resources, report.fields, report.errors = 1, 1, report.errors[:1]
+    line = render(Format.TEXT, report).splitlines()[-1]
+    assert line.startswith("1 finding (1 critical) in 1 resource; 1 resource scanned, 1 field; ")
+    assert ", 1 error" in line

@@ -346,6 +346,7 @@ def test_held_findings_are_released_when_their_owner_is_read() -> None:
         yield from scanner.scan_response("asg.json", exports["asg.json"])
         assert "url-secret-parameter" in released  # released as soon as the group was read
         yield from scanner.scan_response("ltv.json", exports["ltv.json"])
+        yield from scanner.finish()  # what waited for the end of the input (groups launching versions)
 
     for event in sup.filter(events()):
         if isinstance(event, Finding):

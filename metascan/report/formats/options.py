@@ -48,6 +48,6 @@ def catalogue(rules: Iterable[Rule], checks: Iterable[CheckInfo] = ()) -> tuple[
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    show_secrets: bool = False  # add raw matches (text, json, jsonl; never SARIF)
+    show_secrets: bool = False  # add raw matches (text, json, jsonl; never SARIF, ASFF or OCSF)
     color: bool = False  # ANSI colours in text output
     rules: tuple[RuleInfo, ...] = ()  # the detectors of the run, for formats that describe them

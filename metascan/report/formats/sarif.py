@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from ...model import Finding, Severity
 from ..report import Report
+from .names import NameRedactor
 from .options import RenderOptions, RuleInfo
 
 SARIF_VERSION = "2.1.0"
@@ -97,9 +98,10 @@ def _artifact_uri(source: str) -> str | None:
     return quote(path)
 
 
-def _location(f: Finding) -> dict[str, Any]:
+def _location(f: Finding, names: NameRedactor) -> dict[str, Any]:
     res = f.resource
-    resource_fqn = res.arn or f"{res.type}/{res.id}"
+    shown_id = names.id(res)
+    resource_fqn = names.arn(res) or f"{res.type}/{shown_id}"
     loc: dict[str, Any] = {}
     uri = _artifact_uri(f.location.source)
     if uri is not None:
@@ -107,7 +109,7 @@ def _location(f: Finding) -> dict[str, Any]:
         if f.location.source_line is not None:  # GitHub code scanning places an alert by its line
             loc["physicalLocation"]["region"] = {"startLine": f.location.source_line}
     loc["logicalLocations"] = [
-        {"name": res.id, "fullyQualifiedName": resource_fqn, "kind": "resource"},
+        {"name": shown_id, "fullyQualifiedName": resource_fqn, "kind": "resource"},
         {
             "name": f.location.field,
             "fullyQualifiedName": f"{resource_fqn}/{f.location.field}",
@@ -117,22 +119,23 @@ def _location(f: Finding) -> dict[str, Any]:
     return loc
 
 
-def _message(f: Finding) -> str:
+def _message(f: Finding, names: NameRedactor) -> str:
     where = f.location.field
     if f.location.line is not None:
         where += f" line {f.location.line}"
     if f.location.decoding:
         where += f" (decoded: {' > '.join(f.location.decoding)})"
     shown = f.evidence if f.evidence is not None else f.redacted
-    return f"{f.title} in {f.resource.type} {f.resource.id}, {where}: {shown}"
+    raised = f" (severity raised: {f.raised})" if f.raised is not None else ""
+    return f"{f.title} in {f.resource.type} {names.id(f.resource)}, {where}: {shown}{raised}"
 
 
-def _result(f: Finding, index: int, baseline: bool) -> dict[str, Any]:
+def _result(f: Finding, index: int, baseline: bool, names: NameRedactor) -> dict[str, Any]:
     props: dict[str, Any] = {
         "severity": str(f.severity),
         "confidence": str(f.confidence),
         "category": str(f.category),
-        "resource": f.resource.to_dict(),
+        "resource": names.resource_dict(f.resource),
         "source": f.location.source,
         "field": f.location.field,
         "line": f.location.line,
@@ -141,12 +144,14 @@ def _result(f: Finding, index: int, baseline: bool) -> dict[str, Any]:
     }
     if f.evidence is not None:
         props["evidence"] = f.evidence
+    if f.raised is not None:
+        props["raised"] = f.raised
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,
         "level": LEVEL[f.severity],
-        "message": {"text": _message(f)},
-        "locations": [_location(f)],
+        "message": {"text": _message(f, names)},
+        "locations": [_location(f, names)],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": props,
     }
@@ -176,6 +181,7 @@ def render(report: Report, options: RenderOptions) -> str:
     rule_ids = sorted(infos)
     index = {rid: i for i, rid in enumerate(rule_ids)}
     baseline = "baseline" in report.extra
+    names = NameRedactor(report.findings)
     run_properties: dict[str, Any] = {
         "fingerprintKeyId": doc["fingerprint_key_id"],
         "summary": doc["summary"],
@@ -204,7 +210,7 @@ def render(report: Report, options: RenderOptions) -> str:
                         "toolExecutionNotifications": _notifications(report),
                     }
                 ],
-                "results": [_result(f, index[f.rule], baseline) for f in report.findings],
+                "results": [_result(f, index[f.rule], baseline, names) for f in report.findings],
                 "properties": run_properties,
             }
         ],

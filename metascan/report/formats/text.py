@@ -1,4 +1,5 @@
-"""Text for terminals: findings grouped by resource, severity coloured (with `color`), a summary line.
+"""Text for terminals: findings grouped by resource (each naming the input it came from), severity coloured
+(with `color`), then once per rule found why it matters and what to do, and a summary line.
 
 Values that come from the scanned data (resource ids, field paths, previews) are printed with control
 characters escaped, so a hostile tag cannot move the cursor or retitle the terminal.
@@ -14,6 +15,7 @@ from rich.text import Text
 
 from ...model import Finding, Severity
 from ..report import Report
+from .names import NameRedactor
 from .options import RenderOptions
 
 SEVERITY_STYLE = {
@@ -50,6 +52,8 @@ def _finding_line(f: Finding, options: RenderOptions) -> Text:
     else:
         value = f.match if options.show_secrets and f.match is not None else f.redacted
     line.append(f" {f.rule}: {_safe(f.title)} in {where}: {_safe(value)}")
+    if f.raised is not None:
+        line.append(f" (raised: {_safe(f.raised)})", style="dim")
     if f.confidence.rank < 2:
         line.append(f" ({f.confidence} confidence)", style="dim")
     return line
@@ -69,13 +73,19 @@ def _order(f: Finding) -> tuple[str, str, str, str, int, str, int]:
     )
 
 
+def _n(count: int, noun: str) -> str:
+    """`1 finding`, `2 findings`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _summary(report: Report) -> Text:
     s = report.summary()
     sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
-    line = Text(f"{s['findings']} findings", style="bold")
+    with_findings = len({f.resource for f in report.findings})
+    line = Text(_n(s["findings"], "finding"), style="bold")
     line.append(
-        f"{f' ({sev})' if sev else ''} in {s['resources']} resources, {s['fields']} fields;"
-        f" {s['skipped']} skipped, {s['errors']} errors"
+        f"{f' ({sev})' if sev else ''} in {_n(with_findings, 'resource')}; {_n(s['resources'], 'resource')}"
+        f" scanned, {_n(s['fields'], 'field')}; {s['skipped']} skipped, {_n(s['errors'], 'error')}"
     )
     if "suppressed" in s:
         line.append(f", {s['suppressed']} suppressed")
@@ -85,16 +95,46 @@ def _summary(report: Report) -> Text:
     return line
 
 
+def _advice(report: Report, options: RenderOptions) -> list[Text]:
+    """Once per rule found, most severe first: why it matters (the rule's description, from the catalogue
+    when the options carry it) and what to do (its remediation)."""
+    if not report.findings:
+        return []
+    infos = {r.id: r for r in options.rules}
+    first: dict[str, Finding] = {}
+    for f in sorted(report.findings, key=lambda f: (-f.severity.rank, f.rule)):
+        first.setdefault(f.rule, f)
+    out = [Text("What to do:", style="bold")]
+    for rule, f in first.items():
+        info = infos.get(rule)
+        out.append(Text(f"  {rule}: {_safe(f.title)}", style="bold"))
+        if info is not None and info.description:
+            out.append(Text(f"    why: {_safe(info.description)}"))
+        out.append(Text(f"    fix: {_safe(f.remediation)}"))
+    out.append(Text(""))
+    return out
+
+
+def summary_line(report: Report) -> str:
+    """The summary line, plain (what the CLI repeats on standard error)."""
+    return _summary(report).plain
+
+
 def lines(report: Report, options: RenderOptions) -> list[Text]:
     out: list[Text] = []
-    for res, group in groupby(sorted(report.findings, key=_order), key=lambda f: f.resource):
-        header = Text(f"{res.type} {_safe(res.id)}", style="bold")
+    names = NameRedactor(() if options.show_secrets else report.findings)
+    for res, grouped in groupby(sorted(report.findings, key=_order), key=lambda f: f.resource):
+        group = list(grouped)
+        header = Text(f"{res.type} {_safe(names.id(res))}", style="bold")
         where = " ".join(_safe(x) for x in (res.account, res.region) if x)
         if where:
             header.append(f" ({where})", style="dim")
+        sources = list(dict.fromkeys(f.location.source for f in group))
+        header.append(f" from {', '.join(_safe(x) for x in sources)}", style="dim")
         out.append(header)
         out.extend(_finding_line(f, options) for f in group)
         out.append(Text(""))
+    out.extend(_advice(report, options))
     for s in report.skipped:
         where = f" {s.resource.type} {_safe(s.resource.id)}" if s.resource else ""
         field = f" {_safe(s.field)}" if s.field else ""
