@@ -773,10 +773,18 @@ def main() -> None:
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is not None:
             signal.signal(signum, _on_signal)
-    state = RunState()
+    # --debug counts anywhere on the command line, also before the command (`metascan --debug scan ...`).
+    args = [a for a in sys.argv[1:] if a != "--debug"]
+    state = RunState(debug=_debug())
     try:
         try:
-            cli.main(prog_name="metascan", standalone_mode=False, auto_envvar_prefix=ENV_PREFIX, obj=state)
+            cli.main(
+                args=args,
+                prog_name="metascan",
+                standalone_mode=False,
+                auto_envvar_prefix=ENV_PREFIX,
+                obj=state,
+            )
         finally:
             sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
         sys.exit(EXIT_CLEAN)  # a command that returns (rules, --version, --help) succeeded
@@ -801,7 +809,8 @@ def main() -> None:
     except MemoryError:
         _fail("error: out of memory", state)
     except Exception as e:  # a bug: its message may quote scanned data, so only its type without --debug
-        _fail(f"error: unexpected {type(e).__name__} (a bug; --debug shows the traceback)", state)
+        hint = "" if _debug(state) else " (a bug; --debug shows the traceback)"
+        _fail(f"error: unexpected {type(e).__name__}{hint}", state)
 
 
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG})

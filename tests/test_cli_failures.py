@@ -55,13 +55,11 @@ def test_a_bug_is_one_line_and_exit_2_and_debug_shows_the_traceback(
     monkeypatch.setattr(metascan.cli, "file_events", broken)
     code, out, err = run_main(["scan", str(inputs)], capsys, monkeypatch)
     assert (code, out) == (2, "")
-    assert err == "metascan: error: internal error (RuntimeError); run with --debug for the traceback\n"
+    assert err == "metascan: error: unexpected RuntimeError (a bug; --debug shows the traceback)\n"
     code, out, err = run_main(["--debug", "scan", str(inputs)], capsys, monkeypatch)
     assert code == 2
     assert "Traceback (most recent call last)" in err and "RuntimeError: a bug" in err
-    assert err.endswith(
-        "metascan: error: internal error (RuntimeError); run with --debug for the traceback\n"
-    )
+    assert err.endswith("metascan: error: unexpected RuntimeError\n")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
@@ -117,7 +115,7 @@ def test_a_report_keeps_the_umask_and_a_private_report_stays_private(
     [
         (["aws", "--region", "[/bold]"], "not an AWS region name: '[/bold]'"),
         (["scan", "IN", "--region", "eu-west-1\x1b[2J"], "not an AWS region name"),
-        (["scan", "IN", "--account", "12345"], "not an AWS account id (12 digits): '12345'"),
+        (["scan", "IN", "--account", "12345"], "'12345' is not an AWS account id (12 digits)"),
     ],
 )
 def test_region_and_account_are_checked(
