@@ -1,4 +1,4 @@
-"""The shard partition (`metascan.sources.aws_accounts.Shard`), `--shard` parsing and `--accounts-from` files."""
+"""The shard partition (`metascan.sources.aws_accounts.Shard`), `--shard` and `--accounts-from` files."""
 
 from __future__ import annotations
 
