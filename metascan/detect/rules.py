@@ -584,7 +584,7 @@ _NOT_DIGESTED = frozenset({"examples_match", "examples_no_match", "file"})
 
 def _canonical(value: Any) -> Any:
     """A JSON-ready form of a rule's field that is the same in every process (no object addresses)."""
-    if isinstance(value, regex.Pattern):
+    if isinstance(value, regex.Pattern | LazyPattern):
         return ["regex", value.pattern, value.flags]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
@@ -596,4 +596,7 @@ def _canonical(value: Any) -> Any:
         return [_canonical(v) for v in value]
     if callable(value):
         return getattr(value, "__qualname__", type(value).__name__)
-    return repr(value)
+    return _ADDRESS.sub("", repr(value))
+
+
+_ADDRESS = regex.compile(r" at 0x[0-9a-fA-F]+")
