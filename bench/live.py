@@ -71,7 +71,11 @@ def moto_server() -> Iterator[str]:
         yield endpoint
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:  # a server still answering a backlog of calls
+            proc.kill()
+            proc.wait()
 
 
 def clients(endpoint: str, region: str) -> dict[str, Any]:

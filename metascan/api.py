@@ -8,7 +8,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from .aws.userdata import Limits
-from .detect.rules import Rule, load_rules
+from .detect.rules import Rule, load_rules, rules_digest
 from .fingerprint import Fingerprinter, load_key
 from .model import Finding, ScanError, Skipped
 from .parallel import can_fork, parallel_file_events
@@ -18,6 +18,7 @@ from .sources import files as file_source
 
 if TYPE_CHECKING:
     from .sources.aws import ProgressHook, SessionHook
+    from .sources.aws_accounts import Shard
 
 OnEvent = Callable[[Event], None]
 
@@ -60,7 +61,11 @@ def make_scanner(
 
 def collect(scanner: Scanner, events: Iterable[Event], on_event: OnEvent | None = None) -> Report:
     """Run a stream of events into a report (calling `on_event` for each as it arrives)."""
-    report = Report(started_at=utcnow(), fingerprint_key_id=scanner.fingerprinter.key_id)
+    report = Report(
+        started_at=utcnow(),
+        fingerprint_key_id=scanner.fingerprinter.key_id,
+        rules_digest=rules_digest(scanner.engine.rules),
+    )
     for event in events:
         if on_event is not None:
             on_event(event)
@@ -170,6 +175,8 @@ def aws_events(
     timeout: float | None = None,
     on_progress: ProgressHook | None = None,
     on_session: SessionHook | None = None,
+    shard: Shard | tuple[int, int] | None = None,
+    accounts: Sequence[str] | None = None,
 ) -> Iterator[Event]:
     """The events of a live scan, as pages arrive (see `scan_aws` for the options)."""
     from .sources.aws import AwsOptions, live_events
@@ -188,6 +195,8 @@ def aws_events(
         retry_mode=retry_mode,
         max_attempts=max_attempts,
         timeout=timeout,
+        shard=as_shard(shard),
+        account_list=tuple(accounts) if accounts is not None else None,
     )
     events = live_events(
         scanner, aws_options, session=session, profile=profile, on_session=on_session, on_progress=on_progress
@@ -216,6 +225,8 @@ def scan_aws(
     on_event: OnEvent | None = None,
     on_progress: ProgressHook | None = None,
     on_session: SessionHook | None = None,
+    shard: Shard | tuple[int, int] | None = None,
+    accounts: Sequence[str] | None = None,
     **options: Any,
 ) -> Report:
     """Scan live AWS accounts: Auto Scaling groups, launch templates and versions, launch configurations,
@@ -234,6 +245,11 @@ def scan_aws(
     credentials raise `ConfigError` before anything is sent.  `timeout`: seconds for the whole scan; what
     is still being read then is an error naming account, region and operation, and the rest is reported.
     Other keyword options are `make_scanner`'s.
+
+    `accounts` (with `role_name`) scans these account ids instead of the organisation's (no Organizations
+    access needed).  `shard=(k, n)` scans only the accounts of shard k (from 0) of n, a partition by a hash
+    of the account id (`metascan.sources.aws_accounts.Shard`); the report then has a `shard` section, and
+    `metascan.report.merge` combines the n shard reports into one.
     """
     scanner = scanner or make_scanner(**options)
     events = aws_events(
@@ -255,5 +271,20 @@ def scan_aws(
         timeout=timeout,
         on_progress=on_progress,
         on_session=on_session,
+        shard=shard,
+        accounts=accounts,
     )
-    return collect(scanner, events, on_event)
+    report = collect(scanner, events, on_event)
+    owned = as_shard(shard)
+    if owned is not None:
+        report.extra["shard"] = owned.to_dict()
+    return report
+
+
+def as_shard(shard: Shard | tuple[int, int] | None) -> Shard | None:
+    from .sources.aws_accounts import Shard
+
+    if shard is None or isinstance(shard, Shard):
+        return shard
+    index, count = shard
+    return Shard(index, count)

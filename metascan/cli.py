@@ -39,6 +39,7 @@ from .report.formats import text as text_format
 from .report.formats.options import RenderOptions, catalogue
 from .report.render import Format, renderer
 from .report.report import Report
+from .s3output import S3Settings, is_s3, upload_report
 from .scanner import Event, Scanner
 from .sources.files import DEFAULT_MAX_FILE_BYTES, NOTHING_RECOGNISED
 from .version import __version__
@@ -75,6 +76,7 @@ def _account(ctx: click.Context, param: click.Parameter, value: str | None) -> s
 
 
 _REPORT_OPTIONS = "metascan.report_options"
+_S3_SETTINGS = "metascan.s3_settings"  # the aws command's --profile and --endpoint-url, for --output s3://
 
 report_own_account_option = click.option(
     "--report-own-account-id",
@@ -144,7 +146,8 @@ def output_options(fn: F) -> F:
             "--output",
             "-o",
             type=click.Path(dir_okay=False),
-            help="Write the report to FILE, atomically: FILE is only ever replaced by a complete report.",
+            help="Write the report to FILE, atomically: FILE is only ever replaced by a complete report."
+            " s3://BUCKET/KEY uploads it to S3 instead (s3:PutObject, metascan's only write call).",
         ),
         click.option(
             "--show-secrets",
@@ -308,6 +311,11 @@ def write_output(text: str, output: str | None, secret: bool) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
+    if is_s3(output):  # the only write call metascan makes (see metascan/s3output.py)
+        ctx = click.get_current_context(silent=True)
+        settings = ctx.meta.get(_S3_SETTINGS) if ctx is not None else None
+        upload_report(text, output, settings or S3Settings())
+        return
     target = Path(output)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -417,8 +425,11 @@ def scan_and_emit(
     fmt: str,
     output: str | None,
     show_secrets: bool,
+    sections: Mapping[str, Any] | None = None,
 ) -> int:
     """Run a scanner's events through `workflow` into a report and emit it; return the exit code.
+
+    `sections` are added to the report as they are (the `shard` section of a sharded scan).
 
     jsonl on standard output is written as results arrive (after suppressions and the baseline), with the
     summary line last; every other format, and any --output file, is written once the report is complete.
@@ -435,12 +446,14 @@ def scan_and_emit(
             click.echo(jsonl_format.event_line(event, show_secrets), nl=False)
 
         report = workflow.run(scanner, events, stream)
+        report.extra.update(sections or {})
         click.echo(jsonl_format.summary_line(report), nl=False)
         opts = report_options()
         if tell_summary(output, Format.JSONL, run_state().quiet, sys.stderr.isatty()):
             say(_summary_line(report, output, opts.fail_on))
         return exit_code(report, opts.fail_on, opts.min_confidence)
     report = workflow.run(scanner, events)
+    report.extra.update(sections or {})
     return emit(
         report,
         fmt,
@@ -891,6 +904,22 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, 
 )
 @require_cmk_option
 @report_own_account_option
+@click.option(
+    "--shard",
+    "shard_spec",
+    metavar="K/N",
+    envvar="METASCAN_SHARD",
+    help="Scan only shard K (from 0) of N: the accounts a hash of their id puts there.  auto/N takes K from"
+    " JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX; auto takes K and N from"
+    " AWS Batch's array index and size.  Merge the N reports with `metascan merge`.",
+)
+@click.option(
+    "--accounts-from",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Scan these accounts (with --role-name) instead of asking Organizations: one id a line, or the JSON"
+    " of `aws organizations list-accounts`.",
+)
 @run_options
 def aws(
     fmt: str,
@@ -914,6 +943,8 @@ def aws(
     timeout: float,
     require_cmk: bool,
     report_own_account_id: bool,
+    shard_spec: str | None,
+    accounts_from: str | None,
 ) -> None:
     """Scan live AWS accounts (read-only: Describe*, List*, Get* calls and sts AssumeRole).
 
@@ -924,17 +955,31 @@ def aws(
     """
     from .api import aws_events
     from .progress import AwsProgressDisplay
+    from .s3output import parse_s3_url
     from .sources.aws import AwsOptions
+    from .sources.aws_accounts import Shard, parse_shard, read_account_list
 
     if in_use_versions_only and all_versions:
         raise click.UsageError("--in-use-versions-only cannot be combined with --all-versions")
+    shard: Shard | None = None
     try:  # the option rules live in AwsOptions; check them before a key or a rule is loaded
+        shard = parse_shard(shard_spec, os.environ) if shard_spec else None
         AwsOptions(
-            regions=regions, all_regions=all_regions, role_arns=role_arns, org=org, role_name=role_name
+            regions=regions,
+            all_regions=all_regions,
+            role_arns=role_arns,
+            org=org,
+            role_name=role_name,
+            shard=shard,
+            account_list=("0" * 12,) if accounts_from else None,
         ).validate()
+        if is_s3(output):  # a bad URL is refused now, not after the scan
+            parse_s3_url(output or "")
     except ConfigError as e:
         raise click.UsageError(str(e)) from e
     quiet = run_state().quiet
+    account_list = read_account_list(accounts_from) if accounts_from else None
+    click.get_current_context().meta[_S3_SETTINGS] = S3Settings(profile, endpoint_url)
     display = AwsProgressDisplay(Console(file=sys.stderr)) if not quiet and sys.stderr.isatty() else None
     opts = report_options()
     config = load_config(opts.config)
@@ -965,9 +1010,54 @@ def aws(
             max_attempts=max_attempts,
             timeout=timeout,
             on_progress=display.update if display else None,
+            shard=shard,
+            accounts=account_list,
         )
-        code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets)
+        sections = {"shard": shard.to_dict()} if shard is not None else {}
+        code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets, sections)
     sys.exit(code)
+
+
+@cli.command("merge")
+@click.argument("reports", nargs=-1, required=True)
+@output_options
+@click.option(
+    "--strict", is_flag=True, help="Refuse reports made with different rule sets (default: a warning)."
+)
+def merge(
+    reports: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    show_secrets: bool,
+    fingerprint_key: str | None,
+    strict: bool,
+) -> None:
+    """Merge the JSON reports of a sharded scan (`metascan aws --shard K/N`) into one report.
+
+    Findings are de-duplicated by fingerprint; errors and skips are kept with their account and region. Every
+    report must use the same fingerprint key.  A shard whose report is missing, unreadable or holds a fatal
+    error makes the merged report say so, and the exit code 2.  --baseline and --config apply to the merged
+    findings.  (--fingerprint-key is accepted for symmetry and not used: reports carry fingerprints.)
+    """
+    from .report.merge import merge_reports
+
+    merged = merge_reports(list(reports), strict=strict)
+    for warning in merged.warnings:
+        click.echo(f"metascan: warning: {warning}", err=True)
+    for failure in merged.failed:
+        click.echo(f"metascan: error: {failure}", err=True)
+    report = merged.report
+    opts = report_options()
+    workflow = Workflow.create(load_config(opts.config), tags=False)
+    workflow.use_baseline(opts.baseline, report.fingerprint_key_id or "")
+    before = dict(report.extra)
+    workflow.apply(report)
+    report.extra["suppressed"] = [*before.get("suppressed", []), *report.extra.get("suppressed", [])]
+    if "unused_suppressions" in before and not load_config(opts.config).suppressions:
+        report.extra["unused_suppressions"] = before["unused_suppressions"]
+    if opts.baseline is None and "baseline" in before:
+        report.extra["baseline"] = before["baseline"]
+    sys.exit(emit(report, fmt, output, show_secrets, workflow=workflow))
 
 
 # --- every option from the environment ----------------------------------------------------------------------

@@ -9,6 +9,8 @@ pattern rule (vendor_keys.py).  See patterns/README.md for the format.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -558,3 +560,43 @@ def share_documented_examples(rules: list[Rule]) -> list[Rule]:
 
 def rules_by_id(rules: Iterable[Rule]) -> Mapping[str, Rule]:
     return {r.id: r for r in rules}
+
+
+def rules_digest(rules: Iterable[Rule]) -> str:
+    """A short digest of what a rule set detects: every rule's id and definition (patterns, keywords,
+    validators by name, context, limits, allowlists, severity, texts), in id order; examples and file names
+    left out.  Reports carry it (`tool.rules_digest`) so that reports made with different rules are told
+    apart (`metascan merge` compares it)."""
+    digest = hashlib.sha256()
+    for rule in sorted(rules, key=lambda r: r.id):
+        doc = {
+            f.name: _canonical(getattr(rule, f.name))
+            for f in dataclasses.fields(rule)
+            if f.name not in _NOT_DIGESTED
+        }
+        digest.update(json.dumps(doc, sort_keys=True, ensure_ascii=True).encode("ascii"))
+        digest.update(b"\n")
+    return digest.hexdigest()[:16]
+
+
+_NOT_DIGESTED = frozenset({"examples_match", "examples_no_match", "file"})
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready form of a rule's field that is the same in every process (no object addresses)."""
+    if isinstance(value, regex.Pattern | LazyPattern):
+        return ["regex", value.pattern, value.flags]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, frozenset | set):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, tuple | list):
+        return [_canonical(v) for v in value]
+    if callable(value):
+        return getattr(value, "__qualname__", type(value).__name__)
+    return _ADDRESS.sub("", repr(value))
+
+
+_ADDRESS = regex.compile(r" at 0x[0-9a-fA-F]+")

@@ -37,6 +37,7 @@ class Report:
     fingerprint_key_id: str | None = None
     fingerprint_version: int = FINGERPRINT_VERSION
     tool_version: str = __version__
+    rules_digest: str | None = None  # `detect.rules.rules_digest` of the rules the scan ran
     # Sections added by workflow features (baseline, suppressed, unused_suppressions); JSON-ready values.
     extra: dict[str, Any] = field(default_factory=dict)
     # Raw values of findings the workflow took out (suppressed, in the baseline): never written, but still
@@ -84,6 +85,12 @@ class Report:
             extra=c.json(self.extra),
         )
 
+    def tool(self) -> dict[str, str]:
+        tool = {"name": "metascan", "version": self.tool_version}
+        if self.rules_digest is not None:
+            tool["rules_digest"] = self.rules_digest
+        return tool
+
     def to_dict(self, show_secrets: bool = False, findings: bool = True) -> dict[str, Any]:
         """The JSON report as a dict (`findings=False`: with an empty findings list, for streaming them).
 
@@ -96,7 +103,7 @@ class Report:
     def _dict(self, show_secrets: bool, findings: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "metascan", "version": self.tool_version},
+            "tool": self.tool(),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at or utcnow()),
             "fingerprint_key_id": self.fingerprint_key_id,

@@ -60,14 +60,26 @@ class AwsOptions:
     retry_mode: str = "adaptive"
     max_attempts: int = 10
     timeout: float | None = None  # seconds for the whole run; None: no deadline
+    # Scan only the accounts of this shard (see `aws_accounts.Shard`).
+    shard: accounts.Shard | None = None
+    # The accounts to scan (with `role_name`), instead of asking Organizations (`--accounts-from`).
+    account_list: tuple[str, ...] | None = None
 
     def validate(self) -> None:
         if self.all_regions and self.regions:
             raise ConfigError("--all-regions cannot be combined with --region")
-        if self.org and not self.role_name:
-            raise ConfigError("--org needs --role-name: the role to assume in each account")
-        if self.role_name and not self.org:
-            raise ConfigError("--role-name is only used with --org (give --role-arn for single roles)")
+        if self.org and self.account_list is not None:
+            raise ConfigError("--accounts-from replaces --org's account listing: give one or the other")
+        listed = self.org or self.account_list is not None
+        if listed and not self.role_name:
+            what = "--org" if self.org else "--accounts-from"
+            raise ConfigError(f"{what} needs --role-name: the role to assume in each account")
+        if self.role_name and not listed:
+            raise ConfigError(
+                "--role-name is only used with --org or --accounts-from (give --role-arn for single roles)"
+            )
+        if self.shard is not None and not (listed or self.role_arns):
+            raise ConfigError("--shard splits the accounts of --org, --accounts-from or --role-arn")
         for arn in self.role_arns:
             if accounts.role_account(arn) is None:
                 raise ConfigError(f"not an IAM role ARN: {arn!r}")
@@ -245,8 +257,10 @@ class LiveScan:
             pending[task_id] = (where, first)
             pool.submit(partial(_run_task, task_id, partial(task, *args), inbox, stop))
 
+        shard = self.options.shard
+
         def account(acct: str, clients: Clients) -> None:
-            if acct in scheduled:
+            if acct in scheduled or (shard is not None and not shard.owns(acct)):
                 return
             claimed.add(acct)
             scheduled.add(acct)
@@ -257,13 +271,13 @@ class LiveScan:
                     submit(self._region, Where(acct, region), "not started", acct, clients, region, current)
 
         def role(acct: str, arn: str) -> None:
-            if acct not in claimed:
+            if acct not in claimed and (shard is None or shard.owns(acct)):
                 claimed.add(acct)
                 submit(self._assume, Where(acct), "sts:AssumeRole", acct, arn)
 
         for arn in self.options.role_arns:
             role(accounts.role_account(arn) or arn, arn)
-        if self.options.org:
+        if self.options.org or self.options.account_list is not None:
             submit(self._organization, Where(None), "organizations:ListAccounts")
         elif not self.options.role_arns:
             submit(self._identify, Where(None), "sts:GetCallerIdentity")
@@ -323,10 +337,20 @@ class LiveScan:
         put(_Account(identity.account, self.base))
 
     def _organization(self, put: _Put) -> None:
+        """The organisation's accounts (or those of --accounts-from): the caller's own with its own
+        credentials, every other one through --role-name."""
         try:
             identity = accounts.caller_identity(self.base, self.home)
         except API_ERRORS as e:
             put(_not_scanned(Where(None), "sts:GetCallerIdentity", e))
+            return
+        listed = self.options.account_list
+        if listed is not None:
+            for acct in listed:
+                if acct == identity.account:
+                    put(_Account(acct, self.base))
+                else:
+                    put(_Role(acct, f"arn:{identity.partition}:iam::{acct}:role/{self.options.role_name}"))
             return
         put(_Account(identity.account, self.base))  # the caller's own account: no role to assume
         try:
