@@ -300,12 +300,17 @@ def finding_from_dict(d: Mapping[str, Any]) -> Finding:
         remediation=str(d["remediation"]),
         resource=_resource(d["resource"]),
         location=Location(
-            str(loc["source"]), str(loc["field"]), loc.get("line"), tuple(loc.get("decoding") or ())
+            str(loc["source"]),
+            str(loc["field"]),
+            loc.get("line"),
+            tuple(loc.get("decoding") or ()),
+            loc.get("source_line"),
         ),
         redacted=str(d["redacted"]),
         fingerprint=str(d["fingerprint"]),
         match=d.get("match"),
         evidence=d.get("evidence"),
+        raised=d.get("raised"),
     )
 
 
