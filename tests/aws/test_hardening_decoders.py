@@ -168,4 +168,6 @@ def test_with_the_default_bounds_a_planted_value_is_found(planted: str, wraps: l
     for name in wraps:
         text = WRAPS[name](text)
     report = scan(b64(text), Limits())
-    assert any(f.match == planted for f in report.findings), (wraps, report.skipped)
+    # Found, or reported inside a longer value: a MIME message behind a prefix inside percent-encoding is no
+    # MIME message to a boot agent, so its quoted-printable `=3D` stays as written (`TOKEN=3D<value>`).
+    assert any(planted in (f.match or "") for f in report.findings), (wraps, report.skipped)
