@@ -74,7 +74,14 @@ def scan(user_data: str) -> metascan.Report:
             }
         ]
     }
-    scanner = make_scanner(fingerprint_key=b"formats-test-key-0123456789", rules=bundled_rules())
+    # A region and account, as `--region`/`--account` give saved files: every format can then render it
+    # (Security Hub's needs both).
+    scanner = make_scanner(
+        fingerprint_key=b"formats-test-key-0123456789",
+        rules=bundled_rules(),
+        region="us-east-1",
+        account="123456789012",
+    )
     return metascan.scan_responses([("lt.json", doc)], scanner=scanner)
 
 
