@@ -275,7 +275,9 @@ def run_metascan(ctx: Context) -> list[Run]:
     out = ctx.work / "metascan.json"
     env = {
         **os.environ,
-        "METASCAN_FINGERPRINT_KEY": os.environ.get("METASCAN_FINGERPRINT_KEY", "bench-compare-fingerprint-key-0123"),
+        "METASCAN_FINGERPRINT_KEY": os.environ.get(
+            "METASCAN_FINGERPRINT_KEY", "bench-compare-fingerprint-key-0123"
+        ),
     }
     cmd = [
         *ctx.sandbox,

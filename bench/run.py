@@ -186,7 +186,12 @@ def main() -> None:
     )
     results: dict[str, Any] = {"machine": info}
     with tempfile.TemporaryDirectory(prefix="metascan-bench-") as cwd:
-        env = {**os.environ, "METASCAN_FINGERPRINT_KEY": "bench-fingerprint-key-0123456789", "XDG_CONFIG_HOME": cwd, "NO_COLOR": "1"}
+        env = {
+            **os.environ,
+            "METASCAN_FINGERPRINT_KEY": "bench-fingerprint-key-0123456789",
+            "XDG_CONFIG_HOME": cwd,
+            "NO_COLOR": "1",
+        }
         rows = [row for n in args.groups for row in corpus_rows(n, args, env, cwd)]
         print(table(rows) + "\n")
         print("\n".join(targets(rows, args.jobs)) + "\n")
