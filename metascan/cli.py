@@ -28,7 +28,7 @@ from .api import file_events, make_scanner
 from .config import load_config
 from .detect.rules import Rule, load_rules
 from .errors import ConfigError, MetascanError
-from .fingerprint import ENV_KEY, default_key_path
+from .fingerprint import ENV_KEY, default_key_path, sync_dir
 from .model import Confidence, Finding, ScanError, Severity, Skipped
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
@@ -328,7 +328,7 @@ def write_output(text: str, output: str | None, secret: bool) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, _report_mode(target, secret))
         os.replace(tmp, target)
-        _sync_dir(target.parent)
+        sync_dir(target.parent)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(e, OSError):
@@ -347,20 +347,6 @@ def _report_mode(target: Path, secret: bool) -> int:
     with contextlib.suppress(OSError):
         mode &= os.stat(target).st_mode & 0o777
     return mode
-
-
-def _sync_dir(directory: Path) -> None:
-    """Make a rename in `directory` durable (where the platform allows opening a directory)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def exit_code(

@@ -159,10 +159,11 @@ def _create_key(path: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-    _sync(folder)
+    sync_dir(folder)
 
 
-def _sync(folder: Path) -> None:
+def sync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the platform allows opening a directory)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

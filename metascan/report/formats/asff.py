@@ -31,7 +31,7 @@ from typing import Any
 from ...errors import ConfigError
 from ...model import Category, Confidence, Finding, Severity
 from ..report import Report
-from .names import NameRedactor
+from .names import NameRedactor, describe
 from .options import RenderOptions, RuleInfo
 
 SCHEMA_VERSION = "2018-10-08"
@@ -74,16 +74,8 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _description(f: Finding, names: NameRedactor) -> str:
-    where = f.location.field
-    if f.location.line is not None:
-        where += f" line {f.location.line}"
-    if f.location.decoding:
-        where += f" (decoded: {' > '.join(f.location.decoding)})"
-    shown = f.evidence if f.evidence is not None else f.redacted
-    text = f"{f.title} in {f.resource.type} {names.id(f.resource)}, {where}: {shown}."
-    if f.raised is not None:
-        text += f" Severity raised: {f.raised}."
-    return text
+    raised = f" Severity raised: {f.raised}." if f.raised is not None else ""
+    return f"{describe(f, names)}.{raised}"
 
 
 def _finding(f: Finding, when: str, names: NameRedactor, info: RuleInfo | None) -> dict[str, Any]:

@@ -15,6 +15,19 @@ from ...model import Finding, Resource
 MIN_HIDDEN = 4  # shorter values are not looked for inside names (they would blank ordinary words)
 
 
+def describe(f: Finding, names: NameRedactor) -> str:
+    """One sentence on a finding for the formats that carry a message (SARIF, OCSF, ASFF): what it is, on
+    which resource (its name redacted where it is the leak), field, line and decoding chain, and the redacted
+    value (or the evidence of a check)."""
+    where = f.location.field
+    if f.location.line is not None:
+        where += f" line {f.location.line}"
+    if f.location.decoding:
+        where += f" (decoded: {' > '.join(f.location.decoding)})"
+    shown = f.evidence if f.evidence is not None else f.redacted
+    return f"{f.title} in {f.resource.type} {names.id(f.resource)}, {where}: {shown}"
+
+
 class NameRedactor:
     """The raw values of a report's findings, by resource, with their redacted previews."""
 

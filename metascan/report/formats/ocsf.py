@@ -37,7 +37,7 @@ from py_ocsf_models.objects.resource_details import ResourceDetails
 
 from ...model import Confidence, Finding, Severity
 from ..report import Report
-from .names import NameRedactor
+from .names import NameRedactor, describe
 from .options import RenderOptions, RuleInfo
 
 CLASS_UID = 2004
@@ -56,16 +56,8 @@ CONFIDENCE_ID = {
 
 
 def _place(f: Finding, names: NameRedactor) -> str:
-    where = f.location.field
-    if f.location.line is not None:
-        where += f" line {f.location.line}"
-    if f.location.decoding:
-        where += f" (decoded: {' > '.join(f.location.decoding)})"
-    shown = f.evidence if f.evidence is not None else f.redacted
-    text = f"{f.title} in {f.resource.type} {names.id(f.resource)}, {where}: {shown}"
-    if f.raised is not None:
-        text += f" (severity raised: {f.raised})"
-    return text
+    raised = f" (severity raised: {f.raised})" if f.raised is not None else ""
+    return describe(f, names) + raised
 
 
 def event(

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ...model import Finding, Severity
 from ..report import Report
-from .names import NameRedactor
+from .names import NameRedactor, describe
 from .options import RenderOptions, RuleInfo
 
 SARIF_VERSION = "2.1.0"
@@ -120,14 +120,8 @@ def _location(f: Finding, names: NameRedactor) -> dict[str, Any]:
 
 
 def _message(f: Finding, names: NameRedactor) -> str:
-    where = f.location.field
-    if f.location.line is not None:
-        where += f" line {f.location.line}"
-    if f.location.decoding:
-        where += f" (decoded: {' > '.join(f.location.decoding)})"
-    shown = f.evidence if f.evidence is not None else f.redacted
     raised = f" (severity raised: {f.raised})" if f.raised is not None else ""
-    return f"{f.title} in {f.resource.type} {names.id(f.resource)}, {where}: {shown}{raised}"
+    return describe(f, names) + raised
 
 
 def _result(f: Finding, index: int, baseline: bool, names: NameRedactor) -> dict[str, Any]:
