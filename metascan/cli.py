@@ -352,9 +352,10 @@ def _report_mode(target: Path, secret: bool) -> int:
 def exit_code(
     report: Report, fail_on: Severity | None = Severity.INFO, min_confidence: Confidence = Confidence.LOW
 ) -> int:
-    """2 when there were errors, else 1 when a finding is at least `fail_on` severe and `min_confidence`
-    confident (never with `fail_on` None), else 0."""
-    if report.errors:
+    """2 when there were errors (a text where a rule hit its time limit is one: a scan cut short is not a
+    clean scan), else 1 when a finding is at least `fail_on` severe and `min_confidence` confident (never
+    with `fail_on` None), else 0."""
+    if report.errors or any(s.timed_out for s in report.skipped):
         return EXIT_ERRORS
     if fail_on is not None and report.failing(fail_on, min_confidence):
         return EXIT_FINDINGS

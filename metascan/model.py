@@ -230,14 +230,18 @@ class Skipped:
     reason: str
     resource: Resource | None = None
     field: str | None = None
+    timed_out: bool = False  # a detection rule hit its time limit here: counts as an error for the exit code
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "source": self.source,
             "resource": self.resource.to_dict() if self.resource else None,
             "field": self.field,
             "reason": self.reason,
         }
+        if self.timed_out:
+            out["timed_out"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)

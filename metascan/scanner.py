@@ -32,6 +32,7 @@ from .aws.layers import derive
 from .aws.userdata import Limits, Segment, decode_user_data
 from .detect.engine import Engine, Hit, ScanResult
 from .detect.rules import Rule
+from .detect.textctx import BOUNDED_WINDOW
 from .detect.validators import digits
 from .fingerprint import Fingerprinter, redact
 from .model import Category, Field, FieldKind, Finding, Location, Resource, ScanError, Skipped
@@ -85,7 +86,7 @@ class _TextsResult:
     decoding chain it is reported under; the rules a time limit stopped, by chain; and what was skipped."""
 
     hits: tuple[tuple[Chain, Hit], ...]
-    timed_out: tuple[tuple[Chain, tuple[str, ...]], ...]
+    timed_out: tuple[tuple[Chain, ScanResult], ...]  # results a time limit made incomplete (without hits)
     skipped: tuple[str, ...]
 
 
@@ -257,8 +258,8 @@ class Scanner:
             launch = None
         for reason in result.skipped:
             yield Skipped(field.source, reason, field.resource, field.path)
-        for chain, rules in result.timed_out:
-            yield self._timeouts(field, rules, chain)
+        for chain, scanned in result.timed_out:
+            yield self._timeouts(field, scanned, chain)
         for chain, hit in result.hits:
             if own is None or not _is_account(hit, own):
                 yield self._candidate(field, hit, chain, launch, locate, per_source)
@@ -286,20 +287,31 @@ class Scanner:
     ) -> _TextsResult:
         results = [self.engine.scan(seg.text, seg.kind, key, protocol) for seg in segments]
         timed_out = tuple(
-            (seg.decoding, r.timed_out) for seg, r in zip(segments, results, strict=True) if r.timed_out
+            (seg.decoding, replace(r, hits=()))
+            for seg, r in zip(segments, results, strict=True)
+            if not r.complete
         )
         return _TextsResult(tuple(settle_layers(segments, results)), timed_out, tuple(skipped))
 
-    def _timeouts(self, field: Field, rules: tuple[str, ...], decoding: Chain) -> Skipped:
+    def _timeouts(self, field: Field, scanned: ScanResult, decoding: Chain) -> Skipped:
+        """The skipped entry of a text where a time limit was hit: its findings are reported, but a scan that
+        was cut short may miss what a full one finds, so it counts as an error for the exit code."""
         e = self.engine
         where = f" ({'>'.join(decoding)})" if decoding else ""
-        return Skipped(
-            field.source,
-            f"time limit ({e.time_limit:g}s per rule, {e.field_time_limit:g}s per field) stopped rules"
-            f" {', '.join(rules)} on this text{where}; the other rules scanned it",
-            field.resource,
-            field.path,
-        )
+        parts = []
+        if scanned.timed_out:
+            parts.append(
+                f"time limit ({e.time_limit:g}s per rule, {e.field_time_limit:g}s per field) stopped rules"
+                f" {', '.join(scanned.timed_out)} on this text{where}; a bounded scan took their place"
+            )
+        if scanned.unfinished:
+            parts.append(f"the bounded scan did not finish either for {', '.join(scanned.unfinished)}")
+        if scanned.bounded_assignments:
+            parts.append(
+                f"assignments (KEY=value) on this text{where} were found by a bounded search (each reading"
+                f" at most {BOUNDED_WINDOW} characters), as finding them all hit the time limit"
+            )
+        return Skipped(field.source, "; ".join(parts), field.resource, field.path, timed_out=True)
 
     def _candidate(
         self,

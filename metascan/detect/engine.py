@@ -41,7 +41,14 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     hits: tuple[Hit, ...]
-    timed_out: tuple[str, ...] = ()  # ids of rules that hit the per-field time limit
+    timed_out: tuple[str, ...] = ()  # ids of rules that hit a time limit (a bounded scan took their place)
+    unfinished: tuple[str, ...] = ()  # ids of those whose bounded scan hit the time limit too
+    bounded_assignments: bool = False  # finding the assignments hit the time limit (see `TextContext.pairs`)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every rule scanned the whole text as usual (no time limit was hit)."""
+        return not (self.timed_out or self.unfinished or self.bounded_assignments)
 
 
 def entropy(value: str) -> float:
@@ -110,24 +117,52 @@ class Engine:
     def scan(
         self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None
     ) -> ScanResult:
+        """The hits of every rule in one text.
+
+        A rule that hits its time limit (or finds the field's budget spent) does not hide what the text
+        holds: it runs again as a bounded scan, linear in the text's length (each match is searched for in
+        a window of `BOUNDED_PATTERN_WINDOW` characters; see `_windowed`), with a budget of its own
+        (`field_time_limit` for all such rules of the text).  The result says which rules that was.
+        """
         ctx = TextContext(text, kind, key, protocol, self.time_limit)
         hits: list[Hit] = []
-        timed_out: list[str] = []
+        timed_out: list[Rule] = []
+        not_run: list[Rule] = []
         field_deadline = time.monotonic() + self.field_time_limit
         for rule in self.candidates(ctx):
             remaining = field_deadline - time.monotonic()
             if remaining <= 0:
-                timed_out.append(rule.id)  # the field's budget is spent: the rule did not run
+                not_run.append(rule)  # the field's budget is spent: the rule did not run
                 continue
             try:
                 hits.extend(self.rule_hits(rule, ctx, min(self.time_limit, remaining)))
             except TimeoutError:
-                timed_out.append(rule.id)
-        return ScanResult(resolve(hits), tuple(timed_out))
+                timed_out.append(rule)
+        unfinished: list[str] = []
+        if timed_out or not_run:
+            # The rules that did not run go first: the ones that timed out may well time out again.
+            timed_out[:0] = not_run
+            fallback_deadline = time.monotonic() + self.field_time_limit
+            for rule in timed_out:
+                remaining = fallback_deadline - time.monotonic()
+                if remaining <= 0:
+                    unfinished.append(rule.id)
+                    continue
+                try:
+                    hits.extend(self.rule_hits(rule, ctx, min(self.time_limit, remaining), bounded=True))
+                except TimeoutError:
+                    unfinished.append(rule.id)
+        return ScanResult(
+            resolve(hits), tuple(r.id for r in timed_out), tuple(unfinished), ctx.pairs_timed_out
+        )
 
-    def rule_hits(self, rule: Rule, ctx: TextContext, limit: float | None = None) -> Iterator[Hit]:
+    def rule_hits(
+        self, rule: Rule, ctx: TextContext, limit: float | None = None, bounded: bool = False
+    ) -> Iterator[Hit]:
         """Every hit of one rule in one text (before overlaps with other rules are resolved).
 
+        `bounded`: the fallback scan of a rule that hit its time limit (see `scan` and `_windowed`;
+        assignments are bounded on their own when finding them hits the limit, see `TextContext.pairs`).
         Raises TimeoutError when the rule takes longer than `limit` seconds on this text.
         """
         limit = self.time_limit if limit is None else limit
@@ -137,7 +172,9 @@ class Engine:
             if alternation is not None and len(ctx.text) < _SPLIT_FROM and not alternation.anchored:
                 alternation = None
             matches = (
-                _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline)
+                _windowed(rule.pattern, ctx.text, deadline)
+                if bounded
+                else _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline)
                 if rule.token
                 else alternation.finditer(ctx.text, limit)
                 if alternation is not None
@@ -208,6 +245,36 @@ class Engine:
 
 
 _MAX_SHRINK = 12
+# The bounded fallback scan searches windows of this many characters, each starting half a window after the
+# previous one: every match of up to half a window (a 4096-bit PEM private key is about 3,300) lies whole in
+# one window, and no search reads more than a window, so the scan is linear in the text's length.
+BOUNDED_PATTERN_WINDOW = 8192
+
+
+def _windowed(pattern: regex.Pattern[str], text: str, deadline: float) -> Iterator[regex.Match[str]]:
+    """The fallback scan of a rule that hit its time limit: the matches that start in the first half of
+    each window, searched in that window only.  A match that reaches the end of its window (it may go on
+    past it) is not taken.  Raises TimeoutError when the whole scan takes longer than the deadline allows."""
+    n = len(text)
+    step = BOUNDED_PATTERN_WINDOW // 2
+    pos = 0  # where the last match taken ended: no match starts before it
+    ws = 0
+    while True:
+        we = min(n, ws + BOUNDED_PATTERN_WINDOW)
+        take_below = n + 1 if we == n else ws + step
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(pattern.pattern[:40])
+        for m in pattern.finditer(text, max(ws, pos), we, timeout=remaining):
+            if m.start() >= take_below:
+                break
+            if m.end() == we < n:
+                continue  # it may go on past the window: not a match this scan can vouch for
+            pos = m.end() if m.end() > m.start() else m.start() + 1
+            yield m
+        if we == n:
+            return
+        ws += step
 
 
 def _token_matches(

@@ -309,9 +309,10 @@ _ASSIGNABLE = regex.compile(r"""[=:\s"'`(\[{<]""")
 _by_value_start = operator.attrgetter("start")
 
 
-def _assignments(text: str, limit: float) -> Iterator[Pair]:
+def _assignments(text: str, limit: float, window: int | None = None) -> Iterator[Pair]:
     """The assignments of every form, in the order of their matches' starts (see `_ASSIGN_FORMS`).
 
+    `window`: the bounded search (see `_bounded`) in place of overlapped matching over the whole text.
     Raises TimeoutError when matching takes longer than `limit` seconds.
     """
     if not _ASSIGNABLE.search(text):
@@ -324,6 +325,9 @@ def _assignments(text: str, limit: float) -> Iterator[Pair]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("assignments")
+        if window is not None:
+            found.extend((m.start(), rank, m) for m in _bounded(text, form, deadline, window))
+            continue
         found.extend((m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining))
     found.sort(key=_by_start_and_rank)
     previous = -1
@@ -342,6 +346,33 @@ def _assignments(text: str, limit: float) -> Iterator[Pair]:
         values.add(span)
         yield Pair(m.group(key), span[0], span[1], text[span[0] : span[1]], m.start(key))
 
+
+def _bounded(text: str, form: regex.Pattern[str], deadline: float, window: int) -> Iterator[regex.Match[str]]:
+    """The matches of one assignment form when finding them all took longer than the time limit (thousands
+    of overlapping candidates, such as `a=a=a=...`, each read up to a value's 4,000 characters): each search
+    reads at most `window` characters, the next one starts past the value just found (an assignment inside
+    another's value is not found), or half a window on when a window holds none.  Linear in the text's
+    length; a value longer than the window is cut at its end.  Raises TimeoutError past the deadline."""
+    n = len(text)
+    pos = 0
+    while pos < n:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("assignments")
+        end = min(n, pos + window)
+        m = form.search(text, pos, end, timeout=remaining)
+        if m is None:
+            if end == n:
+                return
+            pos += window // 2
+            continue
+        yield m
+        group = m.lastgroup
+        pos = max(m.start() + 1, m.end(group) if group is not None else m.end())
+
+
+# How far each search for an assignment reads once finding them all hit the time limit.
+BOUNDED_WINDOW = 512
 
 _DIGITS = regex.compile(r"[0-9]+")
 _WORD = regex.compile(r"\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\d+")
@@ -447,7 +478,7 @@ class _Spans:
 class TextContext:
     """Lazy facts about one text being scanned."""
 
-    __slots__ = ("__dict__", "key", "kind", "limit", "protocol", "text")
+    __slots__ = ("__dict__", "key", "kind", "limit", "pairs_timed_out", "protocol", "text")
 
     def __init__(
         self,
@@ -462,6 +493,7 @@ class TextContext:
         self.key = key
         self.protocol = protocol
         self.limit = limit  # seconds for each analysis of the text (assignments, structure)
+        self.pairs_timed_out = False  # finding the assignments hit the time limit (see `pairs`)
 
     @cached_property
     def lower(self) -> str:
@@ -505,13 +537,39 @@ class TextContext:
     @cached_property
     def pairs(self) -> list[Pair]:
         """Key/value assignments found in the text, in order of their values' positions; each key as
-        `key_text` spells it."""
+        `key_text` spells it.
+
+        When finding them takes longer than the time limit (thousands of overlapping candidates, such as
+        `a=a=a=...`), they are found again with each search reading at most `BOUNDED_WINDOW` characters, a
+        search linear in the text's length, and `pairs_timed_out` says so: a value longer than that is cut at
+        the window's end.  Raises TimeoutError when even that takes longer than the limit (and at once on
+        later calls).
+        """
+        if self.pairs_timed_out:
+            if "_bounded_pairs_failed" in self.__dict__:
+                raise TimeoutError("assignments")
+        else:
+            try:
+                return self._pairs(None)
+            except TimeoutError:
+                self.pairs_timed_out = True
+        try:
+            return self._pairs(BOUNDED_WINDOW)
+        except TimeoutError:
+            self.__dict__["_bounded_pairs_failed"] = True
+            raise
+
+    def _pairs(self, window: int | None) -> list[Pair]:
         out: list[Pair] = []
         if self.key is not None and self.kind in (FieldKind.TAG_VALUE, FieldKind.TEXT, FieldKind.ENDPOINT):
             out.append(Pair(self.key, 0, len(self.text), self.text))
-        out.extend(_assignments(self.text, self.limit))
+        out.extend(_assignments(self.text, self.limit, window))
         if "insert" in self.lower:
-            out.extend(_sql_pairs(self.text, self.limit))
+            try:
+                out.extend(_sql_pairs(self.text, self.limit))
+            except TimeoutError:
+                if window is None:
+                    raise
         out = [self._named(p) for p in out]
         out.sort(key=_by_value_start)
         return out

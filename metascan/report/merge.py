@@ -316,7 +316,13 @@ def finding_from_dict(d: Mapping[str, Any]) -> Finding:
 
 def skipped_from_dict(d: Mapping[str, Any]) -> Skipped:
     res = d.get("resource")
-    return Skipped(str(d["source"]), str(d["reason"]), _resource(res) if res else None, d.get("field"))
+    return Skipped(
+        str(d["source"]),
+        str(d["reason"]),
+        _resource(res) if res else None,
+        d.get("field"),
+        timed_out=d.get("timed_out") is True,
+    )
 
 
 def error_from_dict(d: Mapping[str, Any]) -> ScanError:

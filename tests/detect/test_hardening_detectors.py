@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import gzip
+import time
 
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import metascan
 from metascan.aws.userdata import Limits, decode_user_data
+from metascan.cli import exit_code
 from metascan.detect.engine import Engine
 from metascan.detect.rules import Rule, load_rules, parse_rules
 from metascan.detect.textctx import TextContext
@@ -176,3 +180,70 @@ def test_redacted_output_never_contains_the_secret(secret: str) -> None:
     if set(secret) != {"*"}:
         assert secret not in out
     assert len(out) == max(len(secret), 1)
+
+
+# --- issue 17 point 9: a rule that times out does not hide what the text holds ------------------------------
+
+
+def _padded_user_data(padding: str) -> str:
+    """A password, then padding that compresses to almost nothing (a few hundred bytes of user data)."""
+    script = "#!/bin/sh\nexport DB_PASSWORD='Qw7-Lp3.Zx9'\n" + padding + "\n"
+    packed = gzip.compress(script.encode(), mtime=0)
+    assert len(packed) < 1024
+    return base64.b64encode(packed).decode()
+
+
+def test_padding_that_makes_keyed_rules_time_out_still_reports_the_password() -> None:
+    """30 KB of `a=a=...` is 15,000 overlapping assignments, each read up to a value's 4,000 characters:
+    finding them all takes seconds.  The assignments are then found again with each attempt reading a
+    bounded window, the keyed rule runs again on them, the password is reported, and the field is listed as
+    timed out, which makes the exit code 2 (a skipped scan is not a clean scan)."""
+    scanner = metascan.api.make_scanner(fingerprint_key=b"k" * 20, time_limit=0.2, field_time_limit=1.0)
+    user_data = _padded_user_data("a=" * 15_000)
+    doc = {"LaunchConfigurations": [{"LaunchConfigurationName": "lc", "UserData": user_data}]}
+    report = metascan.scan_responses([("s", doc)], scanner=scanner)
+    assert [(f.rule, f.match) for f in report.findings] == [("password-assignment", "Qw7-Lp3.Zx9")]
+    (skip,) = report.skipped
+    assert skip.timed_out and skip.field == "UserData"
+    assert "bounded" in skip.reason
+    assert "Qw7-Lp3.Zx9" not in skip.reason
+    assert exit_code(report) == 2
+    assert skip.to_dict()["timed_out"] is True
+
+
+def test_rules_the_field_budget_left_out_run_as_a_bounded_scan() -> None:
+    """A rule that backtracks exponentially spends the field's whole budget; the AWS key rule after it
+    (lower priority) never ran, and used to be reported as skipped with its key unreported.  It now runs as
+    a bounded scan with a budget of its own."""
+    (slow,) = parse_rules(CATASTROPHIC.replace('kinds = ["script"]', "priority = 100"), "test.toml")
+    (key_rule,) = [r for r in RULES if r.id == "aws-access-key-id"]
+    engine = Engine([slow, key_rule], time_limit=0.05, field_time_limit=0.05)
+    text = "aws_access_key_id=AKIAQWERTYUIOPASDFGH\n" + "a " * 3000 + "\n!"
+    result = engine.scan(text, FieldKind.SCRIPT)
+    assert set(result.timed_out) == {"catastrophic", "aws-access-key-id"}
+    assert [h.secret for h in result.hits] == ["AKIAQWERTYUIOPASDFGH"]
+    assert result.unfinished == ("catastrophic",) and not result.complete
+
+
+def test_without_the_padding_the_exit_code_is_that_of_the_finding() -> None:
+    scanner = metascan.api.make_scanner(fingerprint_key=b"k" * 20)
+    doc = {"LaunchConfigurations": [{"LaunchConfigurationName": "lc", "UserData": _padded_user_data("")}]}
+    report = metascan.scan_responses([("s", doc)], scanner=scanner)
+    assert report.skipped == [] and [f.match for f in report.findings] == ["Qw7-Lp3.Zx9"]
+    assert exit_code(report) == 1
+
+
+def test_the_bounded_scan_finds_matches_in_every_window_once() -> None:
+    """The fallback scan searches overlapping windows: a key at each window's edge is found, once."""
+    from metascan.detect.engine import BOUNDED_PATTERN_WINDOW, _windowed
+
+    pattern = regex.compile(r"AKIA[0-9A-Z]{16}")
+    key = "AKIAQWERTYUIOPASDFGH"
+    half = BOUNDED_PATTERN_WINDOW // 2
+    places = [0, half - 10, BOUNDED_PATTERN_WINDOW - 5, 3 * half + 1]  # across each window's edges
+    text = [" "] * (4 * half)
+    for p in places:
+        text[p : p + len(key)] = key
+    joined = "".join(text)
+    found = [m.start() for m in _windowed(pattern, joined, time.monotonic() + 10)]
+    assert found == places == [m.start() for m in pattern.finditer(joined)]

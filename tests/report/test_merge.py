@@ -193,3 +193,22 @@ def test_cli_merge_refuses_different_keys_and_writes_nothing(
     out = tmp_path / "merged.json"
     code, _, err = run_main(["merge", a, b, "--output", str(out)], capsys, monkeypatch)
     assert code == 2 and "different fingerprint keys" in err and not out.exists()
+
+
+def test_a_shard_where_a_rule_timed_out_makes_the_merged_run_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text where a detection rule hit its time limit is a scan cut short (issue 17 point 9): the shard's
+    exit code is 2, and so is the merged report's; the flag survives the JSON round trip."""
+    timed = shard_report(1, 2, [2], errors=[])
+    timed.skipped = [dataclasses.replace(timed.skipped[0], timed_out=True)]
+    a = write(tmp_path / "a.json", shard_report(0, 2, [0, 1], errors=[]))
+    b = write(tmp_path / "b.json", timed)
+    merged = merge_reports([a, b]).report
+    assert [s.timed_out for s in merged.skipped] == [False, True]
+    code, _, _ = run_main(
+        ["merge", a, b, "--format", "json", "--output", str(tmp_path / "m.json")], capsys, monkeypatch
+    )
+    assert code == 2
+    doc = json.loads((tmp_path / "m.json").read_text())
+    assert [s.get("timed_out", False) for s in doc["skipped"]] == [False, True]

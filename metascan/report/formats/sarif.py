@@ -198,7 +198,9 @@ def render(report: Report, options: RenderOptions) -> str:
                 },
                 "invocations": [
                     {
-                        "executionSuccessful": not report.errors,
+                        "executionSuccessful": not (
+                            report.errors or any(s.timed_out for s in report.skipped)
+                        ),
                         "startTimeUtc": doc["started_at"],
                         "endTimeUtc": doc["finished_at"],
                         "toolExecutionNotifications": _notifications(report),
