@@ -229,8 +229,9 @@ def _responses(responses: Responses, source: str, strict: bool, nothing: str) ->
 
 
 def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
+    dups = Duplicates()
     try:
-        docs = load_all(text)
+        docs = load_all(text, dups)
     except YamlError as e:
         if any(hint in text for hint in _AWS_YAML_HINTS):
             yield ScanError(source, f"{source}: {e}")
@@ -247,6 +248,9 @@ def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
         yield _skip(source, f"plain text, not AWS output; {sniff.SUPPORTED}", strict)
         return
     yield from _group_items(((doc, None, None) for doc in flat), source, "YAML", strict)
+    duplicates = dups.error(source, syntax="YAML mappings")
+    if duplicates is not None:
+        yield duplicates
 
 
 def _hcl(text: str, source: str, strict: bool) -> Iterator[Item]:

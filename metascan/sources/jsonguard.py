@@ -76,7 +76,7 @@ class Duplicates:
         if key in self.known:
             self.names[key] = None
 
-    def error(self, source: str, streamed: bool = False) -> ScanError | None:
+    def error(self, source: str, streamed: bool = False, syntax: str = "JSON objects") -> ScanError | None:
         if not self.count:
             return None
         names = ", ".join(self.names) if self.names else "none of them a key metascan reads"
@@ -88,6 +88,6 @@ class Duplicates:
         )
         return ScanError(
             source,
-            f"{source}: {self.count} duplicate key{'s' if self.count != 1 else ''} in JSON objects"
-            f" ({names}): {what}",
+            f"{source}: {self.count} duplicate key{'s' if self.count != 1 else ''}"
+            f" in {syntax} ({names}): {what}",
         )

@@ -22,7 +22,7 @@ Timestamps and other YAML types are kept as the text written (`2012-10-17` stays
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -48,8 +48,14 @@ class YamlError(Exception):
     """The text is not YAML metascan will read; the message is one line."""
 
 
-def load_all(text: str) -> list[Any]:
-    """The documents of a YAML text (empty documents left out)."""
+class _Dups(Protocol):
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]: ...
+
+
+def load_all(text: str, duplicates: _Dups | None = None) -> list[Any]:
+    """The documents of a YAML text (empty documents left out).  A key given twice in one mapping is
+    resolved by `duplicates.hook` (see `jsonguard.Duplicates`, which notes it); without one the last value
+    wins, as in PyYAML."""
     try:
         nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
     except yaml.MarkedYAMLError as e:
@@ -64,7 +70,7 @@ def load_all(text: str) -> list[Any]:
     for node in nodes:
         _check_aliases(node)
         try:
-            out.append(_build(node))
+            out.append(_build(node, duplicates))
         except RecursionError as e:
             raise YamlError("YAML nests too deeply to read") from e
     return out
@@ -168,31 +174,32 @@ def _cfn_tag(tag: str, value: Any, node: yaml.Node) -> Any:
     return {f"Fn::{name}": value}
 
 
-def _build(node: yaml.Node) -> Any:
+def _build(node: yaml.Node, dups: _Dups | None = None) -> Any:
     tag = node.tag or ""
     if isinstance(node, yaml.ScalarNode):
         value: Any = Located(node.value, _origin(node)) if tag.startswith("!") else _scalar(node)
     elif isinstance(node, yaml.SequenceNode):
-        value = [_build(n) for n in node.value]
+        value = [_build(n, dups) for n in node.value]
     else:
-        value = _mapping(node)
+        value = _mapping(node, dups)
     if tag.startswith("!") and not tag.startswith("!!"):
         return _cfn_tag(tag, value, node)
     return value
 
 
-def _mapping(node: yaml.Node) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _mapping(node: yaml.Node, dups: _Dups | None = None) -> dict[str, Any]:
+    pairs: list[tuple[str, Any]] = []
     merged: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if key_node.tag == _MERGE:  # `<<: *base` (or a list of them): the keys written here win
             for source in value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]:
-                built = _build(source)
+                built = _build(source, dups)
                 if isinstance(built, dict):
                     merged.update({k: v for k, v in built.items() if k not in merged})
             continue
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(_build(key_node))
-        out[str(key)] = _build(value_node)
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(_build(key_node, dups))
+        pairs.append((str(key), _build(value_node, dups)))
+    out = dups.hook(pairs) if dups is not None else dict(pairs)
     for k, v in merged.items():
         out.setdefault(k, v)
     return out

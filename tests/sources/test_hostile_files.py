@@ -320,6 +320,26 @@ def test_a_duplicate_key_inside_an_item_is_an_error_not_a_silent_loss(tmp_path: 
     )
 
 
+def test_a_duplicate_key_in_yaml_loses_neither_list_and_is_an_error(tmp_path: Path) -> None:
+    """YAML parsers keep the last value of a repeated key, as JSON parsers do: `--output yaml` exports and
+    CloudFormation templates get the same treatment as JSON (lists joined, other values counted, an error)."""
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        "AutoScalingGroups:\n- AutoScalingGroupName: a\n  Tags:\n"
+        "  - Key: owner\n    Value: ann.lee@gmail.com\n"
+        "AutoScalingGroups:\n- AutoScalingGroupName: b\n  Tags:\n"
+        "  - Key: owner\n    Value: jane.roe@gmail.com\n"
+        "  Tags: []\n"
+    )
+    report = metascan.scan_files([path])
+    assert sorted(f.match or "" for f in report.findings) == ["ann.lee@gmail.com", "jane.roe@gmail.com"]
+    (err,) = report.errors
+    assert err.message == (
+        f"{path}: 2 duplicate keys in YAML mappings (Tags, AutoScalingGroups): lists under one key"
+        " were scanned together, 0 earlier other values not scanned"
+    )
+
+
 class Trickle(io.RawIOBase):
     """Standard input that makes its data as it is read, and counts what was read."""
 
