@@ -252,6 +252,7 @@ def scan_aws(
     `metascan.report.merge` combines the n shard reports into one.
     """
     scanner = scanner or make_scanner(**options)
+    owned = as_shard(shard)  # one object: the scan records in it which account list it split
     events = aws_events(
         scanner,
         session=session,
@@ -271,11 +272,10 @@ def scan_aws(
         timeout=timeout,
         on_progress=on_progress,
         on_session=on_session,
-        shard=shard,
+        shard=owned,
         accounts=accounts,
     )
     report = collect(scanner, events, on_event)
-    owned = as_shard(shard)
     if owned is not None:
         report.extra["shard"] = owned.to_dict()
     return report

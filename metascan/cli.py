@@ -412,11 +412,12 @@ def scan_and_emit(
     fmt: str,
     output: str | None,
     show_secrets: bool,
-    sections: Mapping[str, Any] | None = None,
+    sections: Callable[[], Mapping[str, Any]] | None = None,
 ) -> int:
     """Run a scanner's events through `workflow` into a report and emit it; return the exit code.
 
-    `sections` are added to the report as they are (the `shard` section of a sharded scan).
+    `sections()` is added to the report once the scan is done (the `shard` section of a sharded scan, which
+    names the account list the scan split).
 
     jsonl on standard output is written as results arrive (after suppressions and the baseline), with the
     summary line last; every other format, and any --output file, is written once the report is complete.
@@ -433,14 +434,14 @@ def scan_and_emit(
             click.echo(jsonl_format.event_line(event, show_secrets), nl=False)
 
         report = workflow.run(scanner, events, stream)
-        report.extra.update(sections or {})
+        report.extra.update(sections() if sections else {})
         click.echo(jsonl_format.summary_line(report), nl=False)
         opts = report_options()
         if tell_summary(output, Format.JSONL, run_state().quiet, sys.stderr.isatty()):
             say(_summary_line(report, output, opts.fail_on))
         return exit_code(report, opts.fail_on, opts.min_confidence)
     report = workflow.run(scanner, events)
-    report.extra.update(sections or {})
+    report.extra.update(sections() if sections else {})
     return emit(
         report,
         fmt,
@@ -1000,7 +1001,8 @@ def aws(
             shard=shard,
             accounts=account_list,
         )
-        sections = {"shard": shard.to_dict()} if shard is not None else {}
+        owned = shard
+        sections = (lambda: {"shard": owned.to_dict()}) if owned is not None else None
         code = scan_and_emit(scanner, events, workflow, fmt, output, show_secrets, sections)
     sys.exit(code)
 

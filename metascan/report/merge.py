@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,8 @@ def merge(inputs: Iterable[ShardReport], strict: bool = False) -> Merged:
     failed: list[tuple[ShardReport, str]] = [(i, i.problem) for i in inputs if i.problem is not None]
     used, duplicates = _by_shard(readable)
     warnings += [f"{d.name}: the same shard as an earlier input: left out" for d in duplicates]
+
+    failed += _different_lists(used)
 
     report = Report(fingerprint_key_id=key_id, finished_at=None)
     seen: dict[str, Finding] = {}
@@ -182,6 +185,30 @@ def _digest_warnings(inputs: Sequence[ShardReport], strict: bool) -> list[str]:
     if strict:
         raise ConfigError(message)
     return [message]
+
+
+def _different_lists(inputs: Sequence[ShardReport]) -> list[tuple[ShardReport, str]]:
+    """Shards that split another account list than most (the organisation changed between their starts):
+    each shard's share is cut from its own list, so shares of different lists can overlap or leave gaps."""
+    lists: list[tuple[ShardReport, tuple[str, int]]] = []
+    for i in inputs:
+        section = i.doc.get("shard") if i.doc is not None else None
+        if isinstance(section, dict) and isinstance(section.get("accounts_digest"), str):
+            lists.append((i, (section["accounts_digest"], _count(section, "accounts"))))
+    counts = Counter(listed for _, listed in lists)
+    if len(counts) <= 1:
+        return []
+    (common, n), _ = counts.most_common(1)[0]
+    return [
+        (
+            i,
+            f"it split another account list ({m} accounts, digest {digest}) than the other shards ({n}"
+            f" accounts, digest {common}): an account may have been scanned twice or not at all; re-run"
+            " every shard on one list (--accounts-from)",
+        )
+        for i, (digest, m) in lists
+        if digest != common
+    ]
 
 
 def _by_shard(inputs: Sequence[ShardReport]) -> tuple[list[ShardReport], list[ShardReport]]:

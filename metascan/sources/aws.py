@@ -260,7 +260,7 @@ class LiveScan:
         shard = self.options.shard
 
         def account(acct: str, clients: Clients) -> None:
-            if acct in scheduled or (shard is not None and not shard.owns(acct)):
+            if acct in scheduled:  # (a shard's accounts are chosen before they are put: `_organization`)
                 return
             claimed.add(acct)
             scheduled.add(acct)
@@ -271,13 +271,19 @@ class LiveScan:
                     submit(self._region, Where(acct, region), "not started", acct, clients, region, current)
 
         def role(acct: str, arn: str) -> None:
-            if acct not in claimed and (shard is None or shard.owns(acct)):
+            if acct not in claimed:
                 claimed.add(acct)
                 submit(self._assume, Where(acct), "sts:AssumeRole", acct, arn)
 
-        for arn in self.options.role_arns:
-            role(accounts.role_account(arn) or arn, arn)
-        if self.options.org or self.options.account_list is not None:
+        listing = self.options.org or self.options.account_list is not None
+        role_accounts = {accounts.role_account(arn) or arn: arn for arn in self.options.role_arns}
+        if shard is None:
+            for acct, arn in role_accounts.items():
+                role(acct, arn)
+        elif not listing:  # the shard's share of the roles given; with a list, `_organization` splits both
+            for acct in shard.take(role_accounts):
+                role(acct, role_accounts[acct])
+        if listing:
             submit(self._organization, Where(None), "organizations:ListAccounts")
         elif not self.options.role_arns:
             submit(self._identify, Where(None), "sts:GetCallerIdentity")
@@ -344,32 +350,54 @@ class LiveScan:
         except API_ERRORS as e:
             put(_not_scanned(Where(None), "sts:GetCallerIdentity", e))
             return
+        partition = identity.partition
+        role_name = self.options.role_name
+        shard = self.options.shard
+
+        def put_account(acct: str) -> None:
+            if acct == identity.account:
+                put(_Account(acct, self.base))  # the caller's own account: no role to assume
+            else:
+                put(_Role(acct, f"arn:{partition}:iam::{acct}:role/{role_name}"))
+
         listed = self.options.account_list
-        if listed is not None:
-            for acct in listed:
-                if acct == identity.account:
-                    put(_Account(acct, self.base))
-                else:
-                    put(_Role(acct, f"arn:{identity.partition}:iam::{acct}:role/{self.options.role_name}"))
-            return
-        put(_Account(identity.account, self.base))  # the caller's own account: no role to assume
-        try:
-            for acct in accounts.organization_accounts(self.base, self.home):
-                if acct != identity.account:
-                    arn = f"arn:{identity.partition}:iam::{acct}:role/{self.options.role_name}"
-                    put(_Role(acct, arn))
-        except API_ERRORS as e:
-            where = Where(identity.account)
-            put(
-                ScanError(
-                    where.source,
-                    f"{where.source}: organization accounts not scanned: organizations:ListAccounts failed:"
-                    f" {describe(e)}",
-                    identity.account,
-                    None,
-                    "organizations:ListAccounts",
+        if listed is None:
+            org = [identity.account]
+            if shard is None:
+                put_account(identity.account)
+            try:
+                for acct in accounts.organization_accounts(self.base, self.home):
+                    if shard is None:
+                        put_account(acct)  # scanned as the pages arrive
+                    else:
+                        org.append(acct)
+            except API_ERRORS as e:
+                where = Where(identity.account)
+                put(
+                    ScanError(
+                        where.source,
+                        f"{where.source}: organization accounts not scanned:"
+                        f" organizations:ListAccounts failed: {describe(e)}",
+                        identity.account,
+                        None,
+                        "organizations:ListAccounts",
+                    )
                 )
-            )
+                return  # sharded: a share of part of the list could overlap or miss other shards' shares
+            if shard is None:
+                return
+            listed = tuple(org)
+        if shard is None:
+            for acct in listed:
+                put_account(acct)
+            return
+        # The shard's share of the whole list (with the roles given): every shard splits the same list.
+        given = {accounts.role_account(arn) or arn: arn for arn in self.options.role_arns}
+        for acct in shard.take([*listed, *given]):
+            if acct in given:
+                put(_Role(acct, given[acct]))
+            else:
+                put_account(acct)
 
     def _assume(self, acct: str, role_arn: str, put: _Put) -> None:
         try:

@@ -212,3 +212,27 @@ def test_a_shard_where_a_rule_timed_out_makes_the_merged_run_exit_2(
     assert code == 2
     doc = json.loads((tmp_path / "m.json").read_text())
     assert [s.get("timed_out", False) for s in doc["skipped"]] == [False, True]
+
+
+def test_shards_that_split_different_account_lists_fail_the_merge(tmp_path: Path) -> None:
+    """A shard whose organisation listing differed from its siblings' (an account added between their
+    starts) cut its share from another list: shares may overlap or leave an account out, so the merge names
+    that shard as failed instead of passing silently."""
+    reports = []
+    for k in range(3):
+        report = shard_report(k, 3, [k], errors=[])
+        digest = "b" * 16 if k == 2 else "a" * 16
+        report.extra["shard"] = {
+            "index": k,
+            "count": 3,
+            "accounts": 41 if k == 2 else 40,
+            "accounts_digest": digest,
+        }
+        reports.append(write(tmp_path / f"{k}.json", report))
+    merged = merge_reports(reports)
+    (failure,) = merged.failed
+    assert failure.startswith("shard 2/3 (") and "another account list (41 accounts" in failure
+    assert "(40 accounts, digest " + "a" * 16 + ")" in failure
+    assert [e.operation for e in merged.report.errors] == ["metascan:merge"]
+    same = merge_reports([*reports[:2], write(tmp_path / "2b.json", shard_report(2, 3, [2], errors=[]))])
+    assert same.failed == []  # a report without a list (older metascan, or no list) is not compared

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import metascan
 from metascan.cli import cli
-from metascan.sources.aws_accounts import read_account_list, shard_of
+from metascan.sources.aws_accounts import partition, read_account_list
 
 pytest_plugins = ["conftest_aws"]
 
@@ -91,9 +91,10 @@ def test_library_shards_split_the_organisation(moto: Moto) -> None:
             shard=(k, 3),
             max_attempts=1,
         )
-        assert report.extra["shard"] == {"index": k, "count": 3}
+        section = report.extra["shard"]
+        assert (section["index"], section["count"], section["accounts"]) == (k, 3, len(accounts))
         seen.append(scanned(report.to_dict()))
-        assert seen[-1] == {a for a in accounts if shard_of(a, 3) == k}
+        assert seen[-1] == {a for a in accounts if partition(accounts, 3)[a] == k}
     assert sorted(a for s in seen for a in s) == sorted(accounts)
 
 

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from aws_helpers import MOTO_ACCOUNT, NO_RETRY, Moto
 
+from metascan.sources.aws_accounts import list_digest
+
 pytest_plugins = ["conftest_aws"]
 pytestmark = pytest.mark.live
 
@@ -166,7 +168,10 @@ def test_shard_reports_merge_into_exactly_the_unsharded_report(moto: Moto, tmp_p
     assert together["merged"]["failed"] == [] and together["merged"]["shards"] == [SHARDS]
 
     # each shard read only its own accounts, and every account was read by exactly one shard
-    assert [p["shard"] for p in parts] == [{"index": k, "count": SHARDS} for k in range(SHARDS)]
+    assert [(p["shard"]["index"], p["shard"]["count"]) for p in parts] == [(k, SHARDS) for k in range(SHARDS)]
+    assert {(p["shard"]["accounts"], p["shard"]["accounts_digest"]) for p in parts} == {
+        (len(accounts), list_digest(accounts))
+    }  # every shard split the same list
     read = [{e["account"] for e in p["errors"]} for p in parts]
     assert all(read) and sum(len(r) for r in read) == len(accounts) and set().union(*read) == set(accounts)
 
