@@ -33,7 +33,7 @@ from .model import Confidence, Finding, ScanError, Severity, Skipped
 from .posture.checks import CHECKS, CheckInfo, check_infos
 from .posture.ebs import default_checks
 from .progress import ScanProgressDisplay
-from .report.cover import Cover
+from .report.cover import Cover, Foresight
 from .report.formats import jsonl as jsonl_format
 from .report.formats import text as text_format
 from .report.formats.options import RenderOptions, catalogue
@@ -423,13 +423,15 @@ def scan_and_emit(
     summary line last; every other format, and any --output file, is written once the report is complete.
     """
     if Format(fmt) is Format.JSONL and output is None:
-        # Each line hides the values covered so far (a value covered only by a later finding can appear
-        # in an earlier line: README, "Security model").
+        # Each line hides the values covered so far, and what the rules find in the names it prints (a
+        # value that only a later finding would cover: README, "Security model").
         shown = Cover()
+        foresee = Foresight(scanner)
 
         def stream(event: Event) -> None:
             if not show_secrets:
                 shown.add(values=workflow.seen)
+                shown.add(values=foresee.values(event))
                 event = shown.event(event)
             click.echo(jsonl_format.event_line(event, show_secrets), nl=False)
 

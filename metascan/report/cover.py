@@ -6,7 +6,8 @@ inside another resource's id or ARN, an account id in a source name, a skip reas
 `Report.cover()` returns a copy of the report in which every occurrence of every covered value, in every
 string a reader sees, is replaced by that value's redacted preview.  Renderers run on the covered report
 unless the user asked for secrets (`--show-secrets`; SARIF never shows them), and streamed JSON Lines cover
-each line with the values known when it is written (`Cover`).
+each line with the values known when it is written (`Cover`) and with what the rules find in the names the
+line prints (`Foresight`): a value that only a later line's finding will cover is hidden already.
 
 Values of 8 characters or more are replaced wherever they occur; shorter ones only where they stand alone
 (not inside a longer word), so that a 5-character name does not mangle every field path that contains it.
@@ -21,8 +22,9 @@ from typing import Any, TypeVar
 
 import ahocorasick
 
+from ..detect.validators import digits
 from ..fingerprint import redact
-from ..model import Finding, Resource, ScanError, Skipped
+from ..model import FieldKind, Finding, Resource, ScanError, Skipped
 
 _LONG = 8
 _KEEP = frozenset({"fingerprint", "rule", "title", "remediation", "type", "category", "severity"})
@@ -141,3 +143,47 @@ class Cover:
         if isinstance(value, dict):
             return {k: self.json(v, k) for k, v in value.items()}
         return value
+
+
+class Foresight:
+    """What the rules find in the names an event prints (resource id, field path, skip reason, error
+    message): streamed JSON Lines hide these before a later finding would cover them.  Each distinct string
+    is scanned once; the resource's own account id is left alone unless the scanner reports it."""
+
+    _MAX = 100_000  # strings remembered
+
+    def __init__(self, scanner: Any) -> None:
+        self.scanner = scanner
+        self._seen: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def values(self, event: Finding | Skipped | ScanError) -> list[str]:
+        out: list[str] = []
+        own = None
+        if isinstance(event, Finding | Skipped) and event.resource is not None:
+            own = event.resource.account
+            out += self._scan(event.resource.id, FieldKind.NAME, own)
+        if isinstance(event, Finding):
+            out += self._scan(event.location.field, FieldKind.TEXT, own)
+        elif isinstance(event, Skipped):
+            out += self._scan(event.field, FieldKind.TEXT, own)
+            out += self._scan(event.reason, FieldKind.TEXT, own)
+        else:
+            out += self._scan(event.message, FieldKind.TEXT, event.account)
+        return out
+
+    def _scan(self, text: str | None, kind: FieldKind, own: str | None) -> tuple[str, ...]:
+        if not text:
+            return ()
+        key = (text, own or "")
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= self._MAX:
+                self._seen.clear()
+            report_own = getattr(getattr(self.scanner, "options", None), "report_own_account_id", False)
+            hits = self.scanner.engine.scan(text, kind).hits
+            found = self._seen[key] = tuple(
+                h.secret
+                for h in hits
+                if report_own or own is None or not (h.rule.reports_account_id and digits(h.secret) == own)
+            )
+        return found

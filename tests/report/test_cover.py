@@ -124,3 +124,47 @@ def test_covering_keeps_the_line_of_the_input_file(exported: Path) -> None:
     lines = {(f.rule, f.location.source_line) for f in report.findings}
     assert all(line is not None for _, line in lines), lines
     assert {(f.rule, f.location.source_line) for f in report.cover().findings} == lines
+
+
+def test_a_streamed_line_hides_a_value_only_a_later_finding_covers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON Lines on standard output are written as results arrive: a skipped entry naming a group whose
+    name holds an IBAN can come before the finding that covers the IBAN.  The stream hides what the rules
+    find in the names a line prints, so the earlier line does not carry it either; the resource's own
+    account id is not hidden (it is not reported by default)."""
+    import click
+
+    from metascan.api import make_scanner
+    from metascan.cli import scan_and_emit
+    from metascan.model import Resource, Skipped
+    from metascan.report.cover import Foresight
+    from metascan.workflow import Workflow
+
+    iban = "DE12370502991234567891"
+    own = "111122223333"
+    group = Resource("AutoScalingGroup", f"payouts-{iban}", None, "us-east-1", own)
+    scanner = make_scanner(fingerprint_key=b"k" * 32)
+    skip = Skipped("a.json", "Tags is str, not a list", group, "Tags")
+    assert Foresight(scanner).values(skip) == [iban]
+    owned = Skipped("a.json", "x", Resource("AutoScalingGroup", f"billing-{own}", None, "us-east-1", own))
+    assert Foresight(scanner).values(owned) == []
+    later = metascan.scan_responses(
+        [("b.json", {"AutoScalingGroups": [{"AutoScalingGroupName": f"payouts-{iban}", "Tags": []}]})],
+        scanner=make_scanner(fingerprint_key=b"k" * 32),
+    ).findings
+    assert [f.match for f in later] == [iban]
+    with click.Context(click.Command("scan")):
+        monkeypatch.setattr("metascan.cli.report_options", lambda: _Opts())
+        monkeypatch.setattr("metascan.cli.run_state", lambda: _Opts())
+        scan_and_emit(scanner, [skip, *later], Workflow.create(None), "jsonl", None, False)
+    out = capsys.readouterr().out
+    assert iban not in out and out.count(f"payouts-{redact(iban)}") >= 2
+
+
+class _Opts:
+    fail_on = None
+    min_confidence = metascan.Confidence.LOW
+    quiet = True
+    config = None
+    baseline = None
