@@ -118,6 +118,18 @@ def fingerprints(path: Path) -> set[str]:
     return {f["fingerprint"] for f in doc["findings"]}
 
 
+def differences(paths: list[Path]) -> None:
+    """Which findings one report has and another lacks (rule, resource, field; never a value)."""
+    docs = {p.stem: json.loads(p.read_text()) for p in paths}
+    every = {f["fingerprint"]: f for d in docs.values() for f in d["findings"]}
+    for name, doc in docs.items():
+        have = {f["fingerprint"] for f in doc["findings"]}
+        for fp in sorted(set(every) - have)[:20]:
+            f = every[fp]
+            where = f"{f['resource']['type']} {f['resource']['id']} {f['location']['field']}"
+            print(f"  {name} lacks {f['rule']} in {where} ({f['location'].get('decoding')})")
+
+
 def slow(path: Path) -> int:
     """Skipped entries of the scanner's wall-clock time limit: on a loaded machine they can differ."""
     doc: dict[str, Any] = json.loads(path.read_text())
@@ -165,6 +177,8 @@ def main() -> None:
             for name in ("whole", "wide", "merged"):
                 path = work / f"{name}.json"
                 print(f"{name}: {len(fingerprints(path))} findings, time limit hit on {slow(path)} fields")
+            if not same:
+                differences([work / f"{name}.json" for name in ("whole", "wide", "merged")])
             rows.append((one, wide, shard_wall, merge, same, len(merged)))
         print(f"load average: {os.getloadavg()}")
         workers = 8 * args.shards
