@@ -182,6 +182,9 @@ CASES = [
             ("gitlab-access-token", GLPAT),
             ("gitlab-routable-token", GLPAT_ROUTABLE),
             ("npm-access-token", NPM),
+            # npm's shape with a checksum that fails: reported at low confidence (a one-character typo of a
+            # token still gives the token away, to 62 guesses)
+            ("npm-access-token-unchecked", NPM_BAD_CHECKSUM),
             ("pypi-token", PYPI),
             ("dockerhub-access-token", DOCKER),
             ("datadog-api-key", DD_API),
@@ -195,7 +198,6 @@ CASES = [
             UUID,
             GLPAT_ROUTABLE_BAD_CRC,
             "glpat-xxxxxxxxxxxxxxxxxxxx",
-            NPM_BAD_CHECKSUM,
             "${NPM_MIRROR_TOKEN}",
             TELEGRAM_DOC_TOKEN,
         ),
@@ -408,3 +410,14 @@ def test_jwt_signed() -> None:
     assert jwt_signed(JWT)
     assert not jwt_signed(JWT_UNSIGNED)
     assert not jwt_signed(JWT.rsplit(".", 1)[0] + ".c2hvcnQ")  # a signature shorter than HS256's
+
+
+def test_a_token_whose_checksum_fails_is_reported_at_low_confidence() -> None:
+    """npm's and GitHub's shape with a random body whose CRC-32 does not match is still reported, at low
+    confidence; a valid checksum is the high-confidence rule, and a low-entropy filler is nothing."""
+    hits = _credential_hits(f"ci: published with {NPM_BAD_CHECKSUM} and {NPM}", FieldKind.NAME)
+    assert sorted((h.rule.id, h.confidence.value) for h in hits) == [
+        ("npm-access-token", "high"),
+        ("npm-access-token-unchecked", "low"),
+    ]
+    assert _credential_hits("ghp_" + "ab" * 18, FieldKind.NAME) == []
