@@ -76,10 +76,18 @@ def test_digests(value: str, dropped: bool) -> None:
         "random_password.master.result",
         "aws_secretsmanager_secret_version.db.secret_string",
         "+ getMasterUserPassword() +",  # "pw: " + getMasterUserPassword() + "," without its quotes
+        "request.form.get(",  # password = request.form.get('password'), the value cut at its quote
+        "+new Buffer(",  # _password = "+new Buffer("feast").toString("base64")
+        "os.environ.get(DB_PASSWORD)",
     ],
 )
 def test_references(value: str) -> None:
     assert FILTER_FUNCS["reference"](value)
+
+
+@pytest.mark.parametrize("value", ["Summer(2024)!", "P@ss.w0rd(1)", "Xq7(Lm2pR9"])
+def test_passwords_with_parentheses_are_not_calls(value: str) -> None:
+    assert not FILTER_FUNCS["reference"](value)
 
 
 def test_relative_paths_to_files_and_lowercase_ids() -> None:
