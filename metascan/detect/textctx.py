@@ -51,7 +51,7 @@ class Pair(NamedTuple):
 #   `export`, cmd `set`, PowerShell `$k` and `$env:k`, Java `-Dk=v`; values in double, single or back quotes
 #   (Go raw strings, JS templates), JSON-escaped quotes, C# verbatim strings, or bare; keys may start with
 #   digits (`1password_token`) and follow a comment marker (`//$key = 'v'`, `-- key = 'v'`); comparisons
-#   with a literal (`password == "v"`);
+#   with a literal (`password == "v"`, also the literal first: `"v" == password`, Yoda conditions);
 # - command-line flags `--k v`, `--k=v` and single-dash `-Key v` (PowerShell, Java keytool, Go flags);
 # - calls that set or read a named value with a literal: `System.setProperty("k", "v")`,
 #   `os.Setenv("k", "v")`, `os.getenv("k", "default")`, `define('k', 'v')` (PHP), `headers.set("k", "v")`,
@@ -127,6 +127,11 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             (?<!\w)(?P<bk>NetworkCredential|UsernamePasswordCredentials|PasswordAuthentication|HTTPBasicAuth
                 |HTTPDigestAuth|SetBasicAuth|BasicAuth)\s*\(\s*(?P<bq>["'])[^"'\n]{0,100}(?P=bq)\s*,\s*
             (?P<bvq>["'])(?P<bv2>[^"'\n]{1,200})(?P=bvq)""",
+        ),
+        (
+            ("==", "!="),
+            r"""
+            (?P<rvq>["'])(?P<rv>[^"'\n]{1,4000})(?P=rvq)\s*(?:===?|!==?)\s*\$?(?P<rk>[A-Za-z_][\w.]{0,100}+)(?![\w(])""",
         ),
         (
             (),
@@ -226,6 +231,7 @@ _KEY_OF = {
     "cev": "ck",
     "cuv": "ck",
     "ncv": "nck",
+    "rv": "rk",
     "bv2": "bk",
     "pdv": "pk",
     "psv": "pk",
@@ -254,6 +260,9 @@ _KEY_OF = {
     "ysv": "yk",
     "yuv": "yk",
 }
+
+# The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.
+_VALUE_BEFORE_KEY = {"rk": "rv"}
 
 # AWS structure whose digits and hex must never look like an account number or a secret.
 _STRUCTURE_FORMS = r"""
@@ -337,6 +346,7 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         if start == previous or group is None:
             continue  # an earlier form already matched at this position
         previous = start
+        group = _VALUE_BEFORE_KEY.get(group, group)  # (or the key, in a form whose value comes first)
         key = _KEY_OF[group]
         span = m.span(group)
         if span in values or _NUMBER.fullmatch(m.group(key)):

@@ -13,7 +13,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metascan.detect.textctx import _ASSIGN_FORMS, _KEY_OF, _NUMBER, Pair, _assignments
+from metascan.detect.textctx import _ASSIGN_FORMS, _KEY_OF, _NUMBER, _VALUE_BEFORE_KEY, Pair, _assignments
 
 _REFERENCE = regex.compile("|".join(f"(?:{form.pattern})" for _, form in _ASSIGN_FORMS), regex.VERBOSE)
 
@@ -23,6 +23,7 @@ def _reference(text: str) -> list[Pair]:
     values = set()
     for m in _REFERENCE.finditer(text, overlapped=True):
         g = m.lastgroup
+        g = _VALUE_BEFORE_KEY.get(g, g)
         assert g in _KEY_OF
         key = _KEY_OF[g]
         if m.span(g) in values or _NUMBER.fullmatch(m.group(key)):
@@ -60,3 +61,11 @@ def test_a_typical_script() -> None:
     assert found == _reference(text)
     keys = {"DB_PASSWORD", "API_KEY", "token", "password", "Password", "TOKEN", "K", "S"}
     assert {p.key for p in found} >= keys
+
+
+def test_a_literal_compared_with_a_name_is_that_name_s_value() -> None:
+    """`"v" == password` (the literal first) names its value as `password == "v"` does."""
+    for text in ('if ("Xq7vLm2pR9zK" === password) {', "if ('Xq7vLm2pR9zK' != $db_pass) exit 1"):
+        found = [(p.key, p.value) for p in _assignments(text, 5.0)]
+        assert ("password" if "password" in text else "db_pass", "Xq7vLm2pR9zK") in found
+    assert [p.key for p in _assignments('if ("Xq7vLm2pR9zK" == check(password)) {', 5.0)] == []
