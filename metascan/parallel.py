@@ -24,6 +24,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -150,6 +151,31 @@ def _death(process: BaseProcess) -> str:
     return f"exit status {code}"
 
 
+class _Interrupt:
+    """Ctrl-C in the parent, remembered: Python raises KeyboardInterrupt wherever the main thread happens
+    to be, and where that is a finaliser (`__del__`, a weakref callback) the exception is printed and
+    dropped, and the scan would go on.  The flag makes the loop raise it again at its next step."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
 class _Workers:
     """`jobs` worker processes; a worker that dies is replaced and its file is an error."""
 
@@ -206,12 +232,14 @@ def parallel_file_events(
     """The events of scanning `paths` with `jobs` worker processes, as `api.file_events` gives them."""
     init = (scanner.engine.rules, scanner.fingerprinter, scanner.options, max_file_bytes, strict)
     tally = file_source.Tally()
+    interrupted = _Interrupt()
     workers = _Workers(jobs, init)
     try:
         inputs = iter(file_source.expand(paths))
         window: deque[_Slot] = deque()
         exhausted = False
         while True:
+            interrupted.check()
             while not exhausted and len(window) < 2 * jobs:
                 item = next(inputs, None)
                 if item is None:
@@ -235,6 +263,7 @@ def parallel_file_events(
             window.popleft()
             yield from _settle(scanner, head, max_file_bytes, strict, tally)
     finally:
+        interrupted.restore()
         workers.close()
     yield from tally.finish()
     yield from scanner.finish()
