@@ -236,6 +236,13 @@ class Scanner:
 
     # --- fields ------------------------------------------------------------------------------------------
 
+    def values_in(self, text: str, kind: FieldKind, own_account: str | None = None) -> tuple[str, ...]:
+        """The values the rules find in one text taken alone, with the resource's own account id left out
+        as `scan_field` leaves it out (the names a streamed report line prints: `report.cover.Foresight`)."""
+        own = None if self.options.report_own_account_id else own_account
+        hits = self.engine.scan(text, kind).hits
+        return tuple(h.secret for h in hits if own is None or not _is_account(h, own))
+
     def scan_field(
         self,
         field: Field,

@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 
 import ahocorasick
 
-from ..detect.validators import digits
 from ..fingerprint import redact
 from ..model import FieldKind, Finding, Resource, ScanError, Skipped
 
@@ -148,7 +147,7 @@ class Cover:
 class Foresight:
     """What the rules find in the names an event prints (resource id, field path, skip reason, error
     message): streamed JSON Lines hide these before a later finding would cover them.  Each distinct string
-    is scanned once; the resource's own account id is left alone unless the scanner reports it."""
+    is scanned once (`Scanner.values_in`)."""
 
     _MAX = 100_000  # strings remembered
 
@@ -179,11 +178,5 @@ class Foresight:
         if found is None:
             if len(self._seen) >= self._MAX:
                 self._seen.clear()
-            report_own = getattr(getattr(self.scanner, "options", None), "report_own_account_id", False)
-            hits = self.scanner.engine.scan(text, kind).hits
-            found = self._seen[key] = tuple(
-                h.secret
-                for h in hits
-                if report_own or own is None or not (h.rule.reports_account_id and digits(h.secret) == own)
-            )
+            found = self._seen[key] = self.scanner.values_in(text, kind, own)
         return found

@@ -65,6 +65,11 @@ class AwsOptions:
     # The accounts to scan (with `role_name`), instead of asking Organizations (`--accounts-from`).
     account_list: tuple[str, ...] | None = None
 
+    @property
+    def role_accounts(self) -> dict[str, str]:
+        """Each --role-arn by the account it is in (the ARN itself when it names none)."""
+        return {accounts.role_account(arn) or arn: arn for arn in self.role_arns}
+
     def validate(self) -> None:
         if self.all_regions and self.regions:
             raise ConfigError("--all-regions cannot be combined with --region")
@@ -276,7 +281,7 @@ class LiveScan:
                 submit(self._assume, Where(acct), "sts:AssumeRole", acct, arn)
 
         listing = self.options.org or self.options.account_list is not None
-        role_accounts = {accounts.role_account(arn) or arn: arn for arn in self.options.role_arns}
+        role_accounts = self.options.role_accounts
         if shard is None:
             for acct, arn in role_accounts.items():
                 role(acct, arn)
@@ -392,7 +397,7 @@ class LiveScan:
                 put_account(acct)
             return
         # The shard's share of the whole list (with the roles given): every shard splits the same list.
-        given = {accounts.role_account(arn) or arn: arn for arn in self.options.role_arns}
+        given = self.options.role_accounts
         for acct in shard.take([*listed, *given]):
             if acct in given:
                 put(_Role(acct, given[acct]))
