@@ -90,6 +90,7 @@ class Engine:
         self.time_limit = rule_default if time_limit is None else time_limit  # per rule and text
         self.field_time_limit = field_default if field_time_limit is None else field_time_limit  # all rules
         self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
+        self._by_field: dict[tuple[FieldKind, str | None], tuple[frozenset[int], frozenset[int]]] = {}
         self._automaton = ahocorasick.Automaton()
         by_word: dict[str, list[int]] = {}
         for i, rule in enumerate(self.rules):
@@ -107,12 +108,28 @@ class Engine:
 
     def candidates(self, ctx: TextContext) -> list[Rule]:
         """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
-        chosen = set(self._always)
+        always, allowed = self._for_field(ctx.kind, ctx.protocol)
+        chosen = set(always)
         if self._has_words:
-            haystack = f"{ctx.key.lower()}\n{ctx.lower}" if ctx.key else ctx.lower
-            for _, idx in self._automaton.iter(haystack):
+            for _, idx in self._automaton.iter(ctx.haystack):
                 chosen.update(idx)
-        return [self.rules[i] for i in sorted(chosen) if _applies(self.rules[i], ctx)]
+            chosen &= allowed
+        rules = self.rules
+        return [rules[i] for i in sorted(chosen) if _applies(rules[i], ctx)]
+
+    def _for_field(self, kind: FieldKind, protocol: str | None) -> tuple[frozenset[int], frozenset[int]]:
+        """The rules without keywords and all the rules that scan a field of this kind and protocol (the
+        tests of `_applies` that depend on nothing else, made once per kind and protocol)."""
+        found = self._by_field.get((kind, protocol))
+        if found is None:
+            proto = (protocol or "").lower()
+            allowed = frozenset(
+                i
+                for i, r in enumerate(self.rules)
+                if (r.kinds is None or kind in r.kinds) and (r.protocols is None or proto in r.protocols)
+            )
+            found = self._by_field[(kind, protocol)] = (allowed.intersection(self._always), allowed)
+        return found
 
     def scan(
         self, text: str, kind: FieldKind, key: str | None = None, protocol: str | None = None
@@ -129,13 +146,18 @@ class Engine:
         timed_out: list[Rule] = []
         not_run: list[Rule] = []
         field_deadline = time.monotonic() + self.field_time_limit
+        # In a short text most rules find nothing: one search says so before a scan of its matches is set up.
+        short = len(text) < _SHORT
         for rule in self.candidates(ctx):
             remaining = field_deadline - time.monotonic()
             if remaining <= 0:
                 not_run.append(rule)  # the field's budget is spent: the rule did not run
                 continue
+            limit = min(self.time_limit, remaining)
             try:
-                hits.extend(self.rule_hits(rule, ctx, min(self.time_limit, remaining)))
+                if short and rule.pattern is not None and rule.pattern.search(text, timeout=limit) is None:
+                    continue
+                hits.extend(self.rule_hits(rule, ctx, limit))
             except TimeoutError:
                 timed_out.append(rule)
         unfinished: list[str] = []
@@ -245,6 +267,8 @@ class Engine:
 
 
 _MAX_SHRINK = 12
+# Texts shorter than this (names, tags, ARNs) are searched once by each rule before its matches are scanned.
+_SHORT = 512
 # The bounded fallback scan searches windows of this many characters, each starting half a window after the
 # previous one: every match of up to half a window (a 4096-bit PEM private key is about 3,300) lies whole in
 # one window, and no search reads more than a window, so the scan is linear in the text's length.
@@ -302,16 +326,13 @@ def _token_matches(
 
 
 def _applies(rule: Rule, ctx: TextContext) -> bool:
-    if rule.kinds is not None and ctx.kind not in rule.kinds:
-        return False
+    """Whether a rule whose keywords occur runs on the text (its kinds and protocols: `Engine._for_field`)."""
     if rule.min_digits and ctx.digit_run < rule.min_digits:
-        return False
-    if rule.protocols is not None and (ctx.protocol or "").lower() not in rule.protocols:
         return False
     # A rule that needs a context word runs only where one occurs as a whole token (its keywords found
     # substrings: 'nit' in 'unit'), or its pattern of words without tokens occurs.
     c = rule.context
-    if c.required and c.words and not c.words.found_in(ctx.tokens):
+    if c.required and c.words and not (c.words.may_occur_in(ctx.haystack) and c.words.found_in(ctx.tokens)):
         return c.near is not None and c.near.search(ctx.text) is not None
     return True
 

@@ -79,15 +79,27 @@ class Phrases:
     multis: tuple[tuple[str, ...], ...] = ()
     # The single words and the last word of each phrase: no entry occurs where none of these does.
     anchors: frozenset[str] = frozenset()
+    ascii: bool = True  # every anchor is ASCII (see `may_occur_in`)
 
     @classmethod
     def of(cls, entries: tuple[tuple[str, ...], ...]) -> Phrases:
         singles = frozenset(e[0] for e in entries if len(e) == 1)
         multis = tuple(e for e in entries if len(e) > 1)
-        return cls(singles, multis, singles.union(m[-1] for m in multis))
+        anchors = singles.union(m[-1] for m in multis)
+        return cls(singles, multis, anchors, all(a.isascii() for a in anchors))
 
     def __bool__(self) -> bool:
         return bool(self.singles or self.multis)
+
+    def may_occur_in(self, lowered: str) -> bool:
+        """False when no entry can occur among the word tokens of a text whose lowercase is `lowered`: each
+        token is a piece of the lowercase text, so an anchor that is no substring of it is no token either.
+        A cheap test ahead of `found_in` (finding a text's tokens costs more than a few substring tests).
+        Anchors outside ASCII always may occur (lowercasing a Greek capital sigma depends on what follows).
+        """
+        if not self.ascii:
+            return True
+        return any(anchor in lowered for anchor in self.anchors)
 
     def found_in(self, words: AbstractSet[str]) -> bool:
         """Whether any entry occurs: a single word, or every word of a phrase."""

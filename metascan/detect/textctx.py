@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+import re
 import time
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
@@ -38,7 +39,8 @@ class Pair(NamedTuple):
 # and `regex` no longer tries every form at every position.  Speed: every repetition is bounded, a key is a
 # run of [\w.-] that an operator must follow (so a possessive `{0,100}+` matches what a lazy `{0,100}?` would,
 # without the retries), and no form has two unbounded parts that can match the same characters, so each form
-# is linear in the text.
+# is linear in the text.  A lookahead for what must follow a key (an operator; a colon after a run of word
+# characters) lets a form give up at a word that is no key before it tries its alternatives.
 #
 # The forms, each written from its format's documentation:
 # - quoted keys: JSON `"k": "v"`, Python/JS dicts `'k': 'v'`, PHP/Ruby/Perl `'k' => 'v'`, PowerShell
@@ -136,7 +138,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             (),
             r"""
-            (?<![\w.@/-])(?P<k>\w[\w.-]{0,100}+)"""
+            (?<![\w.@/-])(?P<k>\w[\w.-]{0,100}+)(?=\s*[=!:?+."])"""
             + _OPERATOR
             + _VALUE.format(p=""),
         ),
@@ -150,7 +152,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             SECRET_COLON_LITERALS,
             r"""
-            (?<![\w.@/:-])(?P<nck>[\w-]{0,60}?(?i:secret|token|key|pass|passwd|password|pwd|auth)):
+            (?<![\w.@/:-])(?=[\w-]{1,70}+:)(?P<nck>[\w-]{0,60}?(?i:secret|token|key|pass|passwd|password|pwd|auth)):
             (?P<ncv>[^\s:'"`;,{}\[\]<>][^\s'"`;,{}\[\]<>]{7,4000})""",
         ),
         (
@@ -264,6 +266,21 @@ _KEY_OF = {
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.
 _VALUE_BEFORE_KEY = {"rk": "rv"}
 
+
+def _groups_by_last(form: regex.Pattern[str]) -> dict[int, tuple[int, int]]:
+    """The numbers of the value group and the key group of a form's match, by the number of the last group
+    the match closed (`Match.lastindex`: numbers, not names, are what a match looks up fastest)."""
+    index = form.groupindex
+    out: dict[int, tuple[int, int]] = {}
+    for name, number in index.items():
+        value = _VALUE_BEFORE_KEY.get(name, name)
+        if value in _KEY_OF:
+            out[number] = (index[value], index[_KEY_OF[value]])
+    return out
+
+
+_GROUPS_BY_LAST = tuple(_groups_by_last(form) for _, form in _ASSIGN_FORMS)
+
 # AWS structure whose digits and hex must never look like an account number or a secret.
 _STRUCTURE_FORMS = r"""
       arn:aws[\w-]*:[\w-]*:[\w-]*:(?:\d{12}|aws)?:       # ARN prefix up to and with its account field
@@ -329,7 +346,7 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
     deadline = time.monotonic() + limit
     found: list[tuple[int, int, regex.Match[str]]] = []
     for rank, (literals, form) in enumerate(_ASSIGN_FORMS):
-        if literals and not any(literal in text for literal in literals):
+        if literals and not any(map(text.__contains__, literals)):
             continue
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -337,24 +354,27 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         if window is not None:
             found.extend((m.start(), rank, m) for m in _bounded(text, form, deadline, window))
             continue
-        found.extend((m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining))
+        found += [(m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining)]
     found.sort(key=_by_start_and_rank)
     previous = -1
     values: set[tuple[int, int]] = set()
-    for start, _, m in found:
-        group = m.lastgroup  # the value: the last group a form closes
-        if start == previous or group is None:
+    for start, rank, m in found:
+        if start == previous:
             continue  # an earlier form already matched at this position
+        # the value: the last group a form closes (or the key, in a form whose value comes first)
+        groups = _GROUPS_BY_LAST[rank].get(m.lastindex)  # type: ignore[arg-type]
+        if groups is None:
+            continue
         previous = start
-        group = _VALUE_BEFORE_KEY.get(group, group)  # (or the key, in a form whose value comes first)
-        key = _KEY_OF[group]
-        span = m.span(group)
-        if span in values or _NUMBER.fullmatch(m.group(key)):
+        value, key = groups
+        span = m.span(value)
+        name = m.group(key)
+        if span in values or _NUMBER.fullmatch(name):
             # a value named by an assignment that starts earlier (`name: K` / `value: V` names it K), or a
             # number that only looks like a key (10: x)
             continue
         values.add(span)
-        yield Pair(m.group(key), span[0], span[1], text[span[0] : span[1]], m.start(key))
+        yield Pair(name, span[0], span[1], text[span[0] : span[1]], m.start(key))
 
 
 def _bounded(text: str, form: regex.Pattern[str], deadline: float, window: int) -> Iterator[regex.Match[str]]:
@@ -386,6 +406,8 @@ BOUNDED_WINDOW = 512
 
 _DIGITS = regex.compile(r"[0-9]+")
 _WORD = regex.compile(r"\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\d+")
+# The same words in ASCII text, where the standard library's engine finds them in 40% less time.
+_ASCII_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
 def words(text: str) -> list[str]:
@@ -510,6 +532,11 @@ class TextContext:
         return self.text.lower()
 
     @cached_property
+    def haystack(self) -> str:
+        """The lowercase key and text, a line apart: where keywords and context words are looked for."""
+        return f"{self.key.lower()}\n{self.lower}" if self.key else self.lower
+
+    @cached_property
     def digit_run(self) -> int:
         """The length of the longest run of ASCII digits (a cheap gate for number rules)."""
         runs = _DIGITS.findall(self.text)
@@ -523,7 +550,9 @@ class TextContext:
     def tokens(self) -> frozenset[str]:
         """Every word token of the field's key and of the text: a superset of the context words any candidate
         can have (its key, the key it is assigned to, the words near it)."""
-        return frozenset(words(self.text)).union(self.key_words)
+        # (each distinct word lowercased once: a script repeats most of its words)
+        found = (_ASCII_WORD if self.text.isascii() else _WORD).findall(self.text)
+        return frozenset(map(str.lower, set(found))).union(self.key_words)
 
     @cached_property
     def _line_starts(self) -> list[int]:

@@ -37,3 +37,74 @@ def test_key_verdicts_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     first = _found(engine, text)
     assert first == _found(engine, text)
     assert all(len(v) <= 8 for v in engine._key_verdicts.values())
+
+
+# Texts of every kind, short (searched once per rule before its matches are scanned) and long, with context
+# words as whole words, inside camelCase keys, and absent.
+_VARIED = [
+    ("GitHubClientSecret", "5bb2dc961e72797b537a69813c90d072d50adfcc", FieldKind.TAG_VALUE, None),
+    (None, "export GITHUB_CLIENT_SECRET=5bb2dc961e72797b537a69813c90d072d50adfcc", FieldKind.SCRIPT, None),
+    ("Owner", "Linda Wilson", FieldKind.TAG_VALUE, None),
+    (None, "billing-prod-123456789012-Reisepass C01X00T47", FieldKind.NAME, None),
+    (None, "Steuernummer: RSSMRA85T10A562S", FieldKind.TEXT, None),
+    (None, "https://hooks.example.com/x?token=Zr8Qm2Lx9Vb4Np7K", FieldKind.ENDPOINT, "https"),
+    (None, "+14155552671", FieldKind.ENDPOINT, "sms"),
+    (None, "ops@example.org", FieldKind.ENDPOINT, "email"),
+    (None, "DE89 3704 0044 0532 0130 00 card 4111 1111 1111 1111 " * 20, FieldKind.SCRIPT, None),
+    *[(None, t, FieldKind.SCRIPT, None) for t in TEXTS],
+]
+
+
+def _applies_plainly(rule, ctx) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a rule runs on a text, tested the plain way: every test of the rule, on the text's tokens."""
+    if rule.kinds is not None and ctx.kind not in rule.kinds:
+        return False
+    if rule.min_digits and ctx.digit_run < rule.min_digits:
+        return False
+    if rule.protocols is not None and (ctx.protocol or "").lower() not in rule.protocols:
+        return False
+    c = rule.context
+    if c.required and c.words and not c.words.found_in(ctx.tokens):
+        return c.near is not None and c.near.search(ctx.text) is not None
+    return True
+
+
+@pytest.mark.parametrize(("key", "text", "kind", "protocol"), _VARIED)
+def test_the_rules_that_run_are_those_every_test_admits(
+    key: str | None, text: str, kind: FieldKind, protocol: str | None
+) -> None:
+    """Kinds and protocols tested once per kind, context words looked for as substrings before tokens: the
+    same rules run as when every rule's every test runs on every text."""
+    from metascan.detect.textctx import TextContext
+
+    engine = Engine(RULES)
+    ctx = TextContext(text, kind, key, protocol, 1.0)
+    rules = engine.rules  # by priority
+    keyed = {i for i, r in enumerate(rules) for w in r.keywords if w in ctx.haystack}
+    plain = [r for i, r in enumerate(rules) if (not r.keywords or i in keyed) and _applies_plainly(r, ctx)]
+    assert engine.candidates(ctx) == plain
+    assert engine.candidates(ctx)  # the texts give the rules something to do
+
+
+@pytest.mark.parametrize(("key", "text", "kind", "protocol"), _VARIED)
+def test_a_short_text_searched_first_gives_every_hit(
+    key: str | None, text: str, kind: FieldKind, protocol: str | None
+) -> None:
+    from metascan.detect.engine import resolve
+    from metascan.detect.textctx import TextContext
+
+    engine = Engine(RULES)
+    ctx = TextContext(text, kind, key, protocol, 1.0)
+    every = resolve([h for r in engine.candidates(ctx) for h in engine.rule_hits(r, ctx)])
+    assert engine.scan(text, kind, key, protocol).hits == every
+
+
+def test_context_words_that_are_no_substring_are_no_token() -> None:
+    from metascan.detect.rules import Phrases
+
+    phrases = Phrases.of((("secret",), ("client", "id")))
+    assert phrases.may_occur_in("githubclientsecret")  # GitHubClientSecret: the token `secret`
+    assert phrases.may_occur_in("the client_id")
+    assert not phrases.may_occur_in("password: hunter2 client")  # `id` is not there: the phrase cannot be
+    greek = Phrases.of((("αριθμός",),))
+    assert not greek.ascii and greek.may_occur_in("nothing alike")  # not tested as a substring
