@@ -181,9 +181,14 @@ class Scanner:
             return
         record: ResourceRecord | None = None
         counted: Resource | None = None  # the fields of one resource share one Resource: count it once
+        # What the fields of the last record's resource share, worked out once per record (not per field).
+        launch: Launchable | None = None
+        created_by: str | None = None
         for item in extract(source, data, defaults or self.defaults, self.fingerprinter):
             if isinstance(item, ResourceRecord):
                 record = item
+                launch = launchable(record)
+                created_by = _created_by_account(record)
                 if item.resource is not counted:
                     counted = item.resource
                     self.resources.add(resource_key(counted))
@@ -193,9 +198,8 @@ class Scanner:
                     counted = item.resource
                     self.resources.add(resource_key(counted))
                 same = record is not None and record.resource == item.resource
-                launch = launchable(record) if same and record is not None else None
-                own = item.resource.account or (_created_by_account(record) if same and record else None)
-                yield from self.scan_field(item, launch, own, locate, per_source)
+                own = item.resource.account or (created_by if same else None)
+                yield from self.scan_field(item, launch if same else None, own, locate, per_source)
             else:
                 yield item
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -34,7 +35,13 @@ class Arn:
 
 
 def parse_arn(text: str) -> Arn | None:
-    m = _ARN.fullmatch(text.strip()) if isinstance(text, str) else None
+    return _parse_arn(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _parse_arn(text: str) -> Arn | None:
+    """(Remembered: an export names the same ARNs many times, a group's in each of its records.)"""
+    m = _ARN.fullmatch(text.strip())
     if not m:
         return None
     account = m.group(4) if m.group(4) and m.group(4).isdigit() else None
