@@ -297,6 +297,8 @@ class Scanner:
         protocol: str | None = None,
     ) -> _TextsResult:
         results = [self.engine.scan(seg.text, seg.kind, key, protocol) for seg in segments]
+        if not any(r.hits or not r.complete for r in results):
+            return _TextsResult((), (), tuple(skipped))  # most fields: nothing found, nothing cut short
         timed_out = tuple(
             (seg.decoding, replace(r, hits=()))
             for seg, r in zip(segments, results, strict=True)

@@ -23,6 +23,7 @@ from ..model import Confidence, FieldKind
 from .alternation import Alternation
 from .boundaries import is_token, next_token_start
 from .filters import FILTER_FUNCS
+from .prefilter import ShapePrefilter
 from .rules import Rule
 from .textctx import TextContext
 from .validators import CHEAP_VALIDATORS
@@ -91,6 +92,10 @@ class Engine:
         self.field_time_limit = field_default if field_time_limit is None else field_time_limit  # all rules
         self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
         self._by_field: dict[tuple[FieldKind, str | None], tuple[frozenset[int], frozenset[int]]] = {}
+        # The rules without keywords run on every text unless one Hyperscan pass says they match nowhere.
+        self._shapes = ShapePrefilter(
+            [(i, r) for i, r in enumerate(self.rules) if not r.keywords and r.pattern is not None]
+        )
         self._automaton = ahocorasick.Automaton()
         by_word: dict[str, list[int]] = {}
         for i, rule in enumerate(self.rules):
@@ -110,6 +115,9 @@ class Engine:
         """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
         always, allowed = self._for_field(ctx.kind, ctx.protocol)
         chosen = set(always)
+        shapes = self._shapes
+        if shapes.covered and not chosen.isdisjoint(shapes.covered):
+            chosen -= shapes.covered - shapes.reported(ctx.text)  # they match nowhere in the text
         if self._has_words:
             for _, idx in self._automaton.iter(ctx.haystack):
                 chosen.update(idx)

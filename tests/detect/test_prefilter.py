@@ -1,0 +1,83 @@
+"""The Hyperscan pass over the rules without keywords (metascan.detect.prefilter) never leaves out a rule
+whose pattern matches: it only saves the searches that would find nothing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metascan.detect import prefilter as prefilter_module
+from metascan.detect.engine import Engine
+from metascan.detect.prefilter import ShapePrefilter
+from metascan.detect.rules import load_rules
+from metascan.model import FieldKind
+
+ENGINE = Engine(load_rules())
+RULES = ENGINE.rules
+SHAPES = [(i, r) for i, r in enumerate(RULES) if not r.keywords and r.pattern is not None]
+PREFILTER = ShapePrefilter(SHAPES)
+# Every rule's documented examples (matches and non-matches), raw and with non-ASCII around them.
+TEXTS = sorted(
+    {e.text for r in RULES for e in (*r.examples_match, *r.examples_no_match)}
+    | {f"Größe ✓ {e.text} — ü" for r in RULES for e in r.examples_match}
+)
+
+
+def _missed(text: str) -> list[str]:
+    reported = PREFILTER.reported(text)
+    return [
+        r.id
+        for i, r in SHAPES
+        if i in PREFILTER.covered and i not in reported and r.pattern.search(text) is not None  # type: ignore[union-attr]
+    ]
+
+
+def test_every_rule_without_keywords_is_covered() -> None:
+    assert SHAPES and PREFILTER.covered == frozenset(i for i, _ in SHAPES)
+
+
+def test_no_documented_example_is_left_out() -> None:
+    missed = {t: m for t in TEXTS if (m := _missed(t))}
+    assert not missed
+    # and the pass does leave rules out: it is not a filter that lets everything through
+    assert any(len(PREFILTER.reported(t)) < len(PREFILTER.covered) for t in TEXTS)
+
+
+_PIECES = st.sampled_from(
+    [e.text for _, r in SHAPES for e in r.examples_match]
+    + [
+        "DE89 3704 0044 0532 0130 00",
+        "4111-1111-1111-1111",
+        "123456789012",
+        " ",
+        "\n",
+        "-",
+        ".",
+        "é",
+        "x",
+        "9",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=6))
+def test_texts_built_from_matching_pieces_lose_no_rule(pieces: list[str]) -> None:
+    assert not _missed("".join(pieces))
+
+
+def test_without_hyperscan_every_rule_runs_and_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prefilter_module, "hyperscan", None)
+    plain = Engine(load_rules())
+    assert not plain._shapes.covered
+
+    def found(engine: Engine, text: str) -> list[tuple[str, str, int, int, str]]:
+        return [
+            (h.rule.id, h.secret, h.start, h.end, str(h.confidence))
+            for h in engine.scan(text, FieldKind.SCRIPT).hits
+        ]
+
+    assert any(found(plain, text) for text in TEXTS)
+    for text in TEXTS:
+        assert found(plain, text) == found(ENGINE, text)
