@@ -12,7 +12,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import assert_never
 
-from .formats import asff, jsonl, ocsf, sarif, text
+from .formats import asff, jsonl, sarif, text
 from .formats.json import render as render_json
 from .formats.options import RenderOptions
 from .report import Report
@@ -44,6 +44,10 @@ def renderer(fmt: Format) -> Renderer:
         case Format.ASFF:
             return asff.render
         case Format.OCSF:
+            # (imported here: the OCSF models, built on pydantic, take a fifth of a second to import, and
+            # every other format goes without them)
+            from .formats import ocsf
+
             return ocsf.render
         case _:
             assert_never(fmt)
