@@ -16,6 +16,7 @@ package (a platform without a wheel) there is no prefilter and every rule runs, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -37,27 +38,10 @@ class ShapePrefilter:
     `reported(text)` those of them that may match; a rule given but not covered always runs."""
 
     def __init__(self, rules: Sequence[tuple[int, Rule]]) -> None:
-        self.covered: frozenset[int] = frozenset()
-        self._ascii: Any = None
-        self._unicode: Any = None
-        if hyperscan is None:
-            return
-        kept: list[tuple[int, list[tuple[bytes, bytes]]]] = []
-        left_out: set[int] = set()
-        for index, rule in rules:
-            expressions = _expressions(rule)
-            if expressions is None:
-                left_out.add(index)
-            else:
-                kept.append((index, expressions))
-        ascii_db = _database([(i, [a for a, _ in e]) for i, e in kept], left_out)
-        unicode_db = _database([(i, [u for _, u in e]) for i, e in kept], left_out)
-        if ascii_db is None or unicode_db is None:
-            return
-        # (a rule the second database left out is in the first one: it is reported there or not, and runs
-        # anyway, as it is not covered)
-        self._ascii, self._unicode = ascii_db, unicode_db
-        self.covered = frozenset(i for i, _ in kept if i not in left_out)
+        key = tuple((i, r.pattern.pattern, r.pattern.flags) for i, r in rules if r.pattern is not None)
+        self.covered, self._ascii, self._unicode = (
+            _built(key) if hyperscan is not None else (frozenset(), None, None)
+        )
 
     def reported(self, text: str) -> set[int]:
         """The covered rules that may match `text` (and perhaps rules that are not covered)."""
@@ -78,11 +62,31 @@ def _collect(ident: int, start: int, end: int, flags: int, found: set[int]) -> N
     found.add(ident)
 
 
-def _expressions(rule: Rule) -> list[tuple[bytes, bytes]] | None:
-    """(ASCII variant, other-text variant) of each of the rule's expressions; None when not translatable."""
-    assert rule.pattern is not None
+@lru_cache(maxsize=8)
+def _built(rules: tuple[tuple[int, str, int], ...]) -> tuple[frozenset[int], Any, Any]:
+    """(covered rules, database for ASCII texts, database for others) of (index, pattern source, flags), made
+    once per process for one rule set (every engine of a test run or a long-lived caller shares them)."""
+    kept: list[tuple[int, list[tuple[bytes, bytes]]]] = []
+    left_out: set[int] = set()
+    for index, source, flags in rules:
+        expressions = _expressions(regex.compile(source, flags))
+        if expressions is None:
+            left_out.add(index)
+        else:
+            kept.append((index, expressions))
+    ascii_db = _database([(i, [a for a, _ in e]) for i, e in kept], left_out)
+    unicode_db = _database([(i, [u for _, u in e]) for i, e in kept], left_out)
+    if ascii_db is None or unicode_db is None:
+        return frozenset(), None, None
+    # (a rule the second database left out is in the first one: it is reported there or not, and runs anyway,
+    # as it is not covered)
+    return frozenset(i for i, _ in kept if i not in left_out), ascii_db, unicode_db
+
+
+def _expressions(pattern: regex.Pattern[str]) -> list[tuple[bytes, bytes]] | None:
+    """(ASCII variant, other-text variant) of each of a pattern's expressions; None when not translatable."""
     try:
-        t = translated(rule.pattern)
+        t = translated(pattern)
     except Unsupported:
         return None
     if t.search_start or not t.expressions:
