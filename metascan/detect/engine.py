@@ -91,7 +91,8 @@ class Engine:
         self.time_limit = rule_default if time_limit is None else time_limit  # per rule and text
         self.field_time_limit = field_default if field_time_limit is None else field_time_limit  # all rules
         self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
-        self._by_field: dict[tuple[FieldKind, str | None], tuple[frozenset[int], frozenset[int]]] = {}
+        self._by_field: dict[tuple[FieldKind, str], tuple[frozenset[int], frozenset[int]]] = {}
+        self._protocols = frozenset(p for r in self.rules for p in (r.protocols or ()))
         # The rules without keywords run on every text unless one Hyperscan pass says they match nowhere.
         self._shapes = ShapePrefilter(
             [(i, r) for i, r in enumerate(self.rules) if not r.keywords and r.pattern is not None]
@@ -128,15 +129,19 @@ class Engine:
     def _for_field(self, kind: FieldKind, protocol: str | None) -> tuple[frozenset[int], frozenset[int]]:
         """The rules without keywords and all the rules that scan a field of this kind and protocol (the
         tests of `_applies` that depend on nothing else, made once per kind and protocol)."""
-        found = self._by_field.get((kind, protocol))
+        # A protocol no rule names counts as one (an export may hold any number of made-up protocols: the
+        # table stays as small as the rules' own list).
+        proto = (protocol or "").lower()
+        if proto not in self._protocols:
+            proto = _NO_RULES_PROTOCOL
+        found = self._by_field.get((kind, proto))
         if found is None:
-            proto = (protocol or "").lower()
             allowed = frozenset(
                 i
                 for i, r in enumerate(self.rules)
                 if (r.kinds is None or kind in r.kinds) and (r.protocols is None or proto in r.protocols)
             )
-            found = self._by_field[(kind, protocol)] = (allowed.intersection(self._always), allowed)
+            found = self._by_field[(kind, proto)] = (allowed.intersection(self._always), allowed)
         return found
 
     def scan(
@@ -275,6 +280,7 @@ class Engine:
 
 
 _MAX_SHRINK = 12
+_NO_RULES_PROTOCOL = "\x00"  # stands for every protocol that no rule names (see `Engine._for_field`)
 # Texts shorter than this (names, tags, ARNs) are searched once by each rule before its matches are scanned.
 _SHORT = 512
 # The bounded fallback scan searches windows of this many characters, each starting half a window after the

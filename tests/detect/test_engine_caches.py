@@ -112,3 +112,21 @@ def test_context_words_that_are_no_substring_are_no_token() -> None:
     assert not phrases.may_occur_in("password: hunter2 client")  # `id` is not there: the phrase cannot be
     greek = Phrases.of((("αριθμός",),))
     assert not greek.ascii and greek.may_occur_in("nothing alike")  # not tested as a substring
+
+
+def test_made_up_protocols_do_not_grow_what_the_engine_remembers() -> None:
+    """An export may name any number of protocols; the rules name a few (https, email, sms, ...)."""
+    engine = Engine(RULES)
+    for n in range(300):
+        engine.scan(f"ops-{n}@example.org", FieldKind.ENDPOINT, protocol=f"made-up-{n}")
+    engine.scan("ops@example.org", FieldKind.ENDPOINT, protocol="email")
+    assert len(engine._by_field) <= 2
+    found = engine.scan(
+        "https://hooks.example.com/x?token=Zr8Qm2Lx9Vb4Np7K", FieldKind.ENDPOINT, protocol="HTTPS"
+    )
+    assert (
+        found.hits
+        == engine.scan(
+            "https://hooks.example.com/x?token=Zr8Qm2Lx9Vb4Np7K", FieldKind.ENDPOINT, protocol="https"
+        ).hits
+    )
