@@ -15,6 +15,7 @@ package (a platform without a wheel) there is no prefilter and every rule runs, 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -42,19 +43,29 @@ class ShapePrefilter:
         self.covered, self._ascii, self._unicode = (
             _built(key) if hyperscan is not None else (frozenset(), None, None)
         )
+        self._local = threading.local()
 
     def reported(self, text: str) -> set[int]:
         """The covered rules that may match `text` (and perhaps rules that are not covered)."""
         found: set[int] = set()
         if self._ascii is None:
             return found
+        # Hyperscan's scratch space serves one scan at a time, and a scan lets other threads run: each thread
+        # scans with scratch of its own (a caller may share an engine between threads).
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = (hyperscan.Scratch(self._ascii), hyperscan.Scratch(self._unicode))
         if text.isascii():
-            data, database = text.encode("ascii")[::-1], self._ascii
+            data, database, space = text.encode("ascii")[::-1], self._ascii, scratch[0]
         else:
-            data, database = _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1], self._unicode
+            data, database, space = (
+                _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1],
+                self._unicode,
+                scratch[1],
+            )
         # A newline at each end: what the translation takes for the edges of the text (its lookarounds at
         # the start and end became consumed context that may be the text's edge).
-        database.scan(b"\n" + data + b"\n", match_event_handler=_collect, context=found)
+        database.scan(b"\n" + data + b"\n", match_event_handler=_collect, context=found, scratch=space)
         return found
 
 

@@ -68,16 +68,28 @@ def test_texts_built_from_matching_pieces_lose_no_rule(pieces: list[str]) -> Non
 
 
 def test_without_hyperscan_every_rule_runs_and_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(prefilter_module, "hyperscan", None)
-    plain = Engine(load_rules())
-    assert not plain._shapes.covered
-
     def found(engine: Engine, text: str) -> list[tuple[str, str, int, int, str]]:
         return [
             (h.rule.id, h.secret, h.start, h.end, str(h.confidence))
             for h in engine.scan(text, FieldKind.SCRIPT).hits
         ]
 
-    assert any(found(plain, text) for text in TEXTS)
-    for text in TEXTS:
-        assert found(plain, text) == found(ENGINE, text)
+    with_pass = [found(ENGINE, text) for text in TEXTS]
+    monkeypatch.setattr(prefilter_module, "hyperscan", None)
+    plain = Engine(load_rules())
+    assert not plain._shapes.covered
+    without = [found(plain, text) for text in TEXTS]
+    assert any(without)
+    assert without == with_pass
+
+
+def test_threads_sharing_an_engine_each_get_every_rule() -> None:
+    """Hyperscan's scratch space serves one scan at a time and a scan lets other threads run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    long_texts = [t * 400 for t in TEXTS if len(PREFILTER.reported(t)) > 0][:40]
+    assert long_texts
+    expected = [PREFILTER.reported(t) for t in long_texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert list(pool.map(PREFILTER.reported, long_texts)) == expected
