@@ -168,7 +168,9 @@ class Engine:
                 continue
             limit = min(self.time_limit, remaining)
             try:
-                if short and rule.pattern is not None and rule.pattern.search(text, timeout=limit) is None:
+                pattern = rule.pattern
+                searched = short and pattern is not None and self._searched_whole(rule)
+                if searched and pattern is not None and pattern.search(text, timeout=limit) is None:
                     continue
                 hits.extend(self.rule_hits(rule, ctx, limit))
             except TimeoutError:
@@ -248,6 +250,13 @@ class Engine:
                     yield hit
             if time.monotonic() > deadline:
                 raise TimeoutError(rule.id)
+
+    def _searched_whole(self, rule: Rule) -> bool:
+        """Whether a short text is searched with the rule's whole pattern (not one whose alternation has an
+        alternative anchored at the text's start: that one is searched an alternative at a time, and its
+        whole pattern, for a vendor key compiled only on first use, is never compiled; see `rule_hits`)."""
+        alternation = self._alternation(rule)
+        return alternation is None or not alternation.anchored
 
     def _alternation(self, rule: Rule) -> Alternation | None:
         if rule.id not in self._alternations:
