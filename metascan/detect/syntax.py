@@ -19,8 +19,6 @@ from functools import lru_cache
 
 import regex
 
-Node = "Chars | Seq | Alt | Repeat | Group | Look | Anchor | Backref"
-
 
 class Unsupported(ValueError):
     """A construct of the pattern that cannot be translated."""
@@ -100,7 +98,6 @@ _FLAG_LETTERS = {
     "x": regex.VERBOSE,
 }
 _ASCII_LITERAL_ESCAPES = frozenset("ntrfva0")
-_CLASS_ESCAPES = frozenset("dDwWsShHvVpP")  # escapes that stand for a class of characters
 _CASE_FOLDS_BEYOND_ASCII = frozenset(map(ord, "iIkKsS"))  # İ ı, K (Kelvin), ſ: see tests
 _ASCII = "".join(map(chr, range(128)))
 _QUANTIFIER = regex.compile(r"\{\s*(\d*)\s*(,?)\s*(\d*)\s*\}")

@@ -15,7 +15,7 @@ each report is one start position to try, however many lengths a match could hav
 * a lookbehind at the very start becomes consumed context (`(?<![\\w-])` becomes "the start of the text, or a
   character that is neither a word character nor a hyphen"), and a lookahead at the very end likewise, so
   that `(?<![\\d])\\d{12}(?![\\d])` is not reported at every offset of a long number; the report is then up to
-  the context's width before the start (`Expression.offsets`);
+  the context's width before the start;
 * a top-level alternation becomes one expression per alternative.
 
 `\\b` and `\\B` are kept for texts that are pure ASCII and dropped in the variant used for other texts, where
@@ -52,26 +52,19 @@ _REPEAT_LIMIT = 250  # larger counts are left open: Hyperscan builds big automat
 
 @dataclass(frozen=True, slots=True)
 class Expression:
-    """One reversed Hyperscan expression: a report at reversed end `to` means a match of the pattern may
-    start at `len(text) - to + offset` for each of the `offsets` (the widths of the consumed context)."""
+    """One reversed Hyperscan expression: a report means a match of the pattern may start where the report
+    ends in the reversed text (up to the width of the consumed context before it)."""
 
     ascii: bytes  # for texts that are pure ASCII
     unicode: bytes  # for other texts
-    offsets: tuple[int, ...]
-    loose: bytes  # for any text: a cheap superset of `unicode` (see `_prefix`), for the shared database
 
 
 @dataclass(frozen=True, slots=True)
 class Translated:
-    """The Hyperscan expressions of one pattern, and what the engine may check cheaply before `regex` runs."""
+    """The Hyperscan expressions of one pattern."""
 
     expressions: tuple[Expression, ...]
-    first: Chars  # characters a match can start with
-    not_after: frozenset[str]  # ASCII characters a match never starts right after (a leading lookbehind)
-    search_start: tuple[int, ...]  # source offsets of \G anchors (the engine compiles a variant without)
-    runs: tuple[Chars, ...]  # classes repeated without bound (see `reach`)
-    reach: int | None  # how far past its start a match attempt reads at most, if no run of one of `runs`
-    # is _RUN characters long; None: no bound (a group repeated without bound)
+    search_start: bool  # the pattern has a \G anchor (matching where a search starts: no expression says so)
 
 
 def translate(pattern: regex.Pattern[str]) -> Translated:
@@ -83,24 +76,11 @@ def translate(pattern: regex.Pattern[str]) -> Translated:
     out: dict[bytes, Expression] = {}
     for option in options:
         for branch in _distribute(_flatten(option)):
-            before, node = _edges(branch, parsed)
-            reverse = _Reverser(parsed).reverse(node)
+            reverse = _Reverser(parsed).reverse(_edges(branch, parsed))
             ascii_source = _Emitter(keep_boundaries=True, beyond_ascii=False).emit(reverse).encode("ascii")
             unicode_source = _Emitter(keep_boundaries=False, beyond_ascii=True).emit(reverse).encode("ascii")
-            loose_source = _loose(node, parsed) or unicode_source
-            out.setdefault(
-                ascii_source, Expression(ascii_source, unicode_source, _widths(before, parsed), loose_source)
-            )
-    first, _ = _first(parsed.root, parsed, set())
-    runs = _open_runs(parsed.root, parsed)
-    return Translated(
-        tuple(out.values()),
-        first,
-        _not_after(parsed.root),
-        _search_starts(pattern.pattern, parsed),
-        tuple(runs or ()),
-        _reach(parsed.root, parsed, set(runs), _RUN) if runs is not None else None,
-    )
+            out.setdefault(ascii_source, Expression(ascii_source, unicode_source))
+    return Translated(tuple(out.values()), _has_anchor(parsed.root, "G"))
 
 
 def _distribute(items: list[object]) -> list[list[object]]:
@@ -137,33 +117,6 @@ def _ends_in_lookahead(option: object) -> Look | None:
     return None
 
 
-def _search_starts(source: str, parsed: Parsed) -> tuple[int, ...]:
-    if not _has_anchor(parsed.root, "G"):
-        return ()
-    out, i = [], 0
-    while i < len(source) - 1:
-        if source[i] == "\\":
-            if source[i + 1] == "G":
-                out.append(i)
-            i += 2
-        elif source[i] == "[":  # \G means nothing inside a set
-            j = i + 1
-            while j < len(source) and source[j] != "]":
-                j += 2 if source[j] == "\\" else 1
-            i = j + 1
-        else:
-            i += 1
-    return tuple(out)
-
-
-def without_search_start(pattern: regex.Pattern[str], offsets: tuple[int, ...]) -> regex.Pattern[str]:
-    """The pattern with its `\\G` anchors never matching: how it behaves where a search did not start."""
-    source = pattern.pattern
-    for i in reversed(offsets):
-        source = source[:i] + "(?!)" + source[i + 2 :]
-    return regex.compile(source, pattern.flags)
-
-
 def _has_anchor(node: object, kind: str) -> bool:
     if isinstance(node, Anchor):
         return node.kind == kind
@@ -192,8 +145,8 @@ def _zero_width(node: object) -> bool:
     return width(node)[1] == 0
 
 
-def _edges(items: list[object], parsed: Parsed) -> tuple[object, object]:
-    """(leading context, the whole) of a sequence, with its edges made of consumed characters.
+def _edges(items: list[object], parsed: Parsed) -> object:
+    """A sequence with its edges made of consumed characters.
 
     The text is scanned with a newline added at each end, so every position of the text has a character
     before and after it.  A start anchor (`^`, `\\A`) at the front becomes "a newline before", a negative
@@ -228,18 +181,11 @@ def _edges(items: list[object], parsed: Parsed) -> tuple[object, object]:
                 break
     bounds_front = [x for x in head if isinstance(x, Anchor) and x.kind in ("b", "B")]
     bounds_rear = [x for x in rear if isinstance(x, Anchor) and x.kind in ("b", "B")]
-    return before, Seq((before, *bounds_front, *body, *bounds_rear, after))
+    return Seq((before, *bounds_front, *body, *bounds_rear, after))
 
 
 _NEWLINE = Chars(frozenset({10}), False)
 _CONTEXT_WIDTH = 8  # consumed context at most this wide; wider lookbehinds are dropped
-
-
-def _widths(node: object, parsed: Parsed) -> tuple[int, ...]:
-    """Every width the leading context can have."""
-    lo, hi = width(node, parsed)
-    assert hi is not None and hi <= _CONTEXT_WIDTH
-    return tuple(range(lo, hi + 1))
 
 
 def _single_chars(node: object) -> list[Chars] | None:
@@ -310,203 +256,6 @@ def _ahead(node: object, parsed: Parsed) -> object | None:
 
 
 # --- cheap checks before `regex` runs ---------------------------------------------------------------------
-
-
-def _first(node: object, parsed: Parsed, seen: set[int]) -> tuple[Chars, bool]:
-    """The characters a match of `node` can start with, and whether it can match the empty string."""
-    if isinstance(node, Chars):
-        return node, False
-    if isinstance(node, Seq):
-        acc: list[Chars] = []
-        for item in node.items:
-            chars, nullable = _first(item, parsed, seen)
-            acc.append(chars)
-            if not nullable:
-                return _union(acc), False
-        return _union(acc), True
-    if isinstance(node, Alt):
-        parts = [_first(o, parsed, seen) for o in node.options]
-        return _union([c for c, _ in parts]), any(n for _, n in parts)
-    if isinstance(node, Repeat):
-        chars, nullable = _first(node.item, parsed, seen)
-        return chars, nullable or node.lo == 0
-    if isinstance(node, Group):
-        return _first(node.item, parsed, seen)
-    if isinstance(node, Backref):
-        index = parsed.names.get(node.ref) if isinstance(node.ref, str) else node.ref
-        if index is None or index in seen:
-            return Chars(_ALL_ASCII, True), True
-        return _first(resolve(node, parsed), parsed, seen | {index})
-    return Chars(frozenset(), False), True  # Look, Anchor
-
-
-def _not_after(root: object) -> frozenset[str]:
-    """The ASCII characters a match never follows, from a negative lookbehind that starts every match."""
-    options = root.options if isinstance(root, Alt) else (root,)
-    banned: frozenset[int] | None = None
-    for option in options:
-        items = _flatten(option)
-        if not items or not isinstance(items[0], Look) or not items[0].behind or not items[0].negative:
-            return frozenset()
-        singles = _single_chars(items[0].item)
-        if singles is None:
-            return frozenset()
-        these = _union(singles).ascii
-        banned = these if banned is None else banned & these
-    return frozenset(chr(i) for i in banned or ())
-
-
-_RUN = 256  # a run this long of a class a pattern repeats without bound makes its reach unbounded
-
-
-def _open_runs(node: object, parsed: Parsed) -> list[Chars] | None:
-    """The classes the pattern repeats without bound; None when its reach has no bound however short the
-    runs: a group repeated without bound, or something of varying width repeated more than once where
-    `regex` may split the text between the repetitions in many ways (backtracking that grows faster than
-    the text)."""
-    found: list[Chars] = []
-
-    def walk(n: object, depth: int) -> bool:
-        if isinstance(n, Seq):
-            return all(walk(i, depth) for i in n.items)
-        if isinstance(n, Alt):
-            return all(walk(o, depth) for o in n.options)
-        if isinstance(n, Group | Look):
-            return walk(n.item, depth)
-        if isinstance(n, Backref):
-            return depth < 8 and walk(resolve(n, parsed), depth + 1)
-        if not isinstance(n, Repeat):
-            return True
-        item = n.item
-        while isinstance(item, Group):
-            item = item.item
-        if n.hi is None:
-            if not isinstance(item, Chars):
-                return False
-            if item not in found:
-                found.append(item)
-            return True
-        lo, hi = width(item, parsed)
-        if n.hi > 1 and lo != hi and not _one_way(item, parsed):
-            return False
-        return walk(item, depth)
-
-    return found if walk(node, 0) else None
-
-
-def _one_way(node: object, parsed: Parsed) -> bool:
-    """Whether a repeated item can match the text in one way only: alternatives of fixed width that start
-    with different characters (`(?:[^"\\\\]|\\\\.)`)."""
-    if not isinstance(node, Alt):
-        return False
-    seen: set[int] = set()
-    seen_other = False
-    for option in node.options:
-        lo, hi = width(option, parsed)
-        first, nullable = _first(option, parsed, set())
-        if lo != hi or nullable or seen & first.ascii or (seen_other and first.other):
-            return False
-        seen |= first.ascii
-        seen_other |= first.other
-    return True
-
-
-def _reach(node: object, parsed: Parsed, runs: set[Chars], run: int) -> int:
-    """The most characters past its start a match attempt may read (lookaheads included, plus one for an
-    assertion at its end), when no run of a class in `runs` is `run` characters long."""
-
-    def far(n: object) -> int:
-        if isinstance(n, Chars):
-            return 1
-        if isinstance(n, Seq):
-            return sum(far(i) for i in n.items)
-        if isinstance(n, Alt):
-            return max(far(o) for o in n.options)
-        if isinstance(n, Group):
-            return far(n.item)
-        if isinstance(n, Look):
-            return 0 if n.behind else far(n.item)
-        if isinstance(n, Backref):
-            return far(resolve(n, parsed))
-        if isinstance(n, Repeat):
-            if n.hi is None:
-                return run - 1
-            return far(n.item) * n.hi
-        return 0
-
-    return far(node) + 1
-
-
-# --- the loose expressions: a prefix of each match, with open repeats ------------------------------------
-
-_PREFIX_WIDTH = 12  # a loose expression holds a match's first characters up to at least this many
-
-
-def _loose(node: object, parsed: Parsed) -> bytes | None:
-    """A cheap reversed expression that reports at least every start the exact one reports (None: none that
-    is selective enough, use the exact one).
-
-    Hyperscan's compile time grows with bounded repeats (`[^\\n]{0,40}` between a token and its vendor's
-    name) and long sequences, and the database that holds every keyword-gated rule must compile in seconds.
-    Every match of a pattern begins with a match of its prefix, so the prefix of the first
-    `_PREFIX_WIDTH` characters (what follows is dropped), with `X{m,n}` opened to `X{m,}`, reports every
-    start the whole pattern could; `regex` confirms each anyway.  Only the start positions are used."""
-    prefix, used, _ = _prefix(node, parsed, _PREFIX_WIDTH)
-    if used == 0 or width(prefix, parsed)[0] == 0:
-        return None
-    reverse = _Reverser(parsed).reverse(prefix)
-    return _Emitter(keep_boundaries=False, beyond_ascii=True).emit(reverse).encode("ascii")
-
-
-def _prefix(node: object, parsed: Parsed, budget: int) -> tuple[object, int, bool]:
-    """(a node whose matches begin every match of `node`, the fewest characters it matches, whether it is
-    all of `node` so that what follows may be appended)."""
-    if isinstance(node, Chars):
-        return node, 1, True
-    if isinstance(node, (Anchor, Look)):
-        return node, 0, True
-    if isinstance(node, Backref):
-        return _prefix(resolve(node, parsed), parsed, budget)
-    if isinstance(node, Group):
-        return _prefix(node.item, parsed, budget)
-    if isinstance(node, Seq):
-        items: list[object] = []
-        used = 0
-        for item in node.items:
-            if used >= budget:
-                return Seq(tuple(items)), used, False
-            n, w, complete = _prefix(item, parsed, budget - used)
-            items.append(n)
-            used += w
-            if not complete:
-                return Seq(tuple(items)), used, False
-        return Seq(tuple(items)), used, True
-    if isinstance(node, Alt):
-        parts = [_prefix(o, parsed, budget) for o in node.options]
-        return (
-            Alt(tuple(n for n, _, _ in parts)),
-            min(w for _, w, _ in parts),
-            all(c for _, _, c in parts),
-        )
-    if isinstance(node, Repeat):
-        lo, hi = node.lo, node.hi
-        item = node.item
-        while isinstance(item, Group):
-            item = item.item
-        if isinstance(item, Chars):
-            return Repeat(item, lo, lo if hi == lo else None), lo, True
-        n, w, complete = _prefix(item, parsed, budget)
-        if lo == hi == 1:
-            return n, w, complete
-        if lo == 0:
-            if complete:
-                return Repeat(n, 0, 1 if hi == 1 else None), 0, True
-            return Repeat(n, 0, 1), 0, False
-        return n, w, False  # every match begins with one repetition's prefix
-    raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
-
-
-# --- emitting Hyperscan syntax -------------------------------------------------------------------------
 
 
 class _Reverser:
@@ -601,11 +350,6 @@ def byte_class(c: Chars) -> str:
     ranges.append((start, prev))
     body = "".join(f"\\x{a:02x}" if a == b else f"\\x{a:02x}-\\x{b:02x}" for a, b in ranges)
     return f"[{body}]"
-
-
-def literal(text: str) -> bytes:
-    """A Hyperscan expression for an ASCII literal (every byte escaped)."""
-    return "".join(f"\\x{ord(ch):02x}" for ch in text).encode("ascii")
 
 
 @lru_cache(maxsize=8192)
