@@ -168,9 +168,7 @@ class Engine:
                 continue
             limit = min(self.time_limit, remaining)
             try:
-                pattern = rule.pattern
-                searched = short and pattern is not None and self._searched_whole(rule)
-                if searched and pattern is not None and pattern.search(text, timeout=limit) is None:
+                if short and self._finds_nothing(rule, text, limit):
                     continue
                 hits.extend(self.rule_hits(rule, ctx, limit))
             except TimeoutError:
@@ -251,12 +249,17 @@ class Engine:
             if time.monotonic() > deadline:
                 raise TimeoutError(rule.id)
 
-    def _searched_whole(self, rule: Rule) -> bool:
-        """Whether a short text is searched with the rule's whole pattern (not one whose alternation has an
-        alternative anchored at the text's start: that one is searched an alternative at a time, and its
-        whole pattern, for a vendor key compiled only on first use, is never compiled; see `rule_hits`)."""
+    def _finds_nothing(self, rule: Rule, text: str, limit: float) -> bool:
+        """Whether one search of the rule's whole pattern finds nothing in a short text.  False, without a
+        search, for keyed rules and for a rule whose alternation has an alternative anchored at the text's
+        start: that one is searched an alternative at a time, and its whole pattern (a vendor key's, compiled
+        only on first use) is never compiled; see `rule_hits`."""
+        if rule.pattern is None:
+            return False
         alternation = self._alternation(rule)
-        return alternation is None or not alternation.anchored
+        if alternation is not None and alternation.anchored:
+            return False
+        return rule.pattern.search(text, timeout=limit) is None
 
     def _alternation(self, rule: Rule) -> Alternation | None:
         if rule.id not in self._alternations:
