@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -247,8 +248,15 @@ class LazyPattern:
 
 
 class _Loader:
-    def __init__(self, file: str) -> None:
+    """Reads the rule tables of one file.  `bundled`: the file ships with metascan, and every pattern in it
+    compiles on first use (tests/detect/test_rules_bundled.py compiles them all): a scan uses a few hundred
+    of the thousand-odd rules, and compiling every pattern up front cost a second at each start.  The
+    patterns of a user's rule file compile as it loads, so that a bad one is an error before any input is
+    read."""
+
+    def __init__(self, file: str, bundled: bool = False) -> None:
         self.file = file
+        self.bundled = bundled
         self.tokens: dict[str, tuple[str, ...]] = {}
         self.phrase_sets: dict[tuple[tuple[str, ...], ...], Phrases] = {}
 
@@ -256,9 +264,11 @@ class _Loader:
         where = f"{self.file}: rule {rule_id!r}" if rule_id else self.file
         return RuleError(f"{where}: {message}")
 
-    def regex(self, rid: str, name: str, source: Any) -> regex.Pattern[str]:
+    def regex(self, rid: str, name: str, source: Any, lazy: bool = False) -> regex.Pattern[str]:
         if not isinstance(source, str) or not source:
             raise self.fail(rid, f"{name} must be a non-empty string")
+        if lazy or self.bundled:
+            return cast("regex.Pattern[str]", LazyPattern(source, _FLAGS))
         try:
             return regex.compile(source, _FLAGS)
         except regex.error as e:
@@ -337,10 +347,7 @@ class _Loader:
         severity = self.enum(rid, "severity", raw.get("severity"), Severity)
         confidence = self.enum(rid, "confidence", raw.get("confidence", "medium"), Confidence)
 
-        if lazy and "regex" in raw:
-            pattern: regex.Pattern[str] | None = cast("regex.Pattern[str]", LazyPattern(raw["regex"], _FLAGS))
-        else:
-            pattern = self.regex(rid, "regex", raw["regex"]) if "regex" in raw else None
+        pattern = self.regex(rid, "regex", raw["regex"], lazy) if "regex" in raw else None
         key = self.regex(rid, "key", raw["key"]) if "key" in raw else None
         value = self.regex(rid, "value", raw["value"]) if "value" in raw else None
         if (pattern is None) == (key is None):
@@ -490,8 +497,9 @@ class _Loader:
         )
 
 
-def parse_rules(text: str, file: str) -> list[Rule]:
-    loader = _Loader(file)
+def parse_rules(text: str, file: str, bundled: bool = False) -> list[Rule]:
+    """The rules of one rule file (`bundled`: one of metascan's own, see `_Loader`)."""
+    loader = _Loader(file, bundled)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -528,18 +536,18 @@ def _pattern_files() -> list[tuple[str, str]]:
 
 def load_rules(extra: Iterable[str | Path] = ()) -> list[Rule]:
     """The bundled rules plus rules from extra files; every rule validated, ids unique."""
-    sources = _pattern_files()
+    sources = [(name, text, True) for name, text in _pattern_files()]
     for path in extra:
         try:
-            sources.append((str(path), Path(path).read_text(encoding="utf-8")))
+            sources.append((str(path), Path(path).read_text(encoding="utf-8"), False))
         except OSError as e:
             raise RuleError(f"{path}: cannot read rule file: {e.strerror or e}") from e
     if not sources:
         raise RuleError("no pattern files found (patterns/*.toml is missing from the installation)")
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for name, text in sources:
-        for rule in parse_rules(text, name):
+    for name, text, bundled in sources:
+        for rule in parse_rules(text, name, bundled):
             if rule.id in seen:
                 raise RuleError(f"{name}: rule {rule.id!r} is already defined in {seen[rule.id]}")
             seen[rule.id] = name
@@ -580,9 +588,10 @@ def rules_digest(rules: Iterable[Rule]) -> str:
     left out.  Reports carry it (`tool.rules_digest`) so that reports made with different rules are told
     apart (`metascan merge` compares it)."""
     digest = hashlib.sha256()
+    memo: dict[Any, Any] = {}  # (see _canonical)
     for rule in sorted(rules, key=lambda r: r.id):
         doc = {
-            f.name: _canonical(getattr(rule, f.name))
+            f.name: _canonical(getattr(rule, f.name), memo)
             for f in dataclasses.fields(rule)
             if f.name not in _NOT_DIGESTED
         }
@@ -594,21 +603,45 @@ def rules_digest(rules: Iterable[Rule]) -> str:
 _NOT_DIGESTED = frozenset({"examples_match", "examples_no_match", "file"})
 
 
-def _canonical(value: Any) -> Any:
-    """A JSON-ready form of a rule's field that is the same in every process (no object addresses)."""
+def _canonical(value: Any, memo: dict[Any, Any] | None = None) -> Any:
+    """A JSON-ready form of a rule's field that is the same in every process (no object addresses).
+
+    `memo`: the forms made so far in one digest.  Rules share many parts (every credential rule has an
+    equal copy of one allowlist of every vendor's example values, the rules of a file share phrase
+    tables): frozen sets are remembered by value, other containers by identity (the rules keep them alive
+    while the digest is made)."""
     if isinstance(value, regex.Pattern | LazyPattern):
         return ["regex", value.pattern, value.flags]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if memo is None:
+        memo = {}
+    key = value if isinstance(value, frozenset) else id(value)
+    found = memo.get(key)
+    if found is not None:
+        return found
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, frozenset | set):
-        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    if isinstance(value, tuple | list):
-        return [_canonical(v) for v in value]
-    if callable(value):
+        out: Any = {f.name: _canonical(getattr(value, f.name), memo) for f in dataclasses.fields(value)}
+    elif isinstance(value, frozenset | set):
+        out = sorted((_canonical(v, memo) for v in value), key=_order)
+    elif isinstance(value, tuple | list):
+        out = [_canonical(v, memo) for v in value]
+    elif callable(value):
         return getattr(value, "__qualname__", type(value).__name__)
-    return _ADDRESS.sub("", repr(value))
+    else:
+        return _ADDRESS.sub("", repr(value))
+    memo[key] = out
+    return out
 
 
 _ADDRESS = regex.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _order(value: Any) -> str:
+    """Where a set's element goes in its canonical form: the order of the elements' JSON."""
+    return _json_string(value) if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+@lru_cache(maxsize=65536)
+def _json_string(value: str) -> str:
+    return json.dumps(value)  # (the same words recur in hundreds of rules' context sets)
