@@ -9,11 +9,23 @@ named) and that each form's literals are needed for it to match.
 
 from __future__ import annotations
 
+import time
+
+import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metascan.detect.textctx import _ASSIGN_FORMS, _KEY_OF, _NUMBER, _VALUE_BEFORE_KEY, Pair, _assignments
+from metascan.detect.textctx import (
+    _ASSIGN_FORMS,
+    _GENERAL,
+    _KEY_OF,
+    _NUMBER,
+    _VALUE_BEFORE_KEY,
+    Pair,
+    _assignments,
+    _general,
+)
 
 _REFERENCE = regex.compile("|".join(f"(?:{form.pattern})" for _, form in _ASSIGN_FORMS), regex.VERBOSE)
 
@@ -42,6 +54,7 @@ _ATOMS = [
     "System.setProperty(", "ENV ", "ARG ", "name: ", "Value=", "- name: X\n  value: ", "<add key=", " value=",
     "<entry name='k'>", "</entry>", "  ", ": |", "\\n", '\\"', "@", "(", ")",
     "token:", "Key:", "NetworkCredential(", "SetBasicAuth(", "-D", "// ", "--$",
+    "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_",
 ]  # fmt: skip
 
 
@@ -49,6 +62,22 @@ _ATOMS = [
 @given(st.lists(st.sampled_from(_ATOMS), max_size=40).map("".join))
 def test_forms_find_what_the_alternation_finds(text: str) -> None:
     assert list(_assignments(text, 5.0)) == _reference(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([a for a in _ATOMS if a.isascii()]), max_size=40).map("".join))
+def test_the_general_form_in_ascii_text_matches_where_an_overlapped_search_does(text: str) -> None:
+    """`_general` finds the places where a key may start with the standard library's engine (white space
+    there includes \\x1c-\\x1f, which `regex` does not count: a superset) and matches the form at each."""
+    form = _ASSIGN_FORMS[_GENERAL][1]
+    expected = [(m.span(), m.groups()) for m in form.finditer(text, overlapped=True)]
+    assert [(m.span(), m.groups()) for m in _general(text, form, time.monotonic() + 60)] == expected
+
+
+def test_the_general_form_gives_up_past_its_deadline() -> None:
+    form = _ASSIGN_FORMS[_GENERAL][1]
+    with pytest.raises(TimeoutError):
+        list(_general("a=1 " * 100, form, 0.0))
 
 
 def test_a_typical_script() -> None:
