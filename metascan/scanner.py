@@ -197,7 +197,9 @@ class Scanner:
                 if item.resource is not counted:
                     counted = item.resource
                     self.resources.add(resource_key(counted))
-                same = record is not None and record.resource == item.resource
+                # (a record's fields share its Resource object: comparing every attribute is for the others)
+                res = record.resource if record is not None else None
+                same = res is not None and (res is item.resource or res == item.resource)
                 own = item.resource.account or (created_by if same else None)
                 yield from self.scan_field(item, launch if same else None, own, locate, per_source)
             else:
