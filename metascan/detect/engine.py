@@ -108,6 +108,9 @@ class Engine:
             self._automaton.make_automaton()
         self._has_words = bool(by_word)
         self._key_verdicts: dict[regex.Pattern[str], dict[str, bool]] = {}
+        # The rules that have cost the most time on long texts get a Hyperscan database of their own.
+        self._spent: dict[str, float] = {}
+        self._gates: dict[str, ShapePrefilter | None] = {}
         # Patterns that are a top-level alternation, matched one alternative at a time (see alternation.py);
         # split the first time a rule meets a long text (most rules never run: their keywords are absent).
         self._alternations: dict[str, Alternation | None] = {}
@@ -167,12 +170,21 @@ class Engine:
                 not_run.append(rule)  # the field's budget is spent: the rule did not run
                 continue
             limit = min(self.time_limit, remaining)
+            started = 0.0
             try:
-                if short and self._finds_nothing(rule, text, limit):
-                    continue
+                if short:
+                    if self._finds_nothing(rule, text, limit):
+                        continue
+                elif rule.id in self._gates:
+                    if self._gated(rule, text):
+                        continue
+                else:
+                    started = time.monotonic()
                 hits.extend(self.rule_hits(rule, ctx, limit))
             except TimeoutError:
                 timed_out.append(rule)
+            if started:
+                self._charge(rule, time.monotonic() - started)
         unfinished: list[str] = []
         if timed_out or not_run:
             # The rules that did not run go first: the ones that timed out may well time out again.
@@ -249,6 +261,19 @@ class Engine:
             if time.monotonic() > deadline:
                 raise TimeoutError(rule.id)
 
+    def _charge(self, rule: Rule, seconds: float) -> None:
+        """Count a pattern rule's time on a long text; past `_GATE_AFTER` seconds it gets its gate."""
+        if rule.pattern is None:
+            return
+        spent = self._spent[rule.id] = self._spent.get(rule.id, 0.0) + seconds
+        if spent >= _GATE_AFTER:
+            self._gates[rule.id] = ShapePrefilter.gate(rule)
+
+    def _gated(self, rule: Rule, text: str) -> bool:
+        """Whether the rule's gate says its pattern matches nowhere in the text (its superset does not)."""
+        gate = self._gates[rule.id]
+        return gate is not None and not gate.reported(text)
+
     def _finds_nothing(self, rule: Rule, text: str, limit: float) -> bool:
         """Whether one search of the rule's whole pattern finds nothing in a short text.  False, without a
         search, for keyed rules and for a rule whose alternation has an alternative anchored at the text's
@@ -292,6 +317,11 @@ class Engine:
 
 
 _MAX_SHRINK = 12
+# A pattern rule that has spent this long on long texts gets a Hyperscan database of its own (compiling one
+# costs 2 ms to 0.2 s): a long text where it matches nowhere (what a superset of the pattern says, see
+# prefilter.py) is not searched with `regex`.  Which rules get one depends only on where the time went; what
+# is found does not (tests/detect/test_engine_caches.py).
+_GATE_AFTER = 0.05
 _NO_RULES_PROTOCOL = "\x00"  # stands for every protocol that no rule names (see `Engine._for_field`)
 # Texts shorter than this (names, tags, ARNs) are searched once by each rule before its matches are scanned.
 _SHORT = 512

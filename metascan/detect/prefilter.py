@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import regex
@@ -38,31 +38,44 @@ class ShapePrefilter:
     """Which of some rules may match a text: `covered` are the rules in the database (the indices given),
     `reported(text)` those of them that may match; a rule given but not covered always runs."""
 
-    def __init__(self, rules: Sequence[tuple[int, Rule]]) -> None:
+    def __init__(self, rules: Sequence[tuple[int, Rule]], build: Any = None) -> None:
         key = tuple((i, r.pattern.pattern, r.pattern.flags) for i, r in rules if r.pattern is not None)
+        self.covered: frozenset[int]
         self.covered, self._ascii, self._unicode = (
-            _built(key) if hyperscan is not None else (frozenset(), None, None)
+            (build or _built)(key) if hyperscan is not None else (frozenset(), None, None)
         )
         self._local = threading.local()
+
+    @classmethod
+    def gate(cls, rule: Rule) -> ShapePrefilter | None:
+        """A database of one rule's pattern (`Engine` gives one to a rule that has cost it time): None when
+        the pattern cannot be carried over.  Made once per process for a pattern (at most 512 are kept)."""
+        made = cls([(0, rule)], _built_gate)
+        return made if made.covered else None
+
+    def _scratch(self, database: Any, which: int) -> Any:
+        # Hyperscan's scratch space serves one scan at a time, and a scan lets other threads run: each thread
+        # scans with scratch of its own (a caller may share an engine between threads).
+        spaces = getattr(self._local, "scratch", None)
+        if spaces is None:
+            spaces = self._local.scratch = [None, None]
+        if spaces[which] is None:
+            spaces[which] = hyperscan.Scratch(database)
+        return spaces[which]
 
     def reported(self, text: str) -> set[int]:
         """The covered rules that may match `text` (and perhaps rules that are not covered)."""
         found: set[int] = set()
         if self._ascii is None:
             return found
-        # Hyperscan's scratch space serves one scan at a time, and a scan lets other threads run: each thread
-        # scans with scratch of its own (a caller may share an engine between threads).
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = (hyperscan.Scratch(self._ascii), hyperscan.Scratch(self._unicode))
         if text.isascii():
-            data, database, space = text.encode("ascii")[::-1], self._ascii, scratch[0]
+            data, database = text.encode("ascii")[::-1], self._ascii
+            space = self._scratch(database, 0)
+        elif self._unicode is None:
+            return set(self.covered)  # a gate's database is for ASCII texts only: its rule runs
         else:
-            data, database, space = (
-                _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1],
-                self._unicode,
-                scratch[1],
-            )
+            data, database = _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1], self._unicode
+            space = self._scratch(database, 1)
         # A newline at each end: what the translation takes for the edges of the text (its lookarounds at
         # the start and end became consumed context that may be the text's edge).
         database.scan(b"\n" + data + b"\n", match_event_handler=_collect, context=found, scratch=space)
@@ -73,10 +86,11 @@ def _collect(ident: int, start: int, end: int, flags: int, found: set[int]) -> N
     found.add(ident)
 
 
-@lru_cache(maxsize=8)
-def _built(rules: tuple[tuple[int, str, int], ...]) -> tuple[frozenset[int], Any, Any]:
-    """(covered rules, database for ASCII texts, database for others) of (index, pattern source, flags), made
-    once per process for one rule set (every engine of a test run or a long-lived caller shares them)."""
+def _build(
+    rules: tuple[tuple[int, str, int], ...], ascii_only: bool = False
+) -> tuple[frozenset[int], Any, Any]:
+    """(covered rules, database for ASCII texts, database for others) of (index, pattern source, flags);
+    `ascii_only`: no database for other texts (None; half the compile time, for a gate)."""
     kept: list[tuple[int, list[tuple[bytes, bytes]]]] = []
     left_out: set[int] = set()
     for index, source, flags in rules:
@@ -86,12 +100,17 @@ def _built(rules: tuple[tuple[int, str, int], ...]) -> tuple[frozenset[int], Any
         else:
             kept.append((index, expressions))
     ascii_db = _database([(i, [a for a, _ in e]) for i, e in kept], left_out)
-    unicode_db = _database([(i, [u for _, u in e]) for i, e in kept], left_out)
-    if ascii_db is None or unicode_db is None:
+    unicode_db = None if ascii_only else _database([(i, [u for _, u in e]) for i, e in kept], left_out)
+    if ascii_db is None or (unicode_db is None and not ascii_only):
         return frozenset(), None, None
     # (a rule the second database left out is in the first one: it is reported there or not, and runs anyway,
     # as it is not covered)
     return frozenset(i for i, _ in kept if i not in left_out), ascii_db, unicode_db
+
+
+# Made once per process for one rule set (every engine of a test run or a long-lived caller shares them).
+_built = lru_cache(maxsize=8)(_build)
+_built_gate = lru_cache(maxsize=512)(partial(_build, ascii_only=True))
 
 
 def _expressions(pattern: regex.Pattern[str]) -> list[tuple[bytes, bytes]] | None:

@@ -130,3 +130,64 @@ def test_made_up_protocols_do_not_grow_what_the_engine_remembers() -> None:
             "https://hooks.example.com/x?token=Zr8Qm2Lx9Vb4Np7K", FieldKind.ENDPOINT, protocol="https"
         ).hits
     )
+
+
+# Rules whose keywords are common words in scripts (curl, docker, sqlplus, password, token, phone, ...): the
+# ones a scan's time goes to, given gates below.
+_COSTLY = (
+    "password-command-line",
+    "oracle-logon-password",
+    "password-in-text",
+    "url-basic-auth",
+    "database-connection-string",
+    "url-secret-parameter",
+    "phone-number",
+)
+_FILLER = "\n".join(f"echo step {n}: curl docker sqlplus password token phone ok" for n in range(12))
+
+
+def _gate_texts() -> list[str]:
+    """Long texts (gates are for texts of 512 characters or more) with each costly rule's documented
+    examples, and long texts that name the rules' keywords but hold nothing they match."""
+    by_id = {r.id: r for r in RULES}
+    texts = [f"{_FILLER}\n{e.text}\n{_FILLER}" for rid in _COSTLY for e in by_id[rid].examples_match]
+    texts += [f"{_FILLER}\n{e.text}\n{_FILLER}" for rid in _COSTLY for e in by_id[rid].examples_no_match]
+    # not ASCII: a gate's database is for ASCII texts, its rule runs on these
+    texts += [f"{_FILLER}\ncafé {e.text}\n{_FILLER}" for rid in _COSTLY for e in by_id[rid].examples_match]
+    texts.append(_FILLER)
+    return texts
+
+
+def test_a_rule_with_a_gate_finds_what_it_finds_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every rule gated after its first long text, each text scanned twice (the second time through
+    the gates) gives what an engine without gates gives, and the gates did leave some searches out."""
+    texts = _gate_texts()
+    monkeypatch.setattr(engine_module, "_GATE_AFTER", float("inf"))
+    plain = Engine(RULES)
+    expected = [_found(plain, t) for t in texts]
+    assert sum(map(len, expected)) >= len(_COSTLY)  # the examples are found
+
+    monkeypatch.setattr(engine_module, "_GATE_AFTER", 0.0)
+    gated = Engine(RULES)
+    searched: list[str] = []
+    rule_hits = Engine.rule_hits
+
+    def counted(self: Engine, rule, ctx, limit=None, bounded=False):  # type: ignore[no-untyped-def]
+        searched.append(rule.id)
+        return rule_hits(self, rule, ctx, limit, bounded)
+
+    monkeypatch.setattr(Engine, "rule_hits", counted)
+    assert [_found(gated, t) for t in texts] == expected  # the gates are made as the texts are scanned
+    first = len(searched)
+    assert [_found(gated, t) for t in texts] == expected  # and used
+    assert set(_COSTLY) <= {rid for rid, gate in gated._gates.items() if gate is not None}
+    assert len(searched) - first < first  # the second round left searches out
+
+
+def test_no_rule_gets_a_gate_before_it_has_cost_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "_GATE_AFTER", 60.0)
+    engine = Engine(RULES)
+    for t in _gate_texts():
+        _found(engine, t)
+    assert engine._gates == {}
+    assert set(engine._spent) <= {r.id for r in RULES if r.pattern is not None}
