@@ -23,7 +23,7 @@ from ..model import Confidence, FieldKind
 from .alternation import Alternation
 from .boundaries import is_token, next_token_start
 from .filters import FILTER_FUNCS
-from .prefilter import ShapePrefilter
+from .prefilter import KeywordPass, ShapePrefilter
 from .rules import Rule
 from .textctx import TextContext
 from .validators import CHEAP_VALIDATORS
@@ -97,16 +97,21 @@ class Engine:
         self._shapes = ShapePrefilter(
             [(i, r) for i, r in enumerate(self.rules) if not r.keywords and r.pattern is not None]
         )
-        self._automaton = ahocorasick.Automaton()
         by_word: dict[str, list[int]] = {}
         for i, rule in enumerate(self.rules):
             for word in rule.keywords:
                 by_word.setdefault(word, []).append(i)
-        for word, idx in by_word.items():
-            self._automaton.add_word(word, tuple(idx))
-        if by_word:
-            self._automaton.make_automaton()
         self._has_words = bool(by_word)
+        # The keywords are looked for in one Hyperscan pass that reports each word that occurs once (an
+        # Aho-Corasick automaton, without the package, reports every occurrence: 270,000 on the bench corpus
+        # where 120,000 words occur).
+        self._word_rules = [tuple(idx) for idx in by_word.values()]
+        self._keywords = KeywordPass(list(by_word))
+        self._automaton = ahocorasick.Automaton()
+        if by_word and not self._keywords.usable:
+            for word, idx in by_word.items():
+                self._automaton.add_word(word, tuple(idx))
+            self._automaton.make_automaton()
         self._key_verdicts: dict[regex.Pattern[str], dict[str, bool]] = {}
         # The rules that have cost the most time on long texts get a Hyperscan database of their own.
         self._spent: dict[str, float] = {}
@@ -123,8 +128,13 @@ class Engine:
         if shapes.covered and not chosen.isdisjoint(shapes.covered):
             chosen -= shapes.covered - shapes.reported(ctx.text)  # they match nowhere in the text
         if self._has_words:
-            for _, idx in self._automaton.iter(ctx.haystack):
-                chosen.update(idx)
+            if self._keywords.usable:
+                word_rules = self._word_rules
+                for word in self._keywords.found(ctx.haystack):
+                    chosen.update(word_rules[word])
+            else:
+                for _, idx in self._automaton.iter(ctx.haystack):
+                    chosen.update(idx)
             chosen &= allowed
         rules = self.rules
         return [rules[i] for i in sorted(chosen) if _applies(rules[i], ctx)]

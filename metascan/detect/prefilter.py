@@ -86,6 +86,44 @@ def _collect(ident: int, start: int, end: int, flags: int, found: set[int]) -> N
     found.add(ident)
 
 
+class KeywordPass:
+    """Which of some words occur in a text (as substrings, as an Aho-Corasick automaton finds them): one
+    Hyperscan pass over the text's UTF-8 (a substring of code points is one of bytes, and no word's bytes
+    begin inside another character's), each word reported once.  `usable` is False without the package."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self._database: Any = _keyword_database(tuple(words)) if hyperscan is not None and words else None
+        self.usable = self._database is not None
+        self._local = threading.local()
+
+    def found(self, text: str) -> list[int]:
+        """The indices of the words that occur in `text`, in no particular order."""
+        out: list[int] = []
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        data = text.encode("utf-8", "surrogatepass")
+        self._database.scan(data, match_event_handler=_append, context=out, scratch=scratch)
+        return out
+
+
+def _append(ident: int, start: int, end: int, flags: int, found: list[int]) -> None:
+    found.append(ident)
+
+
+@lru_cache(maxsize=8)
+def _keyword_database(words: tuple[str, ...]) -> Any:
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=[w.encode("utf-8", "surrogatepass") for w in words],
+        ids=list(range(len(words))),
+        elements=len(words),
+        flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(words),
+        literal=True,
+    )
+    return database
+
+
 def _build(
     rules: tuple[tuple[int, str, int], ...], ascii_only: bool = False
 ) -> tuple[frozenset[int], Any, Any]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from metascan.detect import prefilter as prefilter_module
 from metascan.detect.engine import Engine
-from metascan.detect.prefilter import ShapePrefilter
+from metascan.detect.prefilter import KeywordPass, ShapePrefilter
 from metascan.detect.rules import load_rules
 from metascan.model import FieldKind
 
@@ -77,7 +77,7 @@ def test_without_hyperscan_every_rule_runs_and_finds_the_same(monkeypatch: pytes
     with_pass = [found(ENGINE, text) for text in TEXTS]
     monkeypatch.setattr(prefilter_module, "hyperscan", None)
     plain = Engine(load_rules())
-    assert not plain._shapes.covered
+    assert not plain._shapes.covered and not plain._keywords.usable  # the keywords: Aho-Corasick
     without = [found(plain, text) for text in TEXTS]
     assert any(without)
     assert without == with_pass
@@ -93,3 +93,31 @@ def test_threads_sharing_an_engine_each_get_every_rule() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         for _ in range(3):
             assert list(pool.map(PREFILTER.reported, long_texts)) == expected
+
+
+_WORDS = ["pass", "password", "word", "api key", "café", "é", "ключ", "x(y", "a.b", "\U0001f511", "ssw"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_WORDS, "PASS", " ", "\n", "-", "e", "\u0301", "\ud800", "\udfff", "\x00", "z"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_the_keyword_pass_reports_each_word_that_occurs(text: str) -> None:
+    """As a substring of code points (lone surrogates too, which an export's JSON escapes may hold)."""
+    words = KeywordPass(_WORDS)
+    assert words.usable
+    assert sorted(words.found(text)) == [i for i, w in enumerate(_WORDS) if w in text]
+
+
+def test_the_keyword_pass_serves_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = KeywordPass(_WORDS)
+    texts = [("password café " * 500)[: 50 * n] + "ключ" * (n % 3) for n in range(1, 60)]
+    expected = [sorted(words.found(t)) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert [sorted(f) for f in pool.map(words.found, texts)] == expected
