@@ -8,13 +8,15 @@ the thread that consumes the scan, so no locking is needed.  Both are transient:
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from .sources.aws import RegionProgress
+if TYPE_CHECKING:  # (boto3 and botocore are imported only for a live scan: 0.1 s of every start)
+    from .sources.aws import RegionProgress
 
 
 class AwsProgressDisplay:

@@ -135,3 +135,26 @@ def test_readme_architecture_names_every_module() -> None:
         if not named:
             missing.append(str(rel))
     assert not missing, f"README's Architecture table does not name {missing}"
+
+
+def test_a_scan_of_files_imports_no_aws_sdk_and_no_ocsf_models(tmp_path: Path) -> None:
+    """boto3 and botocore (0.1 s to import) are for live scans, pydantic's OCSF models for `--format ocsf`:
+    a scan of saved exports, the common case, starts without them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    examples = Path(__file__).resolve().parent.parent / "examples"  # the checkout's, not the package's
+    code = (
+        "import sys, metascan.cli as c\n"
+        f"sys.argv = ['metascan', 'scan', {str(examples)!r}, '--format', 'json', '--output', "
+        f"{str(tmp_path / 'r.json')!r}, '-q']\n"
+        "try:\n    c.main()\nexcept SystemExit:\n    pass\n"
+        "import json\n"
+        "print(json.dumps(sorted(m for m in ('boto3', 'botocore', 'pydantic') if m in sys.modules)))\n"
+    )
+    env = {**os.environ, "METASCAN_FINGERPRINT_KEY": "k" * 20}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+    assert json.loads((tmp_path / "r.json").read_text())["findings"]  # the scan did run
