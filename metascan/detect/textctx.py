@@ -356,7 +356,7 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
             found.extend((m.start(), rank, m) for m in _bounded(text, form, deadline, window))
             continue
         if rank == _GENERAL and ascii_text:
-            found.extend((m.start(), rank, m) for m in _general(text, form, deadline))
+            found += [(m.start(), rank, m) for m in _general(text, form, deadline)]
             continue
         found += [(m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining)]
     found.sort(key=_by_start_and_rank)
@@ -381,26 +381,49 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         yield Pair(name, span[0], span[1], text[span[0] : span[1]], m.start(key))
 
 
-# The general form (`k=v` and its relatives: the one without literals) starts only where this finds a key.  In
-# ASCII text (where `\w` is the same for both engines and this `\s` is a superset of that of `regex`) the
+# The general form (`k=v` and its relatives: the one without literals) starts only where this finds a key
+# followed by what may begin one of the operators of `_OPERATOR` (`=`, `!=`, `?=`, `+=`, `.=`, a colon before
+# a blank, a colon, `=` or a quote, or blanks before a quote; not `key":` in a JSON string, nor `https:/`).
+# In ASCII text (where `\w` is the same for both engines and this `\s` is a superset of that of `regex`) the
 # standard library's engine finds those places in half the time `regex` needs to try every position, and
 # `regex` then matches the form at each: the same matches as an overlapped search
 # (tests/detect/test_textctx_assignments.py).
 _GENERAL = next(rank for rank, (literals, _) in enumerate(_ASSIGN_FORMS) if not literals)
-_GENERAL_STARTS = re.compile(r"""(?<![\w.@/-])\w[\w.-]{0,100}+(?=\s*[=!:?+."])""")
+_GENERAL_STARTS = re.compile(r"""(?<![\w.@/-])\w[\w.-]{0,100}+(?=\s*(?:=|[!?+.]=|:[ \t:="'])|\s+")""")
 
 
-def _general(text: str, form: regex.Pattern[str], deadline: float) -> Iterator[regex.Match[str]]:
+# Blanks enough to make one match of the general form slow: its operator's `\s*` gives back a blank at a time
+# when no value follows, retrying the value forms (each up to 4,000 characters) at each.
+_LONG_BLANKS = re.compile(r"\s{257}")
+
+
+def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex.Match[str]]:
     """The matches of the general form in an ASCII text: every match, as `finditer(overlapped=True)`
-    gives them.  Raises TimeoutError past the deadline."""
+    gives them.  Raises TimeoutError past the deadline.
+
+    Each match is tried without a time limit of its own (passing one to `regex` costs 2 us a call, more
+    than most matches take): where no run of blanks is longer than 256 characters a match reads at most a
+    few million characters, so checking the deadline between matches keeps the limit.  A text with longer
+    runs has each match limited as before."""
     match = form.match
+    clock = time.monotonic
+    out = []
+    if _LONG_BLANKS.search(text):
+        for start in _GENERAL_STARTS.finditer(text):
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise TimeoutError("assignments")
+            m = match(text, start.start(), timeout=remaining)
+            if m is not None:
+                out.append(m)
+        return out
     for start in _GENERAL_STARTS.finditer(text):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if clock() > deadline:
             raise TimeoutError("assignments")
-        m = match(text, start.start(), timeout=remaining)
+        m = match(text, start.start())
         if m is not None:
-            yield m
+            out.append(m)
+    return out
 
 
 def _bounded(text: str, form: regex.Pattern[str], deadline: float, window: int) -> Iterator[regex.Match[str]]:

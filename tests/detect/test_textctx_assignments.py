@@ -9,6 +9,7 @@ named) and that each form's literals are needed for it to match.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -26,6 +27,7 @@ from metascan.detect.textctx import (
     _assignments,
     _general,
 )
+from metascan.model import FieldKind
 
 _REFERENCE = regex.compile("|".join(f"(?:{form.pattern})" for _, form in _ASSIGN_FORMS), regex.VERBOSE)
 
@@ -54,7 +56,7 @@ _ATOMS = [
     "System.setProperty(", "ENV ", "ARG ", "name: ", "Value=", "- name: X\n  value: ", "<add key=", " value=",
     "<entry name='k'>", "</entry>", "  ", ": |", "\\n", '\\"', "@", "(", ")",
     "token:", "Key:", "NetworkCredential(", "SetBasicAuth(", "-D", "// ", "--$",
-    "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_",
+    "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_", " " * 257,
 ]  # fmt: skip
 
 
@@ -98,3 +100,30 @@ def test_a_literal_compared_with_a_name_is_that_name_s_value() -> None:
         found = [(p.key, p.value) for p in _assignments(text, 5.0)]
         assert ("password" if "password" in text else "db_pass", "Xq7vLm2pR9zK") in found
     assert [p.key for p in _assignments('if ("Xq7vLm2pR9zK" == check(password)) {', 5.0)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("KEY" + " " * 256 + '"\n')
+        * 2000,  # blanks up to the limit, a quote that opens no value: slow matches
+        "KEY" + " " * 200_000 + '"\n',  # a longer run: each match is limited by regex itself
+        "a=" * 50_000,  # every key's value runs on for 4,000 characters
+    ],
+    ids=["blanks-256", "blanks-200000", "a=a=a"],
+)
+def test_the_general_form_keeps_the_time_limit_on_hostile_text(text: str) -> None:
+    """Its matches are tried without a limit of their own where blanks are short: the deadline, checked
+    between matches, still holds (to within one match), and the assignments are then found bounded."""
+    form = _ASSIGN_FORMS[_GENERAL][1]
+    started = time.monotonic()
+    with contextlib.suppress(TimeoutError):
+        _general(text, form, started + 0.3)
+    assert time.monotonic() - started < 0.6
+    from metascan.detect.textctx import TextContext
+
+    ctx = TextContext(text, FieldKind.SCRIPT, limit=0.3)
+    started = time.monotonic()
+    with contextlib.suppress(TimeoutError):
+        assert ctx.pairs is not None
+    assert time.monotonic() - started < 1.5
