@@ -358,6 +358,9 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         if rank == _GENERAL and ascii_text:
             found += [(m.start(), rank, m) for m in _general(text, form, deadline)]
             continue
+        if rank == _SECRET_COLON and ascii_text:
+            found += [(m.start(), rank, m) for m in _secret_colon(text, form, deadline)]
+            continue
         found += [(m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining)]
     found.sort(key=_by_start_and_rank)
     previous = -1
@@ -421,6 +424,46 @@ def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex
         if clock() > deadline:
             raise TimeoutError("assignments")
         m = match(text, start.start())
+        if m is not None:
+            out.append(m)
+    return out
+
+
+# The form of a secret's name, a colon and the value (`token:abc`) starts where a key ends in one of these
+# words and a colon, at the start of that key: a few places in a script, found from its colons (in ASCII
+# text, as for `_general`; the form itself tried every position).
+_SECRET_COLON = next(
+    rank for rank, (literals, _) in enumerate(_ASSIGN_FORMS) if literals == SECRET_COLON_LITERALS
+)
+_SECRET_COLON_WORDS = ("secret", "token", "key", "pass", "passwd", "password", "pwd", "auth")  # the form's
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")  # [\w-] in ASCII
+_NOT_BEFORE_KEY = _KEY_CHARS | frozenset(".@/:")  # the form's lookbehind
+
+
+def _secret_colon(text: str, form: regex.Pattern[str], deadline: float) -> list[regex.Match[str]]:
+    r"""The matches of the secret-colon form in an ASCII text, as `finditer(overlapped=True)` gives them.
+
+    A match's key is the whole run of `[\w-]` before its colon (a place inside the run follows a word
+    character, which the form's lookbehind refuses), of at most 70 characters: each colon after one of the
+    words gives one place to try.  A match reads at most the key and a value of 4,000 characters, so the
+    deadline is checked between matches."""
+    out = []
+    clock = time.monotonic
+    find = text.find
+    colon = find(":")
+    while colon >= 0:
+        at, colon = colon, find(":", colon + 1)
+        if not text[max(0, at - 8) : at].lower().endswith(_SECRET_COLON_WORDS):
+            continue
+        start = at
+        floor = max(0, at - 71)
+        while start > floor and text[start - 1] in _KEY_CHARS:
+            start -= 1
+        if start > 0 and text[start - 1] in _NOT_BEFORE_KEY:
+            continue  # a key of more than 70 characters, or one after `.`, `@`, `/` or `:`: no match
+        if clock() > deadline:
+            raise TimeoutError("assignments")
+        m = form.match(text, start)
         if m is not None:
             out.append(m)
     return out

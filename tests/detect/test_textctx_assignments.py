@@ -14,7 +14,7 @@ import time
 
 import pytest
 import regex
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metascan.detect.textctx import (
@@ -22,10 +22,12 @@ from metascan.detect.textctx import (
     _GENERAL,
     _KEY_OF,
     _NUMBER,
+    _SECRET_COLON,
     _VALUE_BEFORE_KEY,
     Pair,
     _assignments,
     _general,
+    _secret_colon,
 )
 from metascan.model import FieldKind
 
@@ -74,6 +76,26 @@ def test_the_general_form_in_ascii_text_matches_where_an_overlapped_search_does(
     form = _ASSIGN_FORMS[_GENERAL][1]
     expected = [(m.span(), m.groups()) for m in form.finditer(text, overlapped=True)]
     assert [(m.span(), m.groups()) for m in _general(text, form, time.monotonic() + 60)] == expected
+
+
+_COLON_ATOMS = [
+    "token:", "Token:", "TOKEN:", "key:", "api_key:", "x-api-key:", "authToken:", "secret:", "pass:", "pwd:",
+    "passwd:", "password:", "auth:", ":", "-", "_", ".", "@", "/", " ", "\n", '"', "abcdefgh12345678", "v",
+    "k" * 30, "KEY", "=", "tok", "en:", "x",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_COLON_ATOMS), max_size=30).map("".join))
+@example("@token:abcdefgh12345678 /key:abcdefgh12345678 .pass:abcdefgh12345678 :auth:abcdefgh12345678")
+@example(" " + "k" * 60 + "password:abcdefgh12345678 " + "k" * 61 + "password:abcdefgh12345678")
+@example("x-api-key:abcdefgh12345678\n-token:abcdefgh12345678 a-b_c-secret:abcdefgh12345678")
+def test_the_secret_colon_form_in_ascii_text_matches_where_an_overlapped_search_does(text: str) -> None:
+    """Tried only at the start of the key before a colon that follows one of the form's words."""
+    form = _ASSIGN_FORMS[_SECRET_COLON][1]
+    expected = [(m.span(), m.groups()) for m in form.finditer(text, overlapped=True)]
+    found = _secret_colon(text, form, time.monotonic() + 60)
+    assert [(m.span(), m.groups()) for m in found] == expected
 
 
 def test_the_general_form_gives_up_past_its_deadline() -> None:
