@@ -352,6 +352,9 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("assignments")
+        gate = _FORM_GATES.get(rank)
+        if gate is not None and not _passes(gate, text, remaining):
+            continue
         if window is not None:
             found.extend((m.start(), rank, m) for m in _bounded(text, form, deadline, window))
             continue
@@ -382,6 +385,29 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
             continue
         values.add(span)
         yield Pair(name, span[0], span[1], text[span[0] : span[1]], m.start(key))
+
+
+def _form_rank(literals: tuple[str, ...]) -> int:
+    return next(rank for rank, (lits, _) in enumerate(_ASSIGN_FORMS) if lits == literals)
+
+
+# What every match of some forms holds (their literals say less): a text without it is not searched.  The
+# name/value form needs `value` (or `ParameterValue`) before its operator, the pair initialisers a quoted
+# string, a comma and a quote, the comparisons a quote before `==` or `!=`, Dockerfile's `ENV k v` the word at
+# the start of a line.  (Each pattern is linear: one search per text.)
+_FORM_GATES: dict[int, regex.Pattern[str]] = {
+    _form_rank(("alue", "ALUE")): regex.compile(r"(?i:value)[\"']?[ \t]*[:=]"),
+    _form_rank(("(", "{")): regex.compile(r"[\"']\s*,\s*[\"']"),
+    _form_rank(("==", "!=")): regex.compile(r"[\"']\s*[=!]="),
+    _form_rank(("ENV", "ARG")): regex.compile(r"(?m)^[ \t]*(?:ENV|ARG)[ \t]"),
+}
+
+
+def _passes(gate: regex.Pattern[str], text: str, limit: float) -> bool:
+    try:
+        return gate.search(text, timeout=limit) is not None
+    except TimeoutError:
+        return True  # not known: the form is searched (within the time limit of all assignments)
 
 
 # The general form (`k=v` and its relatives: the one without literals) starts only where this finds a key

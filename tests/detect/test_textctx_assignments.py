@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from metascan.detect.textctx import (
     _ASSIGN_FORMS,
+    _FORM_GATES,
     _GENERAL,
     _KEY_OF,
     _NUMBER,
@@ -96,6 +97,20 @@ def test_the_secret_colon_form_in_ascii_text_matches_where_an_overlapped_search_
     expected = [(m.span(), m.groups()) for m in form.finditer(text, overlapped=True)]
     found = _secret_colon(text, form, time.monotonic() + 60)
     assert [(m.span(), m.groups()) for m in found] == expected
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_ATOMS), max_size=40).map("".join))
+@example("- name: DB_PASSWORD\n  value: 'x'")
+@example('{ "k", "v" }')
+@example("if ('Xq7vLm2pR9zK' != $db_pass)")
+@example("FROM x\n  ENV TOKEN abc")
+def test_a_form_s_gate_passes_every_text_the_form_matches(text: str) -> None:
+    """A gate is what every match of its form holds: where the form matches, the gate does too."""
+    assert len(_FORM_GATES) == 4
+    for rank, gate in _FORM_GATES.items():
+        if any(True for _ in _ASSIGN_FORMS[rank][1].finditer(text, overlapped=True)):
+            assert gate.search(text), rank
 
 
 def test_the_general_form_gives_up_past_its_deadline() -> None:
