@@ -132,7 +132,9 @@ _SCAN = textwrap.dedent(
 )
 
 
-def run_scan(tmp_path: Path, threshold: int, *args: str) -> subprocess.CompletedProcess[str]:
+def run_scan(
+    tmp_path: Path, threshold: int, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`metascan scan ARGS` in a process of its own (a crash must not take the test run with it)."""
     return subprocess.run(
         [sys.executable, "-c", _SCAN, str(threshold), *args],
@@ -140,18 +142,23 @@ def run_scan(tmp_path: Path, threshold: int, *args: str) -> subprocess.Completed
         text=True,
         timeout=120,
         cwd=tmp_path,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
 @pytest.mark.parametrize("threshold", [1024, file_source.STREAM_THRESHOLD], ids=["streamed", "in-memory"])
+@pytest.mark.parametrize("int_limit", [None, "0"], ids=["python-int-limit", "limit-lifted"])
 def test_a_huge_integer_is_an_error_naming_the_file_and_the_rest_is_scanned(
-    tmp_path: Path, threshold: int
+    tmp_path: Path, threshold: int, int_limit: str | None
 ) -> None:
+    """Python's int() refuses the number itself; where its limit is lifted (PYTHONINTMAXSTRDIGITS=0) the
+    reader's own check does."""
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "good.json").write_text(json.dumps({"AutoScalingGroups": [group("g")]}))
     bad = tmp_path / "in" / "bad.json"
     bad.write_bytes(big(40, b',{"AutoScalingGroupName": "x", "MinSize": ' + b"9" * 5000 + b"}"))
-    done = run_scan(tmp_path, threshold, "in", "--format", "json")
+    env = None if int_limit is None else {"PYTHONINTMAXSTRDIGITS": int_limit}
+    done = run_scan(tmp_path, threshold, "in", "--format", "json", env=env)
     assert done.returncode == 2, done.stderr
     report = json.loads(done.stdout)
     (err,) = report["errors"]
