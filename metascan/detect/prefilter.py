@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -38,19 +38,21 @@ class ShapePrefilter:
     """Which of some rules may match a text: `covered` are the rules in the database (the indices given),
     `reported(text)` those of them that may match; a rule given but not covered always runs."""
 
-    def __init__(self, rules: Sequence[tuple[int, Rule]], build: Any = None) -> None:
+    def __init__(self, rules: Sequence[tuple[int, Rule]], gate: bool = False) -> None:
         key = tuple((i, r.pattern.pattern, r.pattern.flags) for i, r in rules if r.pattern is not None)
         self.covered: frozenset[int]
-        self.covered, self._ascii, self._unicode = (
-            (build or _built)(key) if hyperscan is not None else (frozenset(), None, None)
+        self.covered, self._ascii, self._unicode_sources = (
+            (_built_gate if gate else _built)(key) if hyperscan is not None else (frozenset(), None, ())
         )
+        self._gate = gate
         self._local = threading.local()
 
     @classmethod
     def gate(cls, rule: Rule) -> ShapePrefilter | None:
-        """A database of one rule's pattern (`Engine` gives one to a rule that has cost it time): None when
-        the pattern cannot be carried over.  Made once per process for a pattern (at most 512 are kept)."""
-        made = cls([(0, rule)], _built_gate)
+        """A database of one rule's pattern (`Engine` gives one to a rule that has cost it time), for ASCII
+        texts only (its rule runs on others): None when the pattern cannot be carried over.  Made once per
+        process for a pattern (at most 512 are kept)."""
+        made = cls([(0, rule)], gate=True)
         return made if made.covered else None
 
     def _scratch(self, database: Any, which: int) -> Any:
@@ -71,10 +73,14 @@ class ShapePrefilter:
         if text.isascii():
             data, database = text.encode("ascii")[::-1], self._ascii
             space = self._scratch(database, 0)
-        elif self._unicode is None:
-            return set(self.covered)  # a gate's database is for ASCII texts only: its rule runs
         else:
-            data, database = _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1], self._unicode
+            # The database for other texts is made the first time one comes (an export may have none); a
+            # rule it could not take runs on them.
+            unicode_covered, database = (frozenset(), None) if self._gate else _unicode(self._unicode_sources)
+            if database is None:
+                return set(self.covered)
+            found.update(self.covered - unicode_covered)
+            data = _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1]
             space = self._scratch(database, 1)
         # A newline at each end: what the translation takes for the edges of the text (its lookarounds at
         # the start and end became consumed context that may be the text's edge).
@@ -125,10 +131,10 @@ def _keyword_database(words: tuple[str, ...]) -> Any:
 
 
 def _build(
-    rules: tuple[tuple[int, str, int], ...], ascii_only: bool = False
-) -> tuple[frozenset[int], Any, Any]:
-    """(covered rules, database for ASCII texts, database for others) of (index, pattern source, flags);
-    `ascii_only`: no database for other texts (None; half the compile time, for a gate)."""
+    rules: tuple[tuple[int, str, int], ...],
+) -> tuple[frozenset[int], Any, tuple[tuple[int, tuple[bytes, ...]], ...]]:
+    """(covered rules, database for ASCII texts, the covered rules' expressions for other texts, which
+    `_unicode` makes a database of) of (index, pattern source, flags)."""
     kept: list[tuple[int, list[tuple[bytes, bytes]]]] = []
     left_out: set[int] = set()
     for index, source, flags in rules:
@@ -138,17 +144,25 @@ def _build(
         else:
             kept.append((index, expressions))
     ascii_db = _database([(i, [a for a, _ in e]) for i, e in kept], left_out)
-    unicode_db = None if ascii_only else _database([(i, [u for _, u in e]) for i, e in kept], left_out)
-    if ascii_db is None or (unicode_db is None and not ascii_only):
-        return frozenset(), None, None
-    # (a rule the second database left out is in the first one: it is reported there or not, and runs anyway,
-    # as it is not covered)
-    return frozenset(i for i, _ in kept if i not in left_out), ascii_db, unicode_db
+    if ascii_db is None:
+        return frozenset(), None, ()
+    covered = frozenset(i for i, _ in kept if i not in left_out)
+    return covered, ascii_db, tuple((i, tuple(u for _, u in e)) for i, e in kept if i in covered)
+
+
+@lru_cache(maxsize=8)
+def _unicode(sources: tuple[tuple[int, tuple[bytes, ...]], ...]) -> tuple[frozenset[int], Any]:
+    """(the rules it covers, the database for texts that are not ASCII) of the covered rules' expressions."""
+    left_out: set[int] = set()
+    database = _database([(i, list(e)) for i, e in sources], left_out)
+    if database is None:
+        return frozenset(), None
+    return frozenset(i for i, _ in sources if i not in left_out), database
 
 
 # Made once per process for one rule set (every engine of a test run or a long-lived caller shares them).
 _built = lru_cache(maxsize=8)(_build)
-_built_gate = lru_cache(maxsize=512)(partial(_build, ascii_only=True))
+_built_gate = lru_cache(maxsize=512)(_build)
 
 
 def _expressions(pattern: regex.Pattern[str]) -> list[tuple[bytes, bytes]] | None:

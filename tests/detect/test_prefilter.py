@@ -121,3 +121,27 @@ def test_the_keyword_pass_serves_threads() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         for _ in range(3):
             assert [sorted(f) for f in pool.map(words.found, texts)] == expected
+
+
+def test_the_database_for_other_texts_is_made_when_one_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export of ASCII texts never pays for it; a rule Hyperscan takes only in its ASCII variant still runs
+    on the other texts."""
+    import dataclasses
+
+    import regex
+
+    _, rule = next((i, r) for i, r in SHAPES if r.id == "iban")
+    example = rule.examples_match[0].text
+    # a pattern no other test has: the process-wide cache holds no database of it yet
+    pattern = regex.compile(rule.pattern.pattern + "(?:zq9x7wv)?", rule.pattern.flags)  # type: ignore[union-attr]
+    shapes = ShapePrefilter([(0, dataclasses.replace(rule, pattern=pattern))])
+    assert shapes.covered == {0}
+    made = prefilter_module._unicode.cache_info().misses
+    assert shapes.reported(example) == {0} and shapes.reported("nothing here") == set()
+    assert prefilter_module._unicode.cache_info().misses == made
+    assert shapes.reported(f"Größe {example}") == {0} and shapes.reported("Größe") == set()
+    assert prefilter_module._unicode.cache_info().misses == made + 1
+
+    # the database for other texts refuses the rule: it runs on every such text
+    monkeypatch.setattr(prefilter_module, "_unicode", lambda sources: (frozenset(), None))
+    assert shapes.reported("Größe") == {0} and shapes.reported("nothing here") == set()
