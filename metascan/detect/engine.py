@@ -272,8 +272,9 @@ class Engine:
                 raise TimeoutError(rule.id)
 
     def _charge(self, rule: Rule, seconds: float) -> None:
-        """Count a pattern rule's time on a long text; past `_GATE_AFTER` seconds it gets its gate."""
-        if rule.pattern is None:
+        """Count a pattern rule's time on a long text; past `_GATE_AFTER` seconds it gets its gate.  (A rule
+        without keywords has its pattern in the pass of `_shapes` already.)"""
+        if rule.pattern is None or not rule.keywords:
             return
         spent = self._spent[rule.id] = self._spent.get(rule.id, 0.0) + seconds
         if spent >= _GATE_AFTER:

@@ -155,6 +155,8 @@ def _gate_texts() -> list[str]:
     # not ASCII: a gate's database is for ASCII texts, its rule runs on these
     texts += [f"{_FILLER}\ncafé {e.text}\n{_FILLER}" for rid in _COSTLY for e in by_id[rid].examples_match]
     texts.append(_FILLER)
+    # what rules without keywords match (their patterns are in the shapes' pass: they get no gate)
+    texts.append(f"{_FILLER}\nbilling account 210987654321, card 4111 1111 1111 1111\n{_FILLER}")
     return texts
 
 
@@ -181,6 +183,8 @@ def test_a_rule_with_a_gate_finds_what_it_finds_without(monkeypatch: pytest.Monk
     first = len(searched)
     assert [_found(gated, t) for t in texts] == expected  # and used
     assert set(_COSTLY) <= {rid for rid, gate in gated._gates.items() if gate is not None}
+    by_id = {r.id: r for r in RULES}
+    assert all(by_id[rid].keywords for rid in gated._gates)  # the others are in the pass of the shapes
     assert len(searched) - first < first  # the second round left searches out
 
 
