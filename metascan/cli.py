@@ -485,12 +485,12 @@ def cli() -> None:
     """
 
 
-# When the console script runs (`main`), the process is the scan's own: what it keeps for the whole scan
+# When the console script runs (`run`), the process is the scan's own: what it keeps for the whole scan
 # (1,100 rules, their patterns and databases, the configuration) is moved out of the garbage collector's
 # sight, and the collector runs after 20,000 new objects instead of 700.  A scan allocates millions of
 # short-lived objects that reference counting frees; the collector's passes over the long-lived ones cost
-# 0.9 s of a 10,000-group scan (0.2 s after this).  A library caller's or a test runner's collector, whose
-# process runs `cli` otherwise, is left alone.
+# 0.9 s of a 10,000-group scan (0.2 s after this).  A library caller's or a test runner's collector (its
+# process runs `main` or `cli` itself) is left alone.
 _GC_THRESHOLD = (20_000, 20, 20)
 _OWN_PROCESS = False
 
@@ -790,6 +790,14 @@ def _fail(message: str, state: RunState | None = None, code: int = EXIT_ERRORS) 
     sys.exit(code)
 
 
+def run() -> None:
+    """The console script and `python -m metascan`: `main` in a process that is metascan's own (see
+    `_settle_memory`; a program that calls `main` or `cli` itself keeps its garbage collector as it is)."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+    main()
+
+
 def main() -> None:
     """The console script: one line on standard error for every failure, a traceback only with --debug."""
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
@@ -798,8 +806,6 @@ def main() -> None:
     # --debug counts anywhere on the command line, also before the command (`metascan --debug scan ...`).
     args = [a for a in sys.argv[1:] if a != "--debug"]
     state = RunState(debug=_debug())
-    global _OWN_PROCESS
-    _OWN_PROCESS = True
     try:
         try:
             cli.main(

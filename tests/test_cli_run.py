@@ -227,34 +227,39 @@ def test_a_new_fingerprint_key_is_announced_once(
     assert cli("scan", str(inputs), "--format", "json")[2] == "" and not key.exists()  # no key made
 
 
-def test_the_console_script_tunes_its_own_garbage_collector_and_no_one_elses(tmp_path: Path) -> None:
-    """`main` (the console script) moves what a scan keeps out of the collector's sight and runs it less
-    often; `cli` run in another program's process (a test runner's here) leaves the collector as it was."""
+def test_the_console_script_tunes_its_own_garbage_collector_and_no_one_elses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run` (the console script and `python -m metascan`) moves what a scan keeps out of the collector's
+    sight and runs it less often; `main` and `cli` run in another program's process (a test runner's here)
+    leave the collector as it was."""
     import gc
 
     from click.testing import CliRunner
 
+    import metascan.cli as cli_module
     from metascan.cli import _GC_THRESHOLD, cli
 
     examples = Path(__file__).resolve().parent.parent / "examples"
+    out = tmp_path / "r.json"
+    argv = ["metascan", "scan", str(examples), "--format", "json", "--output", str(out), "-q"]
     code = (
-        "import gc, json, sys, metascan.cli as c\n"
-        f"sys.argv = ['metascan', 'scan', {str(examples)!r}, '--format', 'json', '--output', "
-        f"{str(tmp_path / 'r.json')!r}, '-q']\n"
-        "try:\n    c.main()\nexcept SystemExit:\n    pass\n"
+        "import gc, json, sys, runpy\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n    runpy.run_module('metascan', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         "print(json.dumps([gc.get_threshold(), gc.get_freeze_count()]))\n"
     )
     env = {**os.environ, "METASCAN_FINGERPRINT_KEY": "k" * 20}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     threshold, frozen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert tuple(threshold) == _GC_THRESHOLD and frozen > 10_000
-    assert json.loads((tmp_path / "r.json").read_text())["findings"]
+    assert json.loads(out.read_text())["findings"]
 
     before = (gc.get_threshold(), gc.get_freeze_count())
-    result = CliRunner().invoke(
-        cli,
-        ["scan", str(examples), "--format", "json", "--output", str(tmp_path / "s.json"), "-q"],
-        env={"METASCAN_FINGERPRINT_KEY": "k" * 20},
-    )
+    monkeypatch.setenv("METASCAN_FINGERPRINT_KEY", "k" * 20)
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit):
+        cli_module.main()
+    result = CliRunner().invoke(cli, argv[1:])
     assert result.exit_code in (0, 1), result.output
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
