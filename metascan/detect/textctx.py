@@ -417,7 +417,7 @@ def _passes(gate: regex.Pattern[str], text: str, limit: float) -> bool:
 # standard library's engine finds those places in half the time `regex` needs to try every position, and
 # `regex` then matches the form at each: the same matches as an overlapped search
 # (tests/detect/test_textctx_assignments.py).
-_GENERAL = next(rank for rank, (literals, _) in enumerate(_ASSIGN_FORMS) if not literals)
+_GENERAL = _form_rank(())
 _GENERAL_STARTS = re.compile(r"""(?<![\w.@/-])\w[\w.-]{0,100}+(?=\s*(?:=|[!?+.]=|:[ \t:="'])|\s+")""")
 
 
@@ -436,20 +436,13 @@ def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex
     runs has each match limited as before."""
     match = form.match
     clock = time.monotonic
+    limited = _LONG_BLANKS.search(text) is not None
     out = []
-    if _LONG_BLANKS.search(text):
-        for start in _GENERAL_STARTS.finditer(text):
-            remaining = deadline - clock()
-            if remaining <= 0:
-                raise TimeoutError("assignments")
-            m = match(text, start.start(), timeout=remaining)
-            if m is not None:
-                out.append(m)
-        return out
     for start in _GENERAL_STARTS.finditer(text):
-        if clock() > deadline:
+        remaining = deadline - clock()
+        if remaining <= 0:
             raise TimeoutError("assignments")
-        m = match(text, start.start())
+        m = match(text, start.start(), timeout=remaining) if limited else match(text, start.start())
         if m is not None:
             out.append(m)
     return out
@@ -458,9 +451,7 @@ def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex
 # The form of a secret's name, a colon and the value (`token:abc`) starts where a key ends in one of these
 # words and a colon, at the start of that key: a few places in a script, found from its colons (in ASCII
 # text, as for `_general`; the form itself tried every position).
-_SECRET_COLON = next(
-    rank for rank, (literals, _) in enumerate(_ASSIGN_FORMS) if literals == SECRET_COLON_LITERALS
-)
+_SECRET_COLON = _form_rank(SECRET_COLON_LITERALS)
 _SECRET_COLON_WORDS = ("secret", "token", "key", "pass", "passwd", "password", "pwd", "auth")  # the form's
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")  # [\w-] in ASCII
 _NOT_BEFORE_KEY = _KEY_CHARS | frozenset(".@/:")  # the form's lookbehind
