@@ -55,16 +55,6 @@ class ShapePrefilter:
         made = cls([(0, rule)], gate=True)
         return made if made.covered else None
 
-    def _scratch(self, database: Any, which: int) -> Any:
-        # Hyperscan's scratch space serves one scan at a time, and a scan lets other threads run: each thread
-        # scans with scratch of its own (a caller may share an engine between threads).
-        spaces = getattr(self._local, "scratch", None)
-        if spaces is None:
-            spaces = self._local.scratch = [None, None]
-        if spaces[which] is None:
-            spaces[which] = hyperscan.Scratch(database)
-        return spaces[which]
-
     def reported(self, text: str) -> set[int]:
         """The covered rules that may match `text` (and perhaps rules that are not covered)."""
         found: set[int] = set()
@@ -72,7 +62,7 @@ class ShapePrefilter:
             return found
         if text.isascii():
             data, database = text.encode("ascii")[::-1], self._ascii
-            space = self._scratch(database, 0)
+            space = _scratch(self._local, database, 0)
         else:
             # The database for other texts is made the first time one comes (an export may have none); a
             # rule it could not take runs on them.
@@ -81,11 +71,23 @@ class ShapePrefilter:
                 return set(self.covered)
             found.update(self.covered - unicode_covered)
             data = _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1]
-            space = self._scratch(database, 1)
+            space = _scratch(self._local, database, 1)
         # A newline at each end: what the translation takes for the edges of the text (its lookarounds at
         # the start and end became consumed context that may be the text's edge).
         database.scan(b"\n" + data + b"\n", match_event_handler=_collect, context=found, scratch=space)
         return found
+
+
+def _scratch(local: threading.local, database: Any, which: int) -> Any:
+    """This thread's scratch space for one of an object's databases (`which`: 0 or 1).  Hyperscan's scratch
+    serves one scan at a time, and a scan lets other threads run: each thread scans with scratch of its own
+    (a caller may share an engine between threads)."""
+    spaces = getattr(local, "scratch", None)
+    if spaces is None:
+        spaces = local.scratch = [None, None]
+    if spaces[which] is None:
+        spaces[which] = hyperscan.Scratch(database)
+    return spaces[which]
 
 
 def _collect(ident: int, start: int, end: int, flags: int, found: set[int]) -> None:
@@ -105,10 +107,8 @@ class KeywordPass:
     def found(self, text: str) -> list[int]:
         """The indices of the words that occur in `text`, in no particular order."""
         out: list[int] = []
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._database)
         data = text.encode("utf-8", "surrogatepass")
+        scratch = _scratch(self._local, self._database, 0)
         self._database.scan(data, match_event_handler=_append, context=out, scratch=scratch)
         return out
 
