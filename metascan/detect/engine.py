@@ -188,7 +188,7 @@ class Engine:
                 elif rule.id in self._gates:
                     if self._gated(rule, text):
                         continue
-                else:
+                elif rule.keywords and rule.pattern is not None:  # (the others have no gate: see _charge)
                     started = time.monotonic()
                 hits.extend(self.rule_hits(rule, ctx, limit))
             except TimeoutError:
@@ -272,10 +272,8 @@ class Engine:
                 raise TimeoutError(rule.id)
 
     def _charge(self, rule: Rule, seconds: float) -> None:
-        """Count a pattern rule's time on a long text; past `_GATE_AFTER` seconds it gets its gate.  (A rule
-        without keywords has its pattern in the pass of `_shapes` already.)"""
-        if rule.pattern is None or not rule.keywords:
-            return
+        """Count a pattern rule's time on a long text; past `_GATE_AFTER` seconds it gets its gate.  (Only a
+        rule with keywords: a rule without has its pattern in the pass of `_shapes` already.)"""
         spent = self._spent[rule.id] = self._spent.get(rule.id, 0.0) + seconds
         if spent >= _GATE_AFTER:
             self._gates[rule.id] = ShapePrefilter.gate(rule)
