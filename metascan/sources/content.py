@@ -16,7 +16,6 @@ names the closest format it does read (with `strict`, a `ScanError`); a text tha
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
 from . import cloudformation, hcl, sniff, terraform
-from .jsonguard import MAX_INT_DIGITS, BigNumber, Duplicates, big_number, parse_int
+from .jsonguard import BigNumber, Duplicates, big_number, int_parser
 from .jsonpos import ExportLocator, LineIndex, loads_located
 from .responses import Responses
 from .yamldoc import YamlError, load_all
@@ -84,12 +83,7 @@ def parse_spans(
 
     A key repeated in one object is noted in `dups` (lists under it are joined); a number of more than
     `jsonguard.MAX_INT_DIGITS` digits is an error.  Messages never quote the text."""
-    # Python's own int() refuses more digits than MAX_INT_DIGITS (a ValueError, read below as parse_int's
-    # BigNumber is) unless its limit was raised or lifted: only then is every integer passed to parse_int
-    # (a call for each of the 100,000 numbers of a 10,000-group export).
-    limit = sys.get_int_max_str_digits()
-    guard = None if 0 < limit <= MAX_INT_DIGITS else parse_int
-    decoder = json.JSONDecoder(object_pairs_hook=(dups or Duplicates()).hook, parse_int=guard)
+    decoder = json.JSONDecoder(object_pairs_hook=(dups or Duplicates()).hook, parse_int=int_parser())
     text = text.rstrip()  # what is cut short ends at the last character written
     out: list[tuple[Any, int, int]] = []
     pos, end_of_text = 0, len(text)
