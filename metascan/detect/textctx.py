@@ -9,9 +9,9 @@ import bisect
 import operator
 import re
 import time
-from collections.abc import Iterator
-from functools import cached_property, lru_cache
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 import regex
 
@@ -616,6 +616,36 @@ class _Spans:
         return self.spans
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """`functools.cached_property` without its lock.  Python 3.11's takes a lock on each first access
+    (3.12 dropped it): a microsecond, and the engine makes 230,000 first accesses per 10,000 groups.  A
+    TextContext is one text's, used by one scan in one thread.  Like cached_property, the value goes into
+    the instance's `__dict__`, which later lookups find first, and an exception stores nothing."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _once[_T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 class TextContext:
     """Lazy facts about one text being scanned."""
 
@@ -636,26 +666,26 @@ class TextContext:
         self.limit = limit  # seconds for each analysis of the text (assignments, structure)
         self.pairs_timed_out = False  # finding the assignments hit the time limit (see `pairs`)
 
-    @cached_property
+    @_once
     def lower(self) -> str:
         return self.text.lower()
 
-    @cached_property
+    @_once
     def haystack(self) -> str:
         """The lowercase key and text, a line apart: where keywords and context words are looked for."""
         return f"{self.key.lower()}\n{self.lower}" if self.key else self.lower
 
-    @cached_property
+    @_once
     def digit_run(self) -> int:
         """The length of the longest run of ASCII digits (a cheap gate for number rules)."""
         runs = _DIGITS.findall(self.text)
         return max(map(len, runs)) if runs else 0
 
-    @cached_property
+    @_once
     def key_words(self) -> tuple[str, ...]:
         return tuple(words(self.key)) if self.key else ()
 
-    @cached_property
+    @_once
     def tokens(self) -> frozenset[str]:
         """Every word token of the field's key and of the text: a superset of the context words any candidate
         can have (its key, the key it is assigned to, the words near it)."""
@@ -663,7 +693,7 @@ class TextContext:
         found = (_ASCII_WORD if self.text.isascii() else _WORD).findall(self.text)
         return frozenset(map(str.lower, set(found))).union(self.key_words)
 
-    @cached_property
+    @_once
     def _line_starts(self) -> list[int]:
         starts = [0]
         find = self.text.find
@@ -682,7 +712,7 @@ class TextContext:
         end = self.text.find("\n", start)
         return start, (len(self.text) if end < 0 else end)
 
-    @cached_property
+    @_once
     def pairs(self) -> list[Pair]:
         """Key/value assignments found in the text, in order of their values' positions; each key as
         `key_text` spells it.
@@ -732,7 +762,7 @@ class TextContext:
                 key = key_text(f"{parent}_{key}")
         return Pair(key, pair.start, pair.end, pair.value, pair.at)
 
-    @cached_property
+    @_once
     def _braces(self) -> tuple[list[int], list[int]]:
         return _enclosing_braces(self.text)
 
@@ -773,7 +803,7 @@ class TextContext:
                 return None  # an indented key under something that is not a YAML key or a section
         return None
 
-    @cached_property
+    @_once
     def _pair_starts(self) -> list[int]:
         return [p.start for p in self.pairs]
 
@@ -794,7 +824,7 @@ class TextContext:
             i -= 1
         return best
 
-    @cached_property
+    @_once
     def _structure(self) -> dict[int, _Spans]:
         return {}
 
