@@ -196,18 +196,20 @@ def _changed_strings(doc: Any, raw: str, prefix: str, limits: FormatLimits) -> I
     cursor = 0
     deadline = time.monotonic() + limits.time_limit
     taken = 0
-    stack: list[tuple[Any, str]] = [(doc, "")]
+    # Each node's place is (its parent's place, its key or index, whether an index): a string only for the
+    # few strings taken (a document has thousands of keys).
+    stack: list[tuple[Any, _Place]] = [(doc, None)]
     visited = 0
     while stack:
-        node, path = stack.pop()
+        node, place = stack.pop()
         visited += 1
         if visited > limits.max_yaml_nodes:
             yield f"{prefix} document has more than {limits.max_yaml_nodes} values; the rest not decoded"
             return
         if isinstance(node, dict):
-            stack.extend((v, f"{path}{_key(k)}") for k, v in reversed(list(node.items())))
+            stack.extend((v, (place, k, False)) for k, v in reversed(list(node.items())))
         elif isinstance(node, list):
-            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
+            stack.extend((v, (place, i, True)) for i, v in reversed(list(enumerate(node))))
         elif isinstance(node, str) and len(node) >= 8:
             if time.monotonic() > deadline:
                 yield f"time limit ({limits.time_limit:g}s) stopped reading the {prefix} document's strings"
@@ -223,7 +225,20 @@ def _changed_strings(doc: Any, raw: str, prefix: str, limits: FormatLimits) -> I
             if taken > limits.max_strings:
                 yield f"{prefix} document has over {limits.max_strings} escaped strings; the rest not decoded"
                 return
+            path = _path(place)
             yield Part(node, (f"{prefix}:{path.lstrip('.') or 'value'}",))
+
+
+_Place = tuple["_Place", Any, bool] | None
+
+
+def _path(place: _Place) -> str:
+    """A node's path in a decoding step (`.write_files[0].content`), from its place (`_changed_strings`)."""
+    steps = []
+    while place is not None:
+        place, key, index = place
+        steps.append(f"[{key}]" if index else _key(key))
+    return "".join(reversed(steps))
 
 
 # --- cloud-init ------------------------------------------------------------------------------------------
