@@ -420,6 +420,26 @@ def test_escaped_strings_of_a_large_document_are_read_in_linear_time() -> None:
     assert proc.stdout.split("\n")[:2] == ["[]", "[('base64', 'gzip', 'cloud-config:runcmd[80000]')]"]
 
 
+def test_an_escaped_strings_step_names_its_path_through_keys_lists_and_unsafe_keys() -> None:
+    """A string that YAML escapes changed is named by its path: `.key` for a short identifier, `[i]` for a
+    list index, `[*]` for any other key (a path, an address: what a user wrote is no decoding step)."""
+    doc = (
+        "#cloud-config\n"
+        "bootcmd:\n"
+        "  - [sh, -c, 'true']\n"
+        '  - [sh, -c, "A=1\\nDB_PASSWORD=Tz7j6eB!SOebfTM#"]\n'
+        "files:\n"
+        '  "/etc/app.env":\n'
+        '    env: "B=2\\tAPI_TOKEN=Qb7rT2mW9xK4vN8p"\n'
+    )
+    d = decode_user_data(b64(doc))
+    steps = {s.text: s.decoding[-1] for s in d.segments if s.decoding[-1].startswith("cloud-config")}
+    assert steps == {
+        "A=1\nDB_PASSWORD=Tz7j6eB!SOebfTM#": "cloud-config:bootcmd[1][2]",
+        "B=2\tAPI_TOKEN=Qb7rT2mW9xK4vN8p": "cloud-config:files[*].env",
+    }
+
+
 def test_reading_a_documents_strings_has_a_time_limit() -> None:
     d = decode_user_data(b64(many_strings_and_one_escaped(50)), Limits(formats=FormatLimits(time_limit=0.0)))
     assert d.skipped == ["time limit (0s) stopped reading the cloud-config document's strings (base64)"]

@@ -195,3 +195,35 @@ def test_no_rule_gets_a_gate_before_it_has_cost_time(monkeypatch: pytest.MonkeyP
         _found(engine, t)
     assert engine._gates == {}
     assert set(engine._spent) <= {r.id for r in RULES if r.pattern is not None}
+
+
+def test_a_texts_lazy_facts_are_made_once_and_not_kept_when_they_fail() -> None:
+    """TextContext's facts (`_once`, a cached_property without a lock): made on first use, then read from
+    the instance; a fact whose making raised is made again on the next use (the bounded assignments' path)."""
+    from metascan.detect.textctx import _once
+
+    class Facts:
+        def __init__(self) -> None:
+            self.made = 0
+            self.fail = True
+
+        @_once
+        def value(self) -> int:
+            self.made += 1
+            return self.made
+
+        @_once
+        def flaky(self) -> str:
+            if self.fail:
+                self.fail = False
+                raise TimeoutError("first")
+            return "second"
+
+    facts = Facts()
+    assert (facts.value, facts.value, facts.made) == (1, 1, 1)
+    assert "value" in facts.__dict__
+    with pytest.raises(TimeoutError):
+        _ = facts.flaky
+    assert "flaky" not in facts.__dict__
+    assert facts.flaky == "second"
+    assert isinstance(Facts.value, _once)  # on the class: the descriptor itself
