@@ -13,7 +13,6 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -100,15 +99,15 @@ class Phrases:
         """
         if not self.ascii:
             return True
-        return any(anchor in lowered for anchor in self.anchors)
+        return any(map(lowered.__contains__, self.anchors))  # (no generator frame: 160,000 calls a scan)
 
-    def found_in(self, words: AbstractSet[str]) -> bool:
+    def found_in(self, words: set[str] | frozenset[str]) -> bool:
         """Whether any entry occurs: a single word, or every word of a phrase."""
         if self.anchors.isdisjoint(words):
             return False
         if not self.singles.isdisjoint(words):
             return True
-        return any(all(w in words for w in phrase) for phrase in self.multis)
+        return any(map(words.issuperset, self.multis))
 
 
 @dataclass(frozen=True, slots=True)
