@@ -337,6 +337,7 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
 
 _by_start_and_rank = operator.itemgetter(0, 1)
 _NUMBER = regex.compile(r"[\d.-]+")
+_NUMBER_FIRST = frozenset("0123456789.-")  # the ASCII characters a number can start with (`\d` in ASCII)
 # Every form needs one of these characters (an operator, a quote, a bracket or white space).
 _ASSIGNABLE = regex.compile(r"""[=:\s"'`(\[{<]""")
 _by_value_start = operator.attrgetter("start")
@@ -386,7 +387,10 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         value, key = groups
         span = m.span(value)
         name = m.group(key)
-        if span in values or _NUMBER.fullmatch(name):
+        first = name[:1]
+        if span in values or (
+            (first in _NUMBER_FIRST or not first.isascii()) and _NUMBER.fullmatch(name) is not None
+        ):
             # a value named by an assignment that starts earlier (`name: K` / `value: V` names it K), or a
             # number that only looks like a key (10: x)
             continue
