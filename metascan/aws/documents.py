@@ -71,12 +71,18 @@ class _Emit:
     def text(
         self, path: str, value: Any, kind: FieldKind, key: str | None = None
     ) -> Iterator[Field | Skipped]:
+        item = self._one(path, value, kind, key)
+        if item is not None:
+            yield item
+
+    def _one(self, path: str, value: Any, kind: FieldKind, key: str | None = None) -> Field | Skipped | None:
+        """The field of one value (None for no value), or a skip for a value that is not text.  (Tags call
+        it without a generator of their own: they are most of a scan's fields.)"""
         if value is None or value == "":
-            return
+            return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            yield Skipped(self.ctx.source, f"{path} is {_type_name(value)}, not a string", self.res, path)
-            return
-        yield Field(self.res, self.ctx.source, path, str(value), kind, key, origin=origin_of(value))
+            return Skipped(self.ctx.source, f"{path} is {_type_name(value)}, not a string", self.res, path)
+        return Field(self.res, self.ctx.source, path, str(value), kind, key, None, origin_of(value))
 
     def arn(self, path: str, value: Any) -> Iterator[Field | Skipped]:
         """The name part of an ARN is free text; its account and region are structure."""
@@ -101,9 +107,13 @@ class _Emit:
                 yield Skipped(self.ctx.source, f"{prefix}[{i}] is {_type_name(tag)}, not an object", self.res)
                 continue
             key = tag.get("Key")
-            yield from self.text(f"{prefix}.Key", key, FieldKind.TAG_KEY)
+            item = self._one(f"{prefix}.Key", key, FieldKind.TAG_KEY)
+            if item is not None:
+                yield item
             key_s = str(key) if isinstance(key, str | int) else "?"
-            yield from self.text(f"{prefix}[{key_s}].Value", tag.get("Value"), FieldKind.TAG_VALUE, key_s)
+            item = self._one(f"{prefix}[{key_s}].Value", tag.get("Value"), FieldKind.TAG_VALUE, key_s)
+            if item is not None:
+                yield item
 
 
 def _type_name(value: Any) -> str:
