@@ -23,7 +23,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from .aws.arn import parse_arn
 from .aws.documents import Defaults, ResourceRecord, extract
@@ -43,6 +43,9 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+_MISSING = object()
+
+
 class _LRU(Generic[K, V]):
     __slots__ = ("_data", "_size")
 
@@ -52,16 +55,14 @@ class _LRU(Generic[K, V]):
 
     def get(self, key: K, make: Callable[[], V]) -> V:
         data = self._data
-        try:
-            value = data[key]
+        found = data.get(key, _MISSING)  # (most keys are new: no KeyError raised and caught for each)
+        if found is not _MISSING:
             data.move_to_end(key)
-            return value
-        except KeyError:
-            value = make()
-            data[key] = value
-            if len(data) > self._size:
-                data.popitem(last=False)
-            return value
+            return cast("V", found)
+        value = data[key] = make()
+        if len(data) > self._size:
+            data.popitem(last=False)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
