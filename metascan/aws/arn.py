@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -17,8 +17,10 @@ _TYPED_NAME = regex.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Arn:
+class Arn(NamedTuple):
+    """A parsed ARN.  (A named tuple: an export has an ARN per group and per record, and a named tuple is
+    built three times as fast as a frozen dataclass.)"""
+
     partition: str
     service: str
     region: str | None
