@@ -1,5 +1,5 @@
-"""Shared fixtures.  No test touches the user's config folder or the network: each test gets its own
-fingerprint key in the environment and its own XDG_CONFIG_HOME.
+"""Shared fixtures.  No test touches the user's config or cache folder or the network: each test gets its own
+fingerprint key in the environment and its own XDG_CONFIG_HOME, and the run a cache folder of its own.
 
 The tests live in folders that mirror the package (tests/detect for metascan/detect, and so on), with no
 __init__.py: pytest puts this folder on sys.path when it loads this file, so tests in every folder import the
@@ -10,7 +10,10 @@ metascan` would then find the checkout rather than the installed wheel that `.ci
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +34,12 @@ TEST_KEY = "metascan-test-fingerprint-key-0123456789"
 # any test imports metascan; CLI subprocesses inherit it.)
 os.environ.setdefault("METASCAN_RULE_TIME_LIMIT", "20")
 os.environ.setdefault("METASCAN_FIELD_TIME_LIMIT", "120")
+
+# Hyperscan databases compiled by the tests (and their CLI subprocesses) are kept in a folder of this run,
+# never in ~/.cache/metascan; removed when the run ends.  Tests of the cache set their own folder.
+_CACHE = tempfile.mkdtemp(prefix="metascan-test-cache-")
+os.environ["METASCAN_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(autouse=True)

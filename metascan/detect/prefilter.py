@@ -22,6 +22,7 @@ from typing import Any
 
 import regex
 
+from .hscache import compile_database
 from .rules import Rule
 from .syntax import Unsupported
 from .translate import translated
@@ -119,15 +120,12 @@ def _append(ident: int, start: int, end: int, flags: int, found: list[int]) -> N
 
 @lru_cache(maxsize=8)
 def _keyword_database(words: tuple[str, ...]) -> Any:
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=[w.encode("utf-8", "surrogatepass") for w in words],
-        ids=list(range(len(words))),
-        elements=len(words),
-        flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(words),
+    return compile_database(
+        [w.encode("utf-8", "surrogatepass") for w in words],
+        list(range(len(words))),
+        [hyperscan.HS_FLAG_SINGLEMATCH] * len(words),
         literal=True,
     )
-    return database
 
 
 def _build(
@@ -205,6 +203,4 @@ def _compiled(rules: list[tuple[int, list[bytes]]]) -> Any:
         return None
     sources = [e for _, exprs in rules for e in exprs]
     ids = [i for i, exprs in rules for _ in exprs]
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(expressions=sources, ids=ids, elements=len(sources), flags=[_FLAG] * len(sources))
-    return database
+    return compile_database(sources, ids, [_FLAG] * len(sources))
