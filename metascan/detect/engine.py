@@ -195,6 +195,8 @@ class Engine:
                 timed_out.append(rule)
             if started:
                 self._charge(rule, time.monotonic() - started)
+        if not (hits or timed_out or not_run or ctx.pairs_timed_out):
+            return _NOTHING  # most texts
         unfinished: list[str] = []
         if timed_out or not_run:
             # The rules that did not run go first: the ones that timed out may well time out again.
@@ -459,6 +461,9 @@ def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> H
     if rule.category == "credential" and bits < 3.0 and rule.entropy is None:
         confidence = confidence.lowered()
     return Hit(rule, start, end, secret, confidence, ctx.line_of(start))
+
+
+_NOTHING = ScanResult(())  # the result of a text where nothing was found and nothing cut short (immutable)
 
 
 def resolve(hits: list[Hit]) -> tuple[Hit, ...]:
