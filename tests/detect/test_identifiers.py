@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from metascan.detect.engine import Engine
@@ -116,6 +119,22 @@ def test_stdnum_validators_never_raise() -> None:
     assert check("360426199101010071") is True
     assert stdnum_validator("no.such_module") is None
     assert stdnum_validator("../etc") is None
+
+
+def test_a_stdnum_module_is_known_without_importing_its_country_package() -> None:
+    """Loading the rules checks that every stdnum module they name exists, from its file: no country's
+    package is imported until its check runs (it answers as importlib's spec lookup does)."""
+    code = (
+        "import sys, importlib.util; from metascan.detect.validators import _stdnum_has;"
+        "names = ['pt.nif', 'se.personnummer', 'cn.ric', 'mx.curp', 'pt', 'no.such_module', 'pt.nothing'];"
+        "print([_stdnum_has(n) for n in names]);"
+        "print(sorted(m for m in sys.modules if m.startswith(('stdnum.pt', 'stdnum.se', 'stdnum.mx'))));"
+        "print([importlib.util.find_spec('stdnum.' + n) is not None for n in names])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    has, imported, spec = out.splitlines()
+    assert has == spec == "[True, True, True, True, True, False, False]"
+    assert imported == "[]"
 
 
 def test_every_row_names_its_country_and_document() -> None:
