@@ -6,6 +6,7 @@ a date).  Everything is computed lazily, once per text, and only when a rule ask
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
 import time
@@ -561,7 +562,7 @@ _LABEL = regex.compile(  # what opens a brace: `"database": {`, `database = {`, 
         [ \t]*(?:=>|[:=])?[ \t]*$""",
     regex.VERBOSE,
 )
-_BRACES = regex.compile(r"[{}]")
+_BRACES = re.compile(r"[{}]")
 # Keys that name a slot, not a value: the value's name is that of the key, section or block around them.
 _SLOTS = frozenset(
     {"value", "values", "default", "data", "current", "content", "secret_value", "string_value"}
@@ -573,19 +574,36 @@ def _label(m: regex.Match[str] | None) -> str | None:
     return None if m is None else (m.group("q") or m.group("s") or m.group("k"))
 
 
-def _enclosing_braces(text: str) -> tuple[list[int], list[int]]:
-    """The positions of the `{` that are closed in the text and of their `}`, in the order of the `{`."""
+def _enclosing_braces(text: str) -> tuple[list[int], list[int], list[int]]:
+    """The positions of the `{` in the text and of their `}` (the text's end for one never closed), in the
+    order of the `{`, and the index of the `{` around each (-1 for none).  A `}` closes the last `{` still
+    open, so the braces nest: a brace that opens before another and closes after it encloses it."""
     opens: list[int] = []
     closes: list[int] = []
+    parents: list[int] = []
     stack: list[int] = []
+    end = len(text)
     for m in _BRACES.finditer(text):
-        if m.group() == "{":
+        pos = m.start()
+        if text[pos] == "{":
+            parents.append(stack[-1] if stack else -1)
             stack.append(len(opens))
-            opens.append(m.start())
-            closes.append(len(text))  # until closed
+            opens.append(pos)
+            closes.append(end)  # until closed
         elif stack:
-            closes[stack.pop()] = m.start()
-    return opens, closes
+            closes[stack.pop()] = pos
+    return opens, closes, parents
+
+
+def _innermost_brace(opens: list[int], closes: list[int], parents: list[int], at: int) -> int:
+    """The index of the innermost `{` open at `at` (see `_enclosing_braces`), or -1.  From the last `{`
+    before `at`, up through the braces around it: one closed before `at` cannot be around it, and a brace
+    around `at` that opened before that one is around that one too (braces nest).  (A walk back over every
+    `{` before `at` took a Python step per brace, for each key: quadratic in a script of `${VAR}`s.)"""
+    i = bisect.bisect_left(opens, at) - 1
+    while i >= 0 and closes[i] < at:
+        i = parents[i]
+    return i
 
 
 class _Spans:
@@ -716,12 +734,10 @@ class TextContext:
 
     @_once
     def _line_starts(self) -> list[int]:
-        starts = [0]
-        find = self.text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
+        """Where each line starts: 0, then one past each line break (summed from the lines' lengths, in C)."""
+        lengths = map(len, self.text.split("\n"))
+        starts = list(itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0))
+        starts.pop()  # (where a line after the last would start)
         return starts
 
     def line_of(self, pos: int) -> int:
@@ -784,17 +800,15 @@ class TextContext:
         return Pair(key, pair.start, pair.end, pair.value, pair.at)
 
     @_once
-    def _braces(self) -> tuple[list[int], list[int]]:
+    def _braces(self) -> tuple[list[int], list[int], list[int]]:
         return _enclosing_braces(self.text)
 
     def parent_of(self, at: int) -> str | None:
         """The name of what encloses the key at `at`: the label of the nearest brace around it (`"db": {`,
         `variable "db_password" {`), else the YAML key it is nested under, else its INI or TOML section."""
         if "{" in self.text:
-            opens, closes = self._braces
-            i = bisect.bisect_left(opens, at) - 1
-            while i >= 0 and closes[i] < at:
-                i -= 1
+            opens, closes, parents = self._braces
+            i = _innermost_brace(opens, closes, parents, at)
             if i >= 0:
                 ls = self.text.rfind("\n", 0, opens[i]) + 1
                 return _label(_LABEL.search(self.text, max(ls, opens[i] - 200), opens[i]))

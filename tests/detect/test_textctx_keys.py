@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
-import pytest
+import bisect
 
-from metascan.detect.textctx import TextContext, key_text
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metascan.detect.textctx import TextContext, _enclosing_braces, _innermost_brace, key_text
 from metascan.model import FieldKind
 
 
@@ -86,3 +90,24 @@ def test_a_value_named_by_its_sibling_is_named_once() -> None:
 def test_numbers_are_no_keys() -> None:
     ctx = TextContext("10: ten\n2024-01-01: launch\nretries: 3\n", FieldKind.SCRIPT)
     assert [p.key for p in ctx.pairs] == ["retries"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="{}x\n", max_size=60), st.data())
+def test_the_innermost_brace_is_found_through_the_braces_around_it(text: str, data: st.DataObject) -> None:
+    """Walking up through enclosing braces finds what a walk back over every `{` before the key finds: the
+    last `{` before it that is not closed before it (braces never closed included)."""
+    opens, closes, parents = _enclosing_braces(text)
+    at = data.draw(st.integers(0, len(text)))
+    i = bisect.bisect_left(opens, at) - 1
+    while i >= 0 and closes[i] < at:
+        i -= 1
+    assert _innermost_brace(opens, closes, parents, at) == i
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="ab\n\r", max_size=40))
+def test_line_starts_are_one_past_each_line_break(text: str) -> None:
+    assert TextContext(text, FieldKind.SCRIPT)._line_starts == [0] + [
+        i + 1 for i, c in enumerate(text) if c == "\n"
+    ]
