@@ -592,9 +592,9 @@ def rules_digest(rules: Iterable[Rule]) -> str:
     memo: dict[Any, Any] = {}  # (see _canonical)
     for rule in sorted(rules, key=lambda r: r.id):
         doc = {
-            f.name: _canonical(getattr(rule, f.name), memo)
-            for f in dataclasses.fields(rule)
-            if f.name not in _NOT_DIGESTED
+            name: _canonical(getattr(rule, name), memo)
+            for name in _field_names(type(rule))
+            if name not in _NOT_DIGESTED
         }
         digest.update(json.dumps(doc, sort_keys=True, ensure_ascii=True).encode("ascii"))
         digest.update(b"\n")
@@ -622,9 +622,12 @@ def _canonical(value: Any, memo: dict[Any, Any] | None = None) -> Any:
     if found is not None:
         return found
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: Any = {f.name: _canonical(getattr(value, f.name), memo) for f in dataclasses.fields(value)}
+        out: Any = {name: _canonical(getattr(value, name), memo) for name in _field_names(type(value))}
     elif isinstance(value, frozenset | set):
-        out = sorted((_canonical(v, memo) for v in value), key=_order)
+        if set(map(type, value)) == _STR_ONLY:  # words, phrases' anchors: each is its own form
+            out = sorted(value, key=_json_string)
+        else:
+            out = sorted((_canonical(v, memo) for v in value), key=_order)
     elif isinstance(value, tuple | list):
         out = [_canonical(v, memo) for v in value]
     elif callable(value):
@@ -635,7 +638,19 @@ def _canonical(value: Any, memo: dict[Any, Any] | None = None) -> Any:
     return out
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class (the digest asks for each of 1,100 rules)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 _ADDRESS = regex.compile(r" at 0x[0-9a-fA-F]+")
+_STR_ONLY = {str}
 
 
 def _order(value: Any) -> str:
