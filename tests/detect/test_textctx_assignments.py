@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import time
+from unittest import mock
 
 import pytest
 import regex
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from metascan.detect import keystarts
 from metascan.detect.textctx import (
     _ASSIGN_FORMS,
     _FORM_GATES,
     _GENERAL,
+    _GENERAL_STARTS,
     _KEY_OF,
     _NUMBER,
     _SECRET_COLON,
@@ -77,6 +80,16 @@ def test_the_general_form_in_ascii_text_matches_where_an_overlapped_search_does(
     form = _ASSIGN_FORMS[_GENERAL][1]
     expected = [(m.span(), m.groups()) for m in form.finditer(text, overlapped=True)]
     assert [(m.span(), m.groups()) for m in _general(text, form, time.monotonic() + 60)] == expected
+    # Hyperscan's places (keystarts) and the standard library's (the fallback without the package) are both
+    # supersets of where the form matches (the two count different white space: \x1c-\x1f), with the same
+    # matches.
+    starts = {span[0] for span, _ in expected}
+    places = keystarts.starts(text)
+    assert places is not None and set(places) >= starts
+    assert {m.start() for m in _GENERAL_STARTS.finditer(text)} >= starts
+    with mock.patch.object(keystarts, "hyperscan", None):
+        assert keystarts.starts(text) is None
+        assert [(m.span(), m.groups()) for m in _general(text, form, time.monotonic() + 60)] == expected
 
 
 _COLON_ATOMS = [
