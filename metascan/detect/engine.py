@@ -183,7 +183,10 @@ class Engine:
             started = 0.0
             try:
                 if short:
-                    if self._finds_nothing(rule, text, limit):
+                    # (a rule with a gate: its Hyperscan pass costs less than the search it may spare)
+                    if (rule.id in self._gates and self._gated(rule, text)) or self._finds_nothing(
+                        rule, text, limit
+                    ):
                         continue
                 elif rule.id in self._gates:
                     if self._gated(rule, text):

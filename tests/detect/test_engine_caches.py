@@ -157,6 +157,12 @@ def _gate_texts() -> list[str]:
     texts.append(_FILLER)
     # what rules without keywords match (their patterns are in the shapes' pass: they get no gate)
     texts.append(f"{_FILLER}\nbilling account 210987654321, card 4111 1111 1111 1111\n{_FILLER}")
+    # short texts: a rule with a gate is passed over where its gate matches nowhere (ASCII only)
+    examples = [
+        e.text for rid in _COSTLY for e in (*by_id[rid].examples_match, *by_id[rid].examples_no_match)
+    ]
+    texts += [t for t in examples if len(t) < 512] + [f"café {t}" for t in examples if len(t) < 500]
+    texts.append("echo curl docker sqlplus password token phone ok")
     return texts
 
 
@@ -178,14 +184,28 @@ def test_a_rule_with_a_gate_finds_what_it_finds_without(monkeypatch: pytest.Monk
         searched.append(rule.id)
         return rule_hits(self, rule, ctx, limit, bounded)
 
+    finds_nothing = Engine._finds_nothing
+    tried: list[str] = []  # the one search of a short text (see Engine.scan)
+
+    def tried_short(self: Engine, rule, text, limit):  # type: ignore[no-untyped-def]
+        tried.append(rule.id)
+        return finds_nothing(self, rule, text, limit)
+
     monkeypatch.setattr(Engine, "rule_hits", counted)
+    monkeypatch.setattr(Engine, "_finds_nothing", tried_short)
     assert [_found(gated, t) for t in texts] == expected  # the gates are made as the texts are scanned
-    first = len(searched)
+    first, first_short = len(searched), len(tried)
     assert [_found(gated, t) for t in texts] == expected  # and used
     assert set(_COSTLY) <= {rid for rid, gate in gated._gates.items() if gate is not None}
     by_id = {r.id: r for r in RULES}
     assert all(by_id[rid].keywords for rid in gated._gates)  # the others are in the pass of the shapes
     assert len(searched) - first < first  # the second round left searches out
+    # in short texts too: fewer searches than without gates
+    second_short = len(tried) - first_short
+    tried.clear()
+    monkeypatch.setattr(engine_module, "_GATE_AFTER", float("inf"))
+    assert [_found(Engine(RULES), t) for t in texts] == expected
+    assert second_short < len(tried)
 
 
 def test_no_rule_gets_a_gate_before_it_has_cost_time(monkeypatch: pytest.MonkeyPatch) -> None:
