@@ -11,6 +11,8 @@ The folder is `$METASCAN_CACHE_DIR`, else `$XDG_CACHE_HOME/metascan`, else `~/.c
 `METASCAN_CACHE_DIR` turns the cache off.  It holds compiled patterns only (no input, no finding), readable
 by its owner alone.  A folder that cannot be made or written leaves every database compiled in memory, as
 without a cache: never an error.
+
+`scratch` gives each thread the scratch space of its own that a scan with one of these databases needs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,18 @@ def compile_database(
     if path is not None:
         _store(path, hyperscan.dumpb(database))
     return database
+
+
+def scratch(local: threading.local, database: Any, which: int = 0) -> Any:
+    """This thread's scratch space for one of an object's databases (`which`: 0 or 1).  Hyperscan's scratch
+    serves one scan at a time, and a scan lets other threads run: each thread scans with scratch of its own
+    (a caller may share an engine between threads)."""
+    spaces = getattr(local, "scratch", None)
+    if spaces is None:
+        spaces = local.scratch = [None, None]
+    if spaces[which] is None:
+        spaces[which] = hyperscan.Scratch(database)
+    return spaces[which]
 
 
 def _key(expressions: list[bytes], ids: list[int], flags: list[int], literal: bool) -> str:

@@ -18,7 +18,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from .hscache import compile_database
+from .hscache import compile_database, scratch
 
 try:
     import hyperscan
@@ -41,11 +41,9 @@ def starts(text: str) -> list[int] | None:
     if hyperscan is None:
         return None
     database = _database()
-    scratch = getattr(_local, "scratch", None)
-    if scratch is None:
-        scratch = _local.scratch = hyperscan.Scratch(database)
+    space = scratch(_local, database)
     ends: list[int] = []
-    database.scan(text.encode("ascii")[::-1], match_event_handler=_append, context=ends, scratch=scratch)
+    database.scan(text.encode("ascii")[::-1], match_event_handler=_append, context=ends, scratch=space)
     n = len(text)
     found = {n + 1 - e for e in ends}  # past the character before the key (reversed, the match's last)
     if n in ends:

@@ -22,7 +22,7 @@ from typing import Any
 
 import regex
 
-from .hscache import compile_database
+from .hscache import compile_database, scratch
 from .rules import Rule
 from .syntax import Unsupported
 from .translate import translated
@@ -63,7 +63,7 @@ class ShapePrefilter:
             return found
         if text.isascii():
             data, database = text.encode("ascii")[::-1], self._ascii
-            space = _scratch(self._local, database, 0)
+            space = scratch(self._local, database, 0)
         else:
             # The database for other texts is made the first time one comes (an export may have none); a
             # rule it could not take runs on them.
@@ -72,23 +72,11 @@ class ShapePrefilter:
                 return set(self.covered)
             found.update(self.covered - unicode_covered)
             data = _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1]
-            space = _scratch(self._local, database, 1)
+            space = scratch(self._local, database, 1)
         # A newline at each end: what the translation takes for the edges of the text (its lookarounds at
         # the start and end became consumed context that may be the text's edge).
         database.scan(b"\n" + data + b"\n", match_event_handler=_collect, context=found, scratch=space)
         return found
-
-
-def _scratch(local: threading.local, database: Any, which: int) -> Any:
-    """This thread's scratch space for one of an object's databases (`which`: 0 or 1).  Hyperscan's scratch
-    serves one scan at a time, and a scan lets other threads run: each thread scans with scratch of its own
-    (a caller may share an engine between threads)."""
-    spaces = getattr(local, "scratch", None)
-    if spaces is None:
-        spaces = local.scratch = [None, None]
-    if spaces[which] is None:
-        spaces[which] = hyperscan.Scratch(database)
-    return spaces[which]
 
 
 def _collect(ident: int, start: int, end: int, flags: int, found: set[int]) -> None:
@@ -109,8 +97,8 @@ class KeywordPass:
         """The indices of the words that occur in `text`, in no particular order."""
         out: list[int] = []
         data = text.encode("utf-8", "surrogatepass")
-        scratch = _scratch(self._local, self._database, 0)
-        self._database.scan(data, match_event_handler=_append, context=out, scratch=scratch)
+        space = scratch(self._local, self._database)
+        self._database.scan(data, match_event_handler=_append, context=out, scratch=space)
         return out
 
 
