@@ -181,17 +181,15 @@ class Engine:
                 continue
             limit = min(self.time_limit, remaining)
             started = 0.0
+            gated = rule.id in self._gates
             try:
+                # A rule with a gate is passed over where its gate (cheaper than a search) finds nothing.
+                if gated and self._gated(rule, text):
+                    continue
                 if short:
-                    # (a rule with a gate: its Hyperscan pass costs less than the search it may spare)
-                    if (rule.id in self._gates and self._gated(rule, text)) or self._finds_nothing(
-                        rule, text, limit
-                    ):
+                    if self._finds_nothing(rule, text, limit):
                         continue
-                elif rule.id in self._gates:
-                    if self._gated(rule, text):
-                        continue
-                elif rule.keywords and rule.pattern is not None:  # (the others have no gate: see _charge)
+                elif not gated and rule.keywords and rule.pattern is not None:  # (see _charge)
                     started = time.monotonic()
                 hits.extend(self.rule_hits(rule, ctx, limit))
             except TimeoutError:
