@@ -185,6 +185,61 @@ def generate(groups: int, out: Path, seed: int = 1) -> dict[str, Any]:
     return manifest
 
 
+EVERY_FINDING_FORMAT = "metascan-bench-every-finding/1"
+
+
+def every_finding(groups: int, out: Path, seed: int = 1) -> dict[str, Any]:
+    """Write one saved `describe-auto-scaling-groups` response of `groups` groups in one file, where every
+    group has one finding: a person's address under an `owner-email` tag.  The export a scan holds the most
+    findings for per byte read (memory grows with findings kept, not with the input, which is streamed).
+    Groups are the corpus's own, in one region, without their instances and with two of their tags."""
+    stats: Counter[str] = Counter()
+    region = r.Region("us-east-1", v.account_id(random.Random(seed)), seed, groups,
+                      max(1, math.ceil(groups / GROUPS_PER_TEMPLATE)))  # fmt: skip
+    templates = [r.template(region, i) for i in range(region.templates)]
+    path = out / "aws" / "autoscaling-describe-auto-scaling-groups.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{"AutoScalingGroups": [\n')
+        for j in range(groups):
+            g = r.group(region, j, templates[_template_of(region, j)], None)
+            del g["Instances"]
+            name = g["AutoScalingGroupName"]
+            local, domain = v.person(r.rng_for(region, "owner", j))[1].split("@")
+            g["Tags"] = [
+                *g["Tags"][:2],
+                {"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": "owner-email",
+                 "Value": f"{local}{j}@{domain}",
+                 "PropagateAtLaunch": True}
+            ]  # fmt: skip
+            f.write(("," if j else "") + json.dumps(g, separators=(",", ":")) + "\n")
+        f.write("]}\n")
+    stats["files"] = 1
+    stats["bytes"] = path.stat().st_size
+    stats["groups"] = stats["findings"] = groups
+    manifest = {
+        "format": EVERY_FINDING_FORMAT,
+        "groups": groups,
+        "seed": seed,
+        "counts": dict(sorted(stats.items())),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def ensure_every_finding(groups: int, root: Path, seed: int = 1) -> Path:
+    """The export of `every_finding` under `root`, written unless a complete one is already there."""
+    out = root / f"every-finding-n{groups}-seed{seed}"
+    manifest = out / "manifest.json"
+    if manifest.is_file():
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        if data.get("format") == EVERY_FINDING_FORMAT and data.get("groups") == groups:
+            return out
+    shutil.rmtree(out, ignore_errors=True)
+    every_finding(groups, out, seed)
+    return out
+
+
 def ensure(groups: int, root: Path, seed: int = 1) -> Path:
     """The corpus for `groups` under `root`, generated unless a complete one is already there."""
     out = root / f"n{groups}-seed{seed}"
@@ -205,8 +260,12 @@ def main() -> None:
     parser.add_argument("--groups", type=int, required=True, help="number of Auto Scaling groups")
     parser.add_argument("--out", type=Path, required=True, help="output folder (scan OUT/aws)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--every-finding", action="store_true", help="one file of groups that each have a finding instead"
+    )
     args = parser.parse_args()
-    print(json.dumps(generate(args.groups, args.out, args.seed), indent=2))
+    make = every_finding if args.every_finding else generate
+    print(json.dumps(make(args.groups, args.out, args.seed), indent=2))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,24 @@ def corpus_rows(groups: int, args: argparse.Namespace, env: dict[str, str], cwd:
         note = f"{summary['findings']} findings, every detector"
         rows.append(_row(groups, f"metascan, {_procs(jobs)}", m, fields, size, note))
 
+    if args.rule_copies > 1:
+        # The same code path (bench.doubled) with the rules once and K times, run alternately.
+        copies: dict[int, list[Measured]] = {1: [], args.rule_copies: []}
+        for _ in range(args.repeat):
+            for k in copies:
+                out = Path(cwd) / f"report-{groups}-x{k}.json"
+                copies[k].append(
+                    run([py, "-m", "bench.doubled", aws, "--copies", str(k), "--output", str(out)], env, cwd)
+                )
+        for k, runs in copies.items():
+            m = min(runs, key=lambda r: r.wall)
+            if m.returncode:
+                raise SystemExit(f"bench.doubled --copies {k} failed ({m.returncode}):\n{m.stderr[-2000:]}")
+            d = json.loads(m.stdout)
+            label = "rules once" if k == 1 else f"every rule {k} times"
+            note = f"{d['rules']} rules, {d['findings']} findings (bench.doubled)"
+            rows.append(_row(groups, f"metascan, {label}", m, fields, size, note))
+
     ds = run([py, "-m", "bench.detect_secrets_pass", aws, "--every", str(args.ds_every)], env, cwd)
     if ds.returncode:
         raise SystemExit(f"detect-secrets pass failed:\n{ds.stderr[-2000:]}")
@@ -94,6 +112,29 @@ def corpus_rows(groups: int, args: argparse.Namespace, env: dict[str, str], cwd:
         note = f"{counts['user_data_decoded']} user data values decoded, no detection"
         rows.append(_row(groups, f"floor: read, parse, decode, {_procs(jobs)}", m, fields, size, note))
     return rows
+
+
+def every_finding_row(groups: int, args: argparse.Namespace, env: dict[str, str], cwd: str) -> Row:
+    """metascan on one file of `groups` groups, each with a finding (`generate.every_finding`)."""
+    corpus = generate.ensure_every_finding(groups, args.work, args.seed)
+    counts = json.loads((corpus / "manifest.json").read_text())["counts"]
+    report = Path(cwd) / f"report-every-finding-{groups}.json"
+    cmd = [
+        sys.executable,
+        "-m",
+        "metascan",
+        "scan",
+        str(corpus / "aws"),
+        "--format",
+        "json",
+        "--output",
+        str(report),
+    ]
+    m = _best(cmd, 1, env, cwd)
+    summary = json.loads(report.read_text())["summary"]
+    size = counts["bytes"]
+    note = f"one {size / MB:.0f} MB file, {summary['findings']} findings"
+    return _row(groups, "metascan, 1 process, a finding in every group", m, summary["fields"], size, note)
 
 
 def _procs(jobs: int) -> str:
@@ -147,6 +188,40 @@ def targets(rows: list[Row], jobs: list[int]) -> list[str]:
     return out
 
 
+def targets_12(rows: list[Row], args: argparse.Namespace) -> list[str]:
+    """Each figure of issue 12's "done when", with the numbers it is judged on."""
+    out = []
+    by = {(r.groups, r.tool): r for r in rows}
+    for n in args.groups:
+        one = by[(n, "metascan, 1 process")]
+        floor = by[(n, "floor: read, parse, decode, 1 process")]
+        ds = by[(n, "detect-secrets 1.5, every field")]
+        out.append(
+            f"- {n:,} groups, 1 process: {one.wall / floor.wall:.2f}x the floor (target <= 2);"
+            f" {one.fields_per_s / ds.fields_per_s:.1f}x detect-secrets (target >= 30);"
+            f" peak {one.peak_mb:.0f} MB" + (" (target < 200 MB)" if n == 50_000 else "")
+        )
+        two = by.get((n, "metascan, --jobs 2"))
+        if two is not None:
+            out.append(
+                f"- {n:,} groups, --jobs 2: {one.wall / two.wall:.2f}x as fast as 1 process"
+                f" ({(1 - two.wall / one.wall) * 100:.0f}% less time; target: faster)"
+            )
+        k = args.rule_copies
+        base, more = by.get((n, "metascan, rules once")), by.get((n, f"metascan, every rule {k} times"))
+        if base is not None and more is not None:
+            out.append(
+                f"- {n:,} groups, every rule {k} times: time per MB {more.wall / base.wall:.3f}x that with"
+                f" the rules once (target <= 1.10 for 2 times)"
+            )
+    for r in rows:
+        if r.tool == "metascan, 1 process, a finding in every group":
+            out.append(
+                f"- {r.groups:,} groups, a finding in every group: peak {r.peak_mb:.0f} MB (target < 400 MB)"
+            )
+    return out
+
+
 def machine() -> dict[str, Any]:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
@@ -172,6 +247,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command; the fastest counts")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "metascan-bench")
+    parser.add_argument(
+        "--rule-copies", type=int, default=2, help="also scan with every rule loaded K times (1: not)"
+    )
+    parser.add_argument(
+        "--every-finding-groups",
+        type=int,
+        default=220_000,
+        help="also scan one file of N groups that each have a finding (0: not)",
+    )
     parser.add_argument("--live", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--live-groups", type=int, default=1000, help="groups per region in the live scan")
     parser.add_argument("--live-templates", type=int, default=150, help="launch templates per region")
@@ -193,8 +277,11 @@ def main() -> None:
             "NO_COLOR": "1",
         }
         rows = [row for n in args.groups for row in corpus_rows(n, args, env, cwd)]
+        if args.every_finding_groups:
+            rows.append(every_finding_row(args.every_finding_groups, args, env, cwd))
         print(table(rows) + "\n")
         print("\n".join(targets(rows, args.jobs)) + "\n")
+        print("\n".join(targets_12(rows, args)) + "\n")
         results["files"] = [asdict(r) for r in rows]
         if args.live:
             live_rows = live.run_live(args.live_groups, args.live_templates, env, cwd, args.repeat)
