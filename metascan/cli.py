@@ -38,7 +38,7 @@ from .report.cover import Cover, Foresight
 from .report.formats import jsonl as jsonl_format
 from .report.formats import text as text_format
 from .report.formats.options import RenderOptions, catalogue
-from .report.render import Format, renderer
+from .report.render import Format, render_pieces
 from .report.report import Report
 from .s3output import S3Settings, is_s3, upload_report
 from .scanner import Event, Scanner
@@ -303,19 +303,23 @@ def announce_key(path: Path | None) -> None:
     )
 
 
-def write_output(text: str, output: str | None, secret: bool) -> None:
+def write_output(text: str | Iterable[str], output: str | None, secret: bool) -> None:
     """Write to stdout, or atomically to a file (mode 0600 when it holds secrets).
 
-    The text goes to a temporary file beside the target, is flushed to disk, then renamed over the target:
-    a crashed or killed run leaves the previous report (or none) in place, never a partial one.
+    `text`: the report, or its pieces in order (`render_pieces`: a large report is written as it is
+    rendered, never held whole).  The text goes to a temporary file beside the target, is flushed to disk,
+    then renamed over the target: a crashed or killed run leaves the previous report (or none) in place,
+    never a partial one.
     """
+    pieces = (text,) if isinstance(text, str) else text
     if output is None:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     if is_s3(output):  # the only write call metascan makes (see metascan/s3output.py)
         ctx = click.get_current_context(silent=True)
         settings = ctx.meta.get(_S3_SETTINGS) if ctx is not None else None
-        upload_report(text, output, settings or S3Settings())
+        upload_report("".join(pieces), output, settings or S3Settings())
         return
     target = Path(output)
     try:
@@ -324,7 +328,8 @@ def write_output(text: str, output: str | None, secret: bool) -> None:
         raise MetascanError(f"{output}: cannot write report: {e.strerror or e}") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            for piece in pieces:
+                f.write(piece)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _report_mode(target, secret))
@@ -399,8 +404,7 @@ def emit(
             else ()
         ),
     )
-    text = renderer(form)(report, options)
-    write_output(text, output, secret=options.show_secrets)
+    write_output(render_pieces(form, report, options), output, secret=options.show_secrets)
     if tell_summary(output, form, run_state().quiet, sys.stderr.isatty()):
         say(_summary_line(report, output, opts.fail_on))
     return exit_code(report, opts.fail_on, opts.min_confidence)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from helpers_reports import (
     PLANTED,
     PLANTED_ACCOUNT,
     SARIF_SCHEMA,
+    golden_findings,
     planted_exports,
     run_main,
     validate_report,
@@ -27,7 +29,7 @@ from helpers_reports import (
 import metascan
 from metascan.api import make_scanner
 from metascan.cli import emit, output_options, scan_and_emit, use_color
-from metascan.model import Confidence, Severity
+from metascan.model import Confidence, Finding, Severity
 from metascan.posture.ebs import default_checks
 from metascan.report.report import Report
 from metascan.workflow import Workflow
@@ -294,8 +296,47 @@ def test_show_secrets_puts_raw_values_in_text_json_jsonl_never_sarif(tmp_path: P
 
 
 class BrokenReport(Report):
-    def to_dict(self, show_secrets: bool = False, findings: bool = True) -> dict[str, Any]:
+    def to_dict(self, show_secrets: bool = False, findings: bool = True, cover: Any = None) -> dict[str, Any]:
         raise RuntimeError("rendering failed")
+
+
+class _BrokenFinding(Finding):
+    """A finding whose rendering fails (after the pieces before it were written)."""
+
+    def to_dict(self, show_secrets: bool = False) -> dict[str, object]:
+        raise RuntimeError("rendering failed midway")
+
+
+def test_a_rendering_that_fails_midway_leaves_the_previous_report(tmp_path: Path) -> None:
+    # The JSON report is written in pieces as it is rendered (a large report is never held whole); a
+    # failure after some pieces were written still leaves the previous report, and no temporary file.
+    good = golden_findings()
+    broken = _BrokenFinding(**{f.name: getattr(good[0], f.name) for f in dataclasses.fields(Finding)})
+    findings = [*(good[i % len(good)] for i in range(3000)), broken]
+    report = Report(findings=findings)
+    target = tmp_path / "report.json"
+    target.write_text("previous complete report\n")
+    written: list[int] = []
+    real_open = os.fdopen
+
+    def watched_open(fd: int, *args: Any, **kwargs: Any) -> Any:
+        f = real_open(fd, *args, **kwargs)
+        real_write = f.write
+
+        def write(piece: str) -> int:
+            written.append(len(piece))
+            return int(real_write(piece))
+
+        f.write = write
+        return f
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "fdopen", watched_open)
+        with pytest.raises(RuntimeError, match="midway"):
+            emit(report, "json", str(target), True, workflow=Workflow())
+    assert len(written) >= 2  # pieces went to the temporary file before the failure
+    assert target.read_text() == "previous complete report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
 def test_a_failed_rendering_leaves_the_previous_report(tmp_path: Path) -> None:

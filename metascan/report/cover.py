@@ -87,34 +87,41 @@ class Cover:
         return out
 
     def resource(self, r: Resource | None) -> Resource | None:
+        """The resource with its covered strings redacted (the same object when it has none)."""
         if r is None:
             return None
-        return dataclasses.replace(
-            r,
-            id=self._str(r.id),
-            arn=self.text(r.arn),
-            region=self.text(r.region),
-            account=self.text(r.account),
-        )
+        new = (self._str(r.id), self.text(r.arn), self.text(r.region), self.text(r.account))
+        if all(a is b for a, b in zip(new, (r.id, r.arn, r.region, r.account), strict=True)):
+            return r  # (`text` returns the string itself when it holds nothing covered)
+        return dataclasses.replace(r, id=new[0], arn=new[1], region=new[2], account=new[3])
 
     def event(self, e: T) -> T:
-        """A finding, skipped entry or error with its covered strings redacted."""
+        """A finding, skipped entry or error with its covered strings redacted (a finding that holds none
+        is returned as it is: a report of many findings is not copied whole)."""
         if self._auto is None:
             return e
         if isinstance(e, Finding):
             loc = e.location
             res = self.resource(e.resource)
             assert res is not None
+            source, field = self._str(loc.source), self._str(loc.field)
+            decoding = tuple(self._str(d) for d in loc.decoding)
+            evidence = self.text(e.evidence)
+            if (
+                res is e.resource
+                and source is loc.source
+                and field is loc.field
+                and decoding == loc.decoding
+                and evidence is e.evidence
+            ):
+                return e
             return dataclasses.replace(
                 e,
                 resource=res,
                 location=dataclasses.replace(  # the rest (line, source_line) as it was
-                    loc,
-                    source=self._str(loc.source),
-                    field=self._str(loc.field),
-                    decoding=tuple(self._str(d) for d in loc.decoding),
+                    loc, source=source, field=field, decoding=decoding
                 ),
-                evidence=self.text(e.evidence),
+                evidence=evidence,
             )
         if isinstance(e, Skipped):
             return dataclasses.replace(

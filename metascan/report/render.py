@@ -8,11 +8,12 @@ Whatever a renderer needs besides the report (the rule catalogue for SARIF, whet
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import assert_never
 
 from .formats import asff, jsonl, sarif, text
+from .formats.json import chunks as json_chunks
 from .formats.json import render as render_json
 from .formats.options import RenderOptions
 from .report import Report
@@ -51,3 +52,12 @@ def renderer(fmt: Format) -> Renderer:
             return ocsf.render
         case _:
             assert_never(fmt)
+
+
+def render_pieces(fmt: Format, report: Report, options: RenderOptions) -> Iterable[str]:
+    """The rendered report in pieces that join into `renderer(fmt)(report, options)`, for writing a large
+    report without holding it whole: JSON's come a few hundred findings at a time, other formats' in one
+    piece."""
+    if fmt is Format.JSON:
+        return json_chunks(report, options)
+    return (renderer(fmt)(report, options),)

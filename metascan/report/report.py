@@ -70,20 +70,28 @@ class Report:
             if f.severity.rank >= fail_on.rank and f.confidence.rank >= min_confidence.rank
         ]
 
-    def cover(self) -> Report:
+    def cover(self, by: Cover | None = None, findings: bool = True) -> Report:
         """A copy in which every value a finding covers is redacted wherever it appears: field paths,
         resource ids and ARNs, sources, skip reasons, error messages, workflow sections (also the values of
-        findings the workflow took out, `covered`).  The findings keep their raw `match`."""
-        c = Cover(self.findings, self.covered)
+        findings the workflow took out, `covered`).  The findings keep their raw `match`.
+
+        `by`: the report's `Cover`, when the caller has made it already (it holds every value: make it
+        once).  `findings=False`: the findings are left as they are, for a caller that covers them one at
+        a time (`by.event`) as it writes them."""
+        c = by if by is not None else self.covering()
         if not c:
             return self
         return replace(
             self,
-            findings=[c.event(f) for f in self.findings],
+            findings=[c.event(f) for f in self.findings] if findings else self.findings,
             skipped=[c.event(s) for s in self.skipped],
             errors=[c.event(e) for e in self.errors],
             extra=c.json(self.extra),
         )
+
+    def covering(self) -> Cover:
+        """What `cover` redacts: the values of the findings and of those the workflow took out."""
+        return Cover(self.findings, self.covered)
 
     def tool(self) -> dict[str, str]:
         tool = {"name": "metascan", "version": self.tool_version}
@@ -91,13 +99,16 @@ class Report:
             tool["rules_digest"] = self.rules_digest
         return tool
 
-    def to_dict(self, show_secrets: bool = False, findings: bool = True) -> dict[str, Any]:
+    def to_dict(
+        self, show_secrets: bool = False, findings: bool = True, cover: Cover | None = None
+    ) -> dict[str, Any]:
         """The JSON report as a dict (`findings=False`: with an empty findings list, for streaming them).
 
-        Without `show_secrets` the report is covered first (`cover`): no raw value anywhere.
+        Without `show_secrets` the report is covered first (`cover`, made with the `Cover` given if any):
+        no raw value anywhere.
         """
         if not show_secrets:
-            return self.cover()._dict(False, findings)
+            return self.cover(cover, findings)._dict(False, findings)
         return self._dict(True, findings)
 
     def _dict(self, show_secrets: bool, findings: bool) -> dict[str, Any]:

@@ -168,3 +168,30 @@ class _Opts:
     quiet = True
     config = None
     baseline = None
+
+
+def test_a_finding_without_covered_strings_is_not_copied() -> None:
+    """Covering a large report copies only the findings that hold a covered value elsewhere: the others
+    are the same objects (a report of 220,000 findings is not duplicated to be written)."""
+    from metascan.report.cover import Cover
+
+    other = {"AutoScalingGroupName": "web-asg", "Tags": [{"Key": "Owner", "Value": "bob.smith@gmail.com"}]}
+    doc = {"AutoScalingGroups": [*DOC["AutoScalingGroups"], other]}
+    report = metascan.scan_responses([("asg.json", doc)], fingerprint_key=b"k" * 32)
+    cover = Cover(report.findings)
+    values = [f.match for f in report.findings if f.match]
+    assert "bob.smith@gmail.com" in values
+    held = 0
+    for f in report.findings:
+        covered = cover.event(f)
+        holds = any(
+            v in s
+            for v in values
+            for s in (f.resource.id, f.resource.arn or "", f.location.field, f.location.source)
+        )
+        held += holds
+        assert (covered is f) is not holds, f.location.field
+        if holds:
+            assert covered.location.field != f.location.field or covered.resource.id != f.resource.id
+        assert covered.match == f.match  # the finding's own value stays (it is redacted when written)
+    assert 0 < held < len(report.findings)
