@@ -23,6 +23,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
+from sys import intern
 from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from .aws.arn import parse_arn
@@ -96,7 +97,7 @@ class Candidate:
     """A finding before the scan-wide de-duplication: `dedup` names its value in its field of its resource."""
 
     finding: Finding
-    dedup: str
+    dedup: bytes  # `Fingerprinter.key_of`
     launch: Launchable | None = None  # a credential in this version's or configuration's user data
 
 
@@ -117,6 +118,11 @@ class HoldingCheck(Protocol):
     def __call__(self, record: ResourceRecord, fingerprinter: Fingerprinter) -> Iterator[Finding]: ...
 
     def finish(self, fingerprinter: Fingerprinter) -> Iterator[Finding]: ...
+
+
+def _shared(path: str) -> str:
+    """One string for each field path (`Tags[Owner].Value` recurs in every group's findings)."""
+    return intern(path) if type(path) is str else path
 
 
 def resource_key(resource: Resource) -> int:
@@ -143,7 +149,7 @@ class Scanner:
         self.defaults = Defaults(self.options.region, self.options.account)
         self.resources: set[int] = set()  # resource_key of each resource seen: counted, not kept
         self.fields = 0
-        self._reported: set[str] = set()
+        self._reported: set[str | bytes] = set()  # value keys (`Candidate.dedup`), checks' fingerprints
         self.launches = LaunchIndex()  # what the groups read launch, for the severity of user data findings
         self._launched: list[tuple[Finding, Launchable]] = []
         self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], _TextsResult] = _LRU(16384)
@@ -363,7 +369,7 @@ class Scanner:
             source_line = locate(field) if locate is not None else None
         fingerprint = self.fingerprinter.of(rule.id, *where, hit.secret)
         # One value in one field of one resource is one finding, whichever rule or line matched it.
-        dedup = self.fingerprinter.of("value", *where, hit.secret)
+        dedup = self.fingerprinter.key_of("value", *where, hit.secret)
         launched = (
             launch if rule.category is Category.CREDENTIAL and field.kind is FieldKind.USER_DATA else None
         )
@@ -376,7 +382,8 @@ class Scanner:
             title=rule.title,
             remediation=rule.remediation,
             resource=resource,
-            location=Location(field.source, field.path, line, decoding, source_line),
+            # (a path such as `Tags[Owner].Value` recurs in every group: one string for all findings)
+            location=Location(field.source, _shared(field.path), line, decoding, source_line),
             redacted=redact(hit.secret),
             fingerprint=fingerprint,
             match=hit.secret,

@@ -112,3 +112,15 @@ def test_redact_shows_at_most_a_quarter_and_four_characters_each_end(value: str,
     assert out == preview
     shown = sum(1 for a, b in zip(value, out, strict=True) if a == b and b != "*")
     assert shown <= len(value) // 4 and len(out) == len(value)
+
+
+def test_the_scanners_compact_key_is_the_fingerprints_first_16_bytes() -> None:
+    """`key_of` (what the scanner remembers per finding to report each value once) is the same MAC as the
+    fingerprint, cut to 16 bytes: separated parts, keyed, and a third of the memory."""
+    fp = Fingerprinter(b"k" * 32)
+    parts = ("value", "AutoScalingGroup", "g", "", "", "Tags[A].Value", "00482913375")
+    key = fp.key_of(*parts)
+    assert isinstance(key, bytes) and len(key) == 16
+    assert key == bytes.fromhex(fp.of(*parts))[:16]
+    assert fp.key_of("ab", "c") != fp.key_of("a", "bc")
+    assert key != Fingerprinter(b"j" * 32).key_of(*parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from sys import intern
 from typing import NamedTuple
 
 import regex
@@ -47,4 +48,13 @@ def _parse_arn(text: str) -> Arn | None:
     if not m:
         return None
     account = m.group(4) if m.group(4) and m.group(4).isdigit() else None
-    return Arn(m.group(1), m.group(2), m.group(3) or None, account, m.group(5))
+    # Resources keep the region and account: one string of each for all (an export has a few of each and
+    # an ARN per resource; 2 x 60 bytes a resource otherwise).
+    region = m.group(3)
+    return Arn(
+        intern(str(m.group(1))),
+        intern(str(m.group(2))),
+        intern(str(region)) if region else None,
+        intern(str(account)) if account else None,
+        m.group(5),
+    )

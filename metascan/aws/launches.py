@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from sys import intern
 from typing import Any
 
 from ..model import Resource
@@ -39,7 +40,19 @@ def fits(a: Where, b: Where) -> bool:
 
 
 def where(res: Resource) -> Where:
-    return (res.account, res.region)
+    """(account, region): one tuple for each pair (the index keeps one per group)."""
+    key = (res.account, res.region)
+    return _WHERES.setdefault(key, key) if len(_WHERES) < _MAX_WHERES else key
+
+
+def _shared(version: str | None) -> str | None:
+    """A version spec ("$Latest", "3"), one string for all groups that name it (a plain string: a value
+    read with its origin stays as it is)."""
+    return intern(version) if type(version) is str else version
+
+
+_WHERES: dict[Where, Where] = {}
+_MAX_WHERES = 4096  # pairs shared (an organisation scan has one per account and region)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +127,8 @@ class LaunchIndex:
                 lt_id, name = _s(spec.get("LaunchTemplateId")), _s(spec.get("LaunchTemplateName"))
                 key: RefKey | None = ("id", lt_id) if lt_id else ("name", name) if name else None
                 if key is not None:
-                    launch = Launch(where(res), res.id, _s(spec.get("Version")))
+                    version = _s(spec.get("Version"))
+                    launch = Launch(where(res), res.id, _shared(version))
                     self._launches.setdefault(key, set()).add(launch)
             configuration = _s(data.get("LaunchConfigurationName"))
             if configuration is not None:

@@ -126,7 +126,8 @@ class Suppressor:
         self.tags = tags
         self.suppressed: list[Suppressed] = []
         self._used: set[int] = set()
-        self._tagged: dict[Key, list[_Tagged]] = defaultdict(list)
+        self._tagged: dict[Key, tuple[_Tagged, ...]] = {}
+        self._untagged: dict[tuple[str | None, str | None], _Tagged] = {}
         self._parent: dict[Key, Key] = {}
         self._held: dict[Key, list[Finding]] = defaultdict(list)
         self._arrived: list[Key] = []
@@ -163,7 +164,15 @@ class Suppressor:
                 self._parent[key] = (GROUP, group)
 
     def _tag(self, key: Key, res: Resource, value: str | None) -> None:
-        self._tagged[key].append(_Tagged(res.account, res.region, _parse_ignore(value or ""), value or ""))
+        if value:
+            tagged = _Tagged(res.account, res.region, _parse_ignore(value), value)
+        else:  # most groups and templates: one record for each account and region, shared
+            where = (res.account, res.region)
+            tagged = self._untagged.get(where) or self._untagged.setdefault(
+                where, _Tagged(res.account, res.region, _NO_RULES, "")
+            )
+        # A tuple, not a list: most keys have one record (a list of one costs 40 bytes more a resource).
+        self._tagged[key] = (*self._tagged.get(key, ()), tagged)
         self._arrived.append(key)
 
     # --- deciding ------------------------------------------------------------------------------------------
