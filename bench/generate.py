@@ -185,7 +185,8 @@ def generate(groups: int, out: Path, seed: int = 1) -> dict[str, Any]:
     return manifest
 
 
-EVERY_FINDING_FORMAT = "metascan-bench-every-finding/1"
+EVERY_FINDING_FORMAT = "metascan-bench-every-finding/2"
+OWNER_DOMAIN = "globex-mail.com"
 
 
 def every_finding(groups: int, out: Path, seed: int = 1) -> dict[str, Any]:
@@ -205,11 +206,12 @@ def every_finding(groups: int, out: Path, seed: int = 1) -> dict[str, Any]:
             g = r.group(region, j, templates[_template_of(region, j)], None)
             del g["Instances"]
             name = g["AutoScalingGroupName"]
-            local, domain = v.person(r.rng_for(region, "owner", j))[1].split("@")
+            # (not an example.com address: those are documentation's, which no scanner should report)
+            local = v.person(r.rng_for(region, "owner", j))[1].split("@")[0]
             g["Tags"] = [
                 *g["Tags"][:2],
                 {"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": "owner-email",
-                 "Value": f"{local}{j}@{domain}",
+                 "Value": f"{local}{j}@{OWNER_DOMAIN}",
                  "PropagateAtLaunch": True}
             ]  # fmt: skip
             f.write(("," if j else "") + json.dumps(g, separators=(",", ":")) + "\n")
