@@ -277,11 +277,15 @@ def main() -> None:
             "NO_COLOR": "1",
         }
         rows = [row for n in args.groups for row in corpus_rows(n, args, env, cwd)]
-        if args.every_finding_groups:
-            rows.append(every_finding_row(args.every_finding_groups, args, env, cwd))
-        print(table(rows) + "\n")
+        every = (
+            [every_finding_row(args.every_finding_groups, args, env, cwd)]
+            if args.every_finding_groups
+            else []
+        )
+        print(table(rows + every) + "\n")
         print("\n".join(targets(rows, args.jobs)) + "\n")
-        print("\n".join(targets_12(rows, args)) + "\n")
+        print("\n".join(targets_12(rows + every, args)) + "\n")
+        rows += every
         results["files"] = [asdict(r) for r in rows]
         if args.live:
             live_rows = live.run_live(args.live_groups, args.live_templates, env, cwd, args.repeat)
