@@ -20,8 +20,6 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-import ahocorasick
-
 from ..fingerprint import redact
 from ..model import FieldKind, Finding, Resource, ScanError, Skipped
 
@@ -32,38 +30,66 @@ T = TypeVar("T", bound=Finding | Skipped | ScanError)
 
 
 class Cover:
-    """The values covered so far and how to hide them in a string (one Aho-Corasick pass per string)."""
+    """The values covered so far and how to hide them in a string.
+
+    Held as sets, not an automaton: an Aho-Corasick automaton of every value cost 214 MB for the 220,000
+    addresses of a report with a finding in every group (issue 12), and had to be rebuilt for each value
+    added while JSON Lines stream.  A string is searched at each place where a value can start: for values
+    of `_LONG` characters or more, where the next `_LONG` characters are one such value's first ones (one
+    set lookup a place); for shorter values, at the start of a token.  The same spans as every occurrence of
+    every value, found by an automaton (tests/report/test_cover.py checks this against one)."""
 
     def __init__(self, findings: Iterable[Finding] = (), values: Iterable[str] = ()) -> None:
-        self._values: dict[str, str] = {}
-        self._auto: Any = None
+        self._long: set[str] = set()  # values of _LONG characters or more
+        self._heads: set[str] = set()  # their first _LONG characters
+        self._long_lengths: list[int] = []  # the lengths of long values, longest first
+        self._short: set[str] = set()
+        self._short_lengths: list[int] = []
         self.add(findings, values)
 
     def add(self, findings: Iterable[Finding] = (), values: Iterable[str] = ()) -> None:
-        new = [v for v in (*(f.match for f in findings if f.match), *values) if v and v not in self._values]
-        if not new:
-            return
-        if self._auto is None:
-            self._auto = ahocorasick.Automaton()
-        for v in new:
-            self._values[v] = redact(v)
-            self._auto.add_word(v, v)
-        self._auto.make_automaton()
+        for v in (*(f.match for f in findings if f.match), *values):
+            if not v:
+                continue
+            if len(v) >= _LONG:
+                if v not in self._long:
+                    self._long.add(v)
+                    self._heads.add(v[:_LONG])
+                    if len(v) not in self._long_lengths:
+                        self._long_lengths = sorted({*self._long_lengths, len(v)}, reverse=True)
+            elif v not in self._short:
+                self._short.add(v)
+                if len(v) not in self._short_lengths:
+                    self._short_lengths = sorted({*self._short_lengths, len(v)}, reverse=True)
 
     def __bool__(self) -> bool:
-        return bool(self._values)
+        return bool(self._long or self._short)
+
+    def _spans(self, s: str) -> list[list[int]]:
+        """Where covered values occur in `s`: every occurrence of a long value; a short one only where it
+        stands alone (not inside a longer word)."""
+        spans: list[list[int]] = []
+        n = len(s)
+        if self._long and n >= _LONG:
+            heads, long, lengths = self._heads, self._long, self._long_lengths
+            for i in range(n - _LONG + 1):
+                if s[i : i + _LONG] in heads:
+                    spans.extend([i, i + k] for k in lengths if i + k <= n and s[i : i + k] in long)
+        if self._short:
+            short, lengths = self._short, self._short_lengths
+            for i in range(n):
+                if i and s[i - 1].isalnum():
+                    continue
+                for k in lengths:
+                    end = i + k
+                    if end <= n and (end == n or not s[end].isalnum()) and s[i:end] in short:
+                        spans.append([i, end])
+        return spans
 
     def text(self, s: str | None) -> str | None:
-        if not s or self._auto is None:
+        if not s or not (self._long or self._short):
             return s
-        spans: list[list[int]] = []
-        for last, v in self._auto.iter(s):
-            start, end = last - len(v) + 1, last + 1
-            if len(v) < _LONG and (
-                (start > 0 and s[start - 1].isalnum()) or (end < len(s) and s[end].isalnum())
-            ):
-                continue  # a short value inside a longer word: not the value
-            spans.append([start, end])
+        spans = self._spans(s)
         if not spans:
             return s
         spans.sort()
@@ -75,8 +101,7 @@ class Cover:
                 merged.append([start, end])
         out, pos = [], 0
         for start, end in merged:
-            part = s[start:end]
-            out += [s[pos:start], self._values.get(part) or redact(part)]
+            out += [s[pos:start], redact(s[start:end])]
             pos = end
         out.append(s[pos:])
         return "".join(out)
@@ -98,7 +123,7 @@ class Cover:
     def event(self, e: T) -> T:
         """A finding, skipped entry or error with its covered strings redacted (a finding that holds none
         is returned as it is: a report of many findings is not copied whole)."""
-        if self._auto is None:
+        if not self:
             return e
         if isinstance(e, Finding):
             loc = e.location
