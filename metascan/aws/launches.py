@@ -56,15 +56,6 @@ _MAX_WHERES = 4096  # pairs shared (an organisation scan has one per account and
 
 
 @dataclass(frozen=True, slots=True)
-class Launch:
-    """One thing one group launches: a launch template version (by spec) or a launch configuration."""
-
-    where: Where
-    group: str
-    version: str | None  # "$Default", "$Latest", a number; None means $Default
-
-
-@dataclass(frozen=True, slots=True)
 class Launchable:
     """A launch template version or a launch configuration, as groups may name it."""
 
@@ -114,7 +105,10 @@ class LaunchIndex:
     """What the groups read so far launch (see the module docstring).  Not thread-safe."""
 
     def __init__(self) -> None:
-        self._launches: dict[RefKey, set[Launch]] = {}
+        # What groups launch: for each way of naming a template (or configuration), the groups by where they
+        # are and the version spec they name ("$Default", "$Latest", a number; None means $Default).  Group
+        # names in lists under shared keys, not a record each: the index holds every group of the scan.
+        self._launches: dict[RefKey, dict[tuple[Where, str | None], list[str]]] = {}
         self._latest: dict[str, int] = {}  # template id -> LatestVersionNumber (or the highest version read)
         self._latest_known: set[str] = set()  # templates whose LatestVersionNumber was read
         self._default: dict[str, int] = {}  # template id -> DefaultVersionNumber
@@ -127,12 +121,10 @@ class LaunchIndex:
                 lt_id, name = _s(spec.get("LaunchTemplateId")), _s(spec.get("LaunchTemplateName"))
                 key: RefKey | None = ("id", lt_id) if lt_id else ("name", name) if name else None
                 if key is not None:
-                    version = _s(spec.get("Version"))
-                    launch = Launch(where(res), res.id, _shared(version))
-                    self._launches.setdefault(key, set()).add(launch)
+                    self._launch(key, where(res), _shared(_s(spec.get("Version"))), res.id)
             configuration = _s(data.get("LaunchConfigurationName"))
             if configuration is not None:
-                self._launches.setdefault(("lc", configuration), set()).add(Launch(where(res), res.id, None))
+                self._launch(("lc", configuration), where(res), None, res.id)
         elif record.kind == "LaunchTemplate":
             lt_id = _s(data.get("LaunchTemplateId"))
             latest, default = _int(data.get("LatestVersionNumber")), _int(data.get("DefaultVersionNumber"))
@@ -146,17 +138,18 @@ class LaunchIndex:
             if lt_id is not None and number is not None and lt_id not in self._latest_known:
                 self._latest[lt_id] = max(number, self._latest.get(lt_id, number))
 
+    def _launch(self, key: RefKey, at: Where, version: str | None, group: str) -> None:
+        names = self._launches.setdefault(key, {}).setdefault((at, version), [])
+        if not names or names[-1] != group:  # (a group's own and its mixed-instances spec often agree)
+            names.append(group)
+
     def launched_by(self, item: Launchable) -> list[str]:
         """The groups, sorted, that launch `item` (in its account and region, where known)."""
         groups: set[str] = set()
         for key in item.ref_keys:
-            for launch in self._launches.get(key, ()):
-                if (
-                    launch.group not in groups
-                    and fits(launch.where, item.where)
-                    and (key[0] == "lc" or self._is_version(launch.version, item))
-                ):
-                    groups.add(launch.group)
+            for (at, version), names in self._launches.get(key, {}).items():
+                if fits(at, item.where) and (key[0] == "lc" or self._is_version(version, item)):
+                    groups.update(names)
         return sorted(groups)
 
     def _is_version(self, spec: str | None, item: Launchable) -> bool:
