@@ -181,3 +181,36 @@ def test_readme_documents_the_rule_next_to_the_catalogue() -> None:
     assert "### Severity" in section
     for words in ("$Default", "$Latest", "launch configuration", "raised: launched by group"):
         assert words in section, words
+
+
+def test_the_launch_index_names_each_group_once_and_only_in_its_account_and_region() -> None:
+    """`LaunchIndex` keeps group names under (account, region, version spec): a group that names the
+    same version twice (its own spec and its mixed-instances policy's) is listed once, and a group in
+    another region or account does not launch the version, one whose account is not known does."""
+    from metascan.aws.documents import ResourceRecord
+    from metascan.aws.launches import LaunchIndex, launchable
+    from metascan.model import Resource
+
+    def record(
+        kind: str, name: str, data: dict[str, Any], account: str | None, region: str
+    ) -> ResourceRecord:
+        return ResourceRecord(Resource(kind, name, None, region, account), "s", kind, data)
+
+    spec = {"LaunchTemplateId": "lt-0abc", "Version": "3"}
+    both = {
+        "LaunchTemplate": spec,
+        "MixedInstancesPolicy": {"LaunchTemplate": {"LaunchTemplateSpecification": spec}},
+    }
+    index = LaunchIndex()
+    for name, data, account, region in [
+        ("b-asg", both, "111122223333", "us-east-1"),
+        ("a-asg", {"LaunchTemplate": {"LaunchTemplateName": "web", "Version": "3"}}, None, "us-east-1"),
+        ("c-asg", {"LaunchTemplate": spec}, "111122223333", "eu-west-1"),
+        ("d-asg", {"LaunchTemplate": spec}, "444455556666", "us-east-1"),
+        ("e-asg", {"LaunchTemplate": {**spec, "Version": "2"}}, "111122223333", "us-east-1"),
+    ]:
+        index.observe(record("AutoScalingGroup", name, data, account, region))
+    version = {"LaunchTemplateId": "lt-0abc", "LaunchTemplateName": "web", "VersionNumber": 3}
+    item = launchable(record("LaunchTemplateVersion", "lt-0abc:3", version, "111122223333", "us-east-1"))
+    assert item is not None
+    assert index.launched_by(item) == ["a-asg", "b-asg"]
