@@ -126,13 +126,16 @@ class Suppressor:
         self.tags = tags
         self.suppressed: list[Suppressed] = []
         self._used: set[int] = set()
-        self._tagged: dict[Key, tuple[_Tagged, ...]] = {}
+        self._tagged: dict[Key, _Tagged | tuple[_Tagged, ...]] = {}  # see `_records`
         self._untagged: dict[tuple[str | None, str | None], _Tagged] = {}
         self._parent: dict[Key, Key] = {}
         self._held: dict[Key, list[Finding]] = defaultdict(list)
         self._arrived: list[Key] = []
+        # Arrival numbers, from the first finding held on (the findings before it arrived and left in
+        # order, ahead of everything after): a scan that holds nothing keeps no entry per finding.
         self._order: dict[str, int] = {}
         self._counter = count()
+        self._numbering = False
 
     # --- what the scanner reads --------------------------------------------------------------------------
 
@@ -171,8 +174,9 @@ class Suppressor:
             tagged = self._untagged.get(where) or self._untagged.setdefault(
                 where, _Tagged(res.account, res.region, _NO_RULES, "")
             )
-        # A tuple, not a list: most keys have one record (a list of one costs 40 bytes more a resource).
-        self._tagged[key] = (*self._tagged.get(key, ()), tagged)
+        # Most keys have one record, kept as it is (a tuple or list of one costs 48 or more bytes a resource).
+        before = self._tagged.get(key)
+        self._tagged[key] = tagged if before is None else (*self._records(key), tagged)
         self._arrived.append(key)
 
     # --- deciding ------------------------------------------------------------------------------------------
@@ -184,8 +188,13 @@ class Suppressor:
             return key
         return self._parent.get(key)
 
+    def _records(self, key: Key) -> tuple[_Tagged, ...]:
+        """The records of a group or template read under `key` (one for each account and region)."""
+        found = self._tagged.get(key)
+        return () if found is None else found if isinstance(found, tuple) else (found,)
+
     def _seen(self, key: Key, res: Resource) -> bool:
-        return any(t.fits(res) for t in self._tagged.get(key, ()))
+        return any(t.fits(res) for t in self._records(key))
 
     def _decide(self, f: Finding, final: bool) -> str | bool | None:
         """A reason to suppress, None to keep, or False to hold until the owner's tags are known."""
@@ -198,7 +207,7 @@ class Suppressor:
         owner = self._owner(f.resource)
         holders = [(f.resource.type, f.resource.id)] + ([owner] if owner else [])
         for holder in dict.fromkeys(holders):
-            for t in self._tagged.get(holder, ()):
+            for t in self._records(holder):
                 if t.fits(f.resource) and t.covers(f.rule):
                     return f"{IGNORE_TAG}={t.value} on {holder[0]} {holder[1]}"
         if owner is not None and not final and not self._seen(owner, f.resource):
@@ -210,6 +219,9 @@ class Suppressor:
         if decision is False:
             owner = self._owner(f.resource)
             assert owner is not None
+            if not self._numbering:
+                self._numbering = True
+                self._order.setdefault(f.fingerprint, next(self._counter))
             self._held[owner].append(f)
         elif decision is None:
             yield f
@@ -229,7 +241,8 @@ class Suppressor:
         for event in events:
             yield from self._release()
             if isinstance(event, Finding):
-                self._order.setdefault(event.fingerprint, next(self._counter))
+                if self._numbering:
+                    self._order.setdefault(event.fingerprint, next(self._counter))
                 yield from self._settle(event, final=False)
             else:
                 yield event
@@ -242,8 +255,9 @@ class Suppressor:
         return [s for s in self.suppressions if s.index not in self._used]
 
     def order(self, f: Finding) -> int:
-        """A finding's position in the scan (findings held back are put back in their place)."""
-        return self._order.get(f.fingerprint, len(self._order))
+        """A finding's position in the scan (findings held back are put back in their place); -1 for those
+        that arrived before any was held (they left in their order, before all others)."""
+        return self._order.get(f.fingerprint, -1)
 
     def annotate(self, report: Report) -> None:
         """Add `suppressed` and `unused_suppressions` to the report, and restore the findings' scan order."""
