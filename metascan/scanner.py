@@ -149,6 +149,7 @@ class Scanner:
         self.defaults = Defaults(self.options.region, self.options.account)
         self.resources: set[int] = set()  # resource_key of each resource seen: counted, not kept
         self.fields = 0
+        self._locations: dict[tuple[object, ...], Location] = {}  # see `_location`
         self._reported: set[str | bytes] = set()  # value keys (`Candidate.dedup`), checks' fingerprints
         self.launches = LaunchIndex()  # what the groups read launch, for the severity of user data findings
         self._launched: list[tuple[Finding, Launchable]] = []
@@ -382,13 +383,28 @@ class Scanner:
             title=rule.title,
             remediation=rule.remediation,
             resource=resource,
-            # (a path such as `Tags[Owner].Value` recurs in every group: one string for all findings)
-            location=Location(field.source, _shared(field.path), line, decoding, source_line),
+            location=self._location(field.source, field.path, line, decoding, source_line),
             redacted=redact(hit.secret),
             fingerprint=fingerprint,
             match=hit.secret,
         )
         return Candidate(finding, dedup, launched)
+
+    def _location(
+        self, source: str, path: str, line: int | None, decoding: tuple[str, ...], source_line: int | None
+    ) -> Location:
+        """One `Location` for the findings at the same place of different resources (a tag's value in
+        every group of a file: `Tags[Owner].Value`, no line), and one string for each path."""
+        key = (source, path, line, decoding, source_line)
+        found = self._locations.get(key)
+        if found is None:
+            if len(self._locations) >= _LOCATIONS:
+                self._locations.clear()
+            found = self._locations[key] = Location(source, _shared(path), line, decoding, source_line)
+        return found
+
+
+_LOCATIONS = 4096  # places remembered (see `Scanner._location`)
 
 
 def _is_account(hit: Hit, account: str) -> bool:

@@ -29,3 +29,20 @@ def test_the_least_recently_used_key_is_dropped_when_full() -> None:
     assert lru.get("a", lambda: -1) == 1
     assert lru.get("b", lambda: 20) == 20  # made again
     assert lru.get("c", lambda: -1) == -1  # "c" went when "b" came back (size 2: "a" and "b" were newer)
+
+
+def test_findings_at_the_same_place_of_different_resources_share_one_location() -> None:
+    """A report with a finding in every group keeps one `Location` for the same tag of every group (and
+    one string for its path), not one each; findings at different places keep their own."""
+    import metascan
+
+    groups = [
+        {"AutoScalingGroupName": f"web-{i}", "Tags": [{"Key": "Owner", "Value": f"ann.lee{i}@gmail.com"}]}
+        for i in range(3)
+    ]
+    groups.append({"AutoScalingGroupName": "db", "Tags": [{"Key": "Contact", "Value": "bob.ray@gmail.com"}]})
+    report = metascan.scan_responses([("asg.json", {"AutoScalingGroups": groups})], fingerprint_key=b"k" * 32)
+    owners = [f.location for f in report.findings if f.location.field == "Tags[Owner].Value"]
+    assert len(owners) == 3 and all(loc is owners[0] for loc in owners)
+    other = [f.location for f in report.findings if f.location.field == "Tags[Contact].Value"]
+    assert len(other) == 1 and other[0] is not owners[0]
