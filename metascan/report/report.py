@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,7 +43,7 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     # Raw values of findings the workflow took out (suppressed, in the baseline): never written, but still
     # redacted wherever else they appear in the report (`report.cover`).
-    covered: set[str] = field(default_factory=set, repr=False)
+    covered: AbstractSet[str] = field(default_factory=set, repr=False)
 
     def summary(self) -> dict[str, Any]:
         sev = Counter(str(f.severity) for f in self.findings)
