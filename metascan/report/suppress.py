@@ -126,7 +126,9 @@ class Suppressor:
         self.tags = tags
         self.suppressed: list[Suppressed] = []
         self._used: set[int] = set()
-        self._tagged: dict[Key, _Tagged | tuple[_Tagged, ...]] = {}  # see `_records`
+        # type -> id -> record(s) (see `_records`): by type, then id, not by (type, id), which would keep a
+        # tuple of 56 bytes per group and template read.
+        self._tagged: dict[str, dict[str, _Tagged | tuple[_Tagged, ...]]] = {}
         self._untagged: dict[tuple[str | None, str | None], _Tagged] = {}
         self._parent: dict[Key, Key] = {}
         self._held: dict[Key, list[Finding]] = defaultdict(list)
@@ -175,8 +177,9 @@ class Suppressor:
                 where, _Tagged(res.account, res.region, _NO_RULES, "")
             )
         # Most keys have one record, kept as it is (a tuple or list of one costs 48 or more bytes a resource).
-        before = self._tagged.get(key)
-        self._tagged[key] = tagged if before is None else (*self._records(key), tagged)
+        of_type = self._tagged.setdefault(key[0], {})
+        before = of_type.get(key[1])
+        of_type[key[1]] = tagged if before is None else (*self._records(key), tagged)
         self._arrived.append(key)
 
     # --- deciding ------------------------------------------------------------------------------------------
@@ -190,7 +193,7 @@ class Suppressor:
 
     def _records(self, key: Key) -> tuple[_Tagged, ...]:
         """The records of a group or template read under `key` (one for each account and region)."""
-        found = self._tagged.get(key)
+        found = self._tagged.get(key[0], {}).get(key[1])
         return () if found is None else found if isinstance(found, tuple) else (found,)
 
     def _seen(self, key: Key, res: Resource) -> bool:
