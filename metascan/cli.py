@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import itertools
 import json
 import os
 import re
@@ -432,10 +433,17 @@ def scan_and_emit(
         # value that only a later finding would cover: README, "Security model").
         shown = Cover()
         foresee = Foresight(scanner)
+        added = 0  # how many of the values seen (in order; they only grow) `shown` has
 
         def stream(event: Event) -> None:
+            nonlocal added
             if not show_secrets:
-                shown.add(values=workflow.seen)
+                # Only the values seen since the last line, taken from the end: each line costs the values
+                # it brings, not every value so far (a report of 20,000 findings streamed 2.8x slower).
+                new = len(workflow.seen) - added
+                if new:
+                    shown.add(values=itertools.islice(reversed(workflow.seen), new))
+                    added += new
                 shown.add(values=foresee.values(event))
                 event = shown.event(event)
             click.echo(jsonl_format.event_line(event, show_secrets), nl=False)

@@ -443,3 +443,35 @@ def test_an_unwritable_output_is_a_one_line_error(tmp_path: Path, cli: Any) -> N
     assert code == 2 and out == ""
     target = tmp_path / "no-such-dir" / "r.json"
     assert err == f"metascan: error: {target}: cannot write report: No such file or directory\n"
+
+
+def test_streamed_jsonl_covers_each_value_once_not_every_value_on_every_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each streamed line hides the values seen so far; the values are handed to the cover as they come,
+    so a line costs what it brings (handing over every value so far on each line made streaming quadratic
+    in the number of findings: 20,000 findings took 2.8x as long as the JSON report)."""
+    from metascan.report.cover import Cover
+
+    n = 60
+    groups = [
+        {"AutoScalingGroupName": f"web-{i}", "Tags": [{"Key": "Owner", "Value": f"ann.lee{i}@gmail.com"}]}
+        for i in range(n)
+    ]
+    path = tmp_path / "asg.json"
+    path.write_text(json.dumps({"AutoScalingGroups": groups}))
+    handed: list[int] = []
+    real_add = Cover.add
+
+    def counting_add(self: Cover, findings: Any = (), values: Any = ()) -> None:
+        values = list(values)
+        handed.append(len(values))
+        real_add(self, findings, values)
+
+    monkeypatch.setattr(Cover, "add", counting_add)
+    code, out, err = run_main(["scan", str(path), "--format", "jsonl"], capsys, monkeypatch)
+    assert code == 1, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert sum(1 for line in lines if line.get("type", "finding") == "finding" and "rule" in line) == n
+    assert all(f"ann.lee{i}@gmail.com" not in out for i in range(n))
+    assert sum(handed) <= 3 * n  # each value once (and what the names bring), not n * (n + 1) / 2
