@@ -27,7 +27,7 @@ import math
 import random
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -231,27 +231,24 @@ def every_finding(groups: int, out: Path, seed: int = 1) -> dict[str, Any]:
 
 def ensure_every_finding(groups: int, root: Path, seed: int = 1) -> Path:
     """The export of `every_finding` under `root`, written unless a complete one is already there."""
-    out = root / f"every-finding-n{groups}-seed{seed}"
-    manifest = out / "manifest.json"
-    if manifest.is_file():
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        if data.get("format") == EVERY_FINDING_FORMAT and data.get("groups") == groups:
-            return out
-    shutil.rmtree(out, ignore_errors=True)
-    every_finding(groups, out, seed)
-    return out
+    return _ensure(
+        root / f"every-finding-n{groups}-seed{seed}", EVERY_FINDING_FORMAT, groups, seed, every_finding
+    )
 
 
 def ensure(groups: int, root: Path, seed: int = 1) -> Path:
     """The corpus for `groups` under `root`, generated unless a complete one is already there."""
-    out = root / f"n{groups}-seed{seed}"
+    return _ensure(root / f"n{groups}-seed{seed}", FORMAT, groups, seed, generate)
+
+
+def _ensure(out: Path, fmt: str, groups: int, seed: int, make: Callable[[int, Path, int], object]) -> Path:
     manifest = out / "manifest.json"
     if manifest.is_file():
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        if data.get("format") == FORMAT and data.get("groups") == groups:
+        if data.get("format") == fmt and data.get("groups") == groups:
             return out
     shutil.rmtree(out, ignore_errors=True)
-    generate(groups, out, seed)
+    make(groups, out, seed)
     return out
 
 
