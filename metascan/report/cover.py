@@ -89,22 +89,7 @@ class Cover:
     def text(self, s: str | None) -> str | None:
         if not s or not (self._long or self._short):
             return s
-        spans = self._spans(s)
-        if not spans:
-            return s
-        spans.sort()
-        merged = [spans[0]]
-        for start, end in spans[1:]:
-            if start < merged[-1][1]:  # overlapping values: hide their union
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        out, pos = [], 0
-        for start, end in merged:
-            out += [s[pos:start], redact(s[start:end])]
-            pos = end
-        out.append(s[pos:])
-        return "".join(out)
+        return hide(s, self._spans(s))
 
     def _str(self, s: str) -> str:
         out = self.text(s)
@@ -174,6 +159,26 @@ class Cover:
         if isinstance(value, dict):
             return {k: self.json(v, k) for k, v in value.items()}
         return value
+
+
+def hide(s: str, spans: list[list[int]]) -> str:
+    """`s` with each span ([start, end)) replaced by its redacted preview; overlapping spans are hidden
+    together.  `s` itself when there are none."""
+    if not spans:
+        return s
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start < merged[-1][1]:  # overlapping values: hide their union
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out += [s[pos:start], redact(s[start:end])]
+        pos = end
+    out.append(s[pos:])
+    return "".join(out)
 
 
 class Foresight:

@@ -201,9 +201,11 @@ def test_a_finding_without_covered_strings_is_not_copied() -> None:
 
 def _automaton_cover(values: list[str], s: str) -> str:
     """The reference: every occurrence of every value found by an Aho-Corasick automaton (how `Cover`
-    worked until it held 220,000 values in 214 MB), short values only where they stand alone, overlapping
-    occurrences hidden together."""
+    found them until it held 220,000 values in 214 MB), short values only where they stand alone; the
+    spans hidden by the same `hide`."""
     import ahocorasick
+
+    from metascan.report.cover import hide
 
     auto = ahocorasick.Automaton()
     for v in values:
@@ -215,20 +217,7 @@ def _automaton_cover(values: list[str], s: str) -> str:
         if len(v) < 8 and ((start > 0 and s[start - 1].isalnum()) or (end < len(s) and s[end].isalnum())):
             continue
         spans.append([start, end])
-    if not spans:
-        return s
-    spans.sort()
-    merged = [spans[0]]
-    for start, end in spans[1:]:
-        if start < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out, pos = [], 0
-    for start, end in merged:
-        out += [s[pos:start], redact(s[start:end])]
-        pos = end
-    return "".join([*out, s[pos:]])
+    return hide(s, spans)
 
 
 _ALPHABET = "ab1-.@ é"
