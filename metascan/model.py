@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from sys import intern
+from typing import NamedTuple, overload
 
 
 class Category(StrEnum):
@@ -128,6 +129,17 @@ def origin_of(value: object) -> Origin | None:
     if kind is str:
         return None
     return value.origin if kind is Located or kind is LocatedInt else None  # type: ignore[attr-defined]
+
+
+@overload
+def shared(value: str) -> str: ...
+@overload
+def shared(value: str | None) -> str | None: ...
+def shared(value: str | None) -> str | None:
+    """One string object for each value that recurs across resources (a field path, a version spec): what
+    the scan keeps per finding or per group is then a reference.  A value read with its origin (`Located`)
+    is returned as it is."""
+    return intern(value) if type(value) is str else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
-from sys import intern
 from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from .aws.arn import parse_arn
@@ -36,7 +35,7 @@ from .detect.rules import Rule
 from .detect.textctx import BOUNDED_WINDOW
 from .detect.validators import digits
 from .fingerprint import Fingerprinter, redact
-from .model import Category, Field, FieldKind, Finding, Location, Resource, ScanError, Skipped
+from .model import Category, Field, FieldKind, Finding, Location, Resource, ScanError, Skipped, shared
 
 Event = Finding | Skipped | ScanError
 
@@ -118,11 +117,6 @@ class HoldingCheck(Protocol):
     def __call__(self, record: ResourceRecord, fingerprinter: Fingerprinter) -> Iterator[Finding]: ...
 
     def finish(self, fingerprinter: Fingerprinter) -> Iterator[Finding]: ...
-
-
-def _shared(path: str) -> str:
-    """One string for each field path (`Tags[Owner].Value` recurs in every group's findings)."""
-    return intern(path) if type(path) is str else path
 
 
 def resource_key(resource: Resource) -> int:
@@ -400,7 +394,7 @@ class Scanner:
         if found is None:
             if len(self._locations) >= _LOCATIONS:
                 self._locations.clear()
-            found = self._locations[key] = Location(source, _shared(path), line, decoding, source_line)
+            found = self._locations[key] = Location(source, shared(path), line, decoding, source_line)
         return found
 
 

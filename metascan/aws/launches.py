@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from sys import intern
 from typing import Any
 
-from ..model import Resource
+from ..model import Resource, shared
 from .documents import ResourceRecord
 
 Where = tuple[str | None, str | None]  # (account, region); None: not known
@@ -43,12 +42,6 @@ def where(res: Resource) -> Where:
     """(account, region): one tuple for each pair (the index keeps one per group)."""
     key = (res.account, res.region)
     return _WHERES.setdefault(key, key) if len(_WHERES) < _MAX_WHERES else key
-
-
-def _shared(version: str | None) -> str | None:
-    """A version spec ("$Latest", "3"), one string for all groups that name it (a plain string: a value
-    read with its origin stays as it is)."""
-    return intern(version) if type(version) is str else version
 
 
 _WHERES: dict[Where, Where] = {}
@@ -121,7 +114,7 @@ class LaunchIndex:
                 lt_id, name = _s(spec.get("LaunchTemplateId")), _s(spec.get("LaunchTemplateName"))
                 key: RefKey | None = ("id", lt_id) if lt_id else ("name", name) if name else None
                 if key is not None:
-                    self._launch(key, where(res), _shared(_s(spec.get("Version"))), res.id)
+                    self._launch(key, where(res), shared(_s(spec.get("Version"))), res.id)
             configuration = _s(data.get("LaunchConfigurationName"))
             if configuration is not None:
                 self._launch(("lc", configuration), where(res), None, res.id)
