@@ -27,6 +27,7 @@ from .prefilter import KeywordPass, ShapePrefilter
 from .rules import Rule
 from .textctx import TextContext
 from .validators import CHEAP_VALIDATORS
+from .windows import Windows, reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,16 +183,23 @@ class Engine:
             limit = min(self.time_limit, remaining)
             started = 0.0
             gated = rule.id in self._gates
+            windows = None
             try:
-                # A rule with a gate is passed over where its gate (cheaper than a search) finds nothing.
-                if gated and self._gated(rule, text):
-                    continue
                 if short:
+                    # A rule with a gate is passed over where its gate (cheaper than a search) finds nothing
+                    # (a rule without keywords was in the pass of the shapes already).
+                    if gated and rule.keywords and self._gated(rule, text):
+                        continue
                     if self._finds_nothing(rule, text, limit):
                         continue
-                elif not gated and rule.keywords and rule.pattern is not None:  # (see _charge)
+                elif gated:
+                    # In a long text its regex reads only the windows where its gate says a match may start.
+                    windows = self._windows(rule, text)
+                    if windows is not None and not windows:
+                        continue
+                elif rule.pattern is not None:  # (see _charge)
                     started = time.monotonic()
-                hits.extend(self.rule_hits(rule, ctx, limit))
+                hits.extend(self.rule_hits(rule, ctx, limit, windows=windows))
             except TimeoutError:
                 timed_out.append(rule)
             if started:
@@ -217,29 +225,42 @@ class Engine:
         )
 
     def rule_hits(
-        self, rule: Rule, ctx: TextContext, limit: float | None = None, bounded: bool = False
+        self,
+        rule: Rule,
+        ctx: TextContext,
+        limit: float | None = None,
+        bounded: bool = False,
+        windows: Windows | None = None,
     ) -> Iterator[Hit]:
         """Every hit of one rule in one text (before overlaps with other rules are resolved).
 
         `bounded`: the fallback scan of a rule that hit its time limit (see `scan` and `_windowed`;
         assignments are bounded on their own when finding them hits the limit, see `TextContext.pairs`).
+        `windows`: where its gate says the rule's matches may start (see windows.py): the same matches.
         Raises TimeoutError when the rule takes longer than `limit` seconds on this text.
         """
         limit = self.time_limit if limit is None else limit
         deadline = time.monotonic() + limit
         if rule.pattern is not None:
-            alternation = self._alternation(rule)
-            if alternation is not None and len(ctx.text) < _SPLIT_FROM and not alternation.anchored:
-                alternation = None
-            matches = (
-                _windowed(rule.pattern, ctx.text, deadline)
-                if bounded
-                else _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline)
-                if rule.token
-                else alternation.finditer(ctx.text, limit)
-                if alternation is not None
-                else rule.pattern.finditer(ctx.text, timeout=limit)
-            )
+            if windows is not None and not bounded:
+                matches = (
+                    _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline, windows)
+                    if rule.token
+                    else windows.finditer(rule.pattern, ctx.text, deadline)
+                )
+            else:
+                alternation = self._alternation(rule)
+                if alternation is not None and len(ctx.text) < _SPLIT_FROM and not alternation.anchored:
+                    alternation = None
+                matches = (
+                    _windowed(rule.pattern, ctx.text, deadline)
+                    if bounded
+                    else _token_matches(rule.pattern, rule.secret_group, ctx.text, deadline)
+                    if rule.token
+                    else alternation.finditer(ctx.text, limit)
+                    if alternation is not None
+                    else rule.pattern.finditer(ctx.text, timeout=limit)
+                )
             for m in matches:
                 hit = self._pattern_hit(rule, ctx, m)
                 if hit is not None:
@@ -275,11 +296,29 @@ class Engine:
                 raise TimeoutError(rule.id)
 
     def _charge(self, rule: Rule, seconds: float) -> None:
-        """Count a pattern rule's time on a long text; past `_GATE_AFTER` seconds it gets its gate.  (Only a
-        rule with keywords: a rule without has its pattern in the pass of `_shapes` already.)"""
+        """Count a pattern rule's time on a long text; past `_GATE_AFTER` seconds it gets its gate.  (A rule
+        without keywords has its pattern in the pass of `_shapes` already; its gate gives its windows.)"""
         spent = self._spent[rule.id] = self._spent.get(rule.id, 0.0) + seconds
         if spent >= _GATE_AFTER:
             self._gates[rule.id] = ShapePrefilter.gate(rule)
+
+    def _windows(self, rule: Rule, text: str) -> Windows | None:
+        """The windows of a gated rule's matches in a text (empty: it matches nowhere), or None when its
+        whole text is searched (no gate, a text the gate does not read, a pattern without a bounded reach:
+        then only an empty report passes the rule over)."""
+        gate = self._gates[rule.id]
+        if gate is None:
+            return None
+        places = gate.places(text)
+        if places is None:
+            return None if gate.reported(text) else _NO_WINDOWS
+        if not places:
+            return _NO_WINDOWS
+        if self._alternation(rule) is not None:
+            return None  # searched an alternative at a time (alternation.py), over the whole text
+        assert rule.pattern is not None
+        bound = reach(rule.pattern.pattern, rule.pattern.flags)
+        return None if bound is None else Windows(places, bound)
 
     def _gated(self, rule: Rule, text: str) -> bool:
         """Whether the rule's gate says its pattern matches nowhere in the text (its superset does not)."""
@@ -370,7 +409,11 @@ def _windowed(pattern: regex.Pattern[str], text: str, deadline: float) -> Iterat
 
 
 def _token_matches(
-    pattern: regex.Pattern[str], group: int | str, text: str, deadline: float
+    pattern: regex.Pattern[str],
+    group: int | str,
+    text: str,
+    deadline: float,
+    windows: Windows | None = None,
 ) -> Iterator[regex.Match[str]]:
     """A token rule's matches, left to right.  A match that does not stand on its own as a token does not
     hide one that starts inside it: the search goes on at the next place after its start where a token may
@@ -382,7 +425,11 @@ def _token_matches(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError(pattern.pattern[:40])
-        m = pattern.search(text, pos, timeout=remaining)
+        m = (
+            pattern.search(text, pos, timeout=remaining)
+            if windows is None
+            else windows.search(pattern, text, pos, remaining)
+        )
         if m is None:
             return
         start, end = m.span(group)
@@ -464,6 +511,7 @@ def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> H
     return Hit(rule, start, end, secret, confidence, ctx.line_of(start))
 
 
+_NO_WINDOWS = Windows([], 0)  # a gate that reports nothing: the rule matches nowhere in the text
 _NOTHING = ScanResult(())  # the result of a text where nothing was found and nothing cut short (immutable)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import regex
@@ -56,6 +56,20 @@ class ShapePrefilter:
         made = cls([(0, rule)], gate=True)
         return made if made.covered else None
 
+    def places(self, text: str) -> list[int] | None:
+        """A gate's report of where in an ASCII text a match of its pattern may start: the sorted places
+        (each up to `windows.LEAD` characters before a match; -1 is the edge before the text), [] when it
+        matches nowhere; None for other texts (the gate does not read them)."""
+        if self._ascii is None or not self._gate or not text.isascii():
+            return None
+        ends: set[int] = set()
+        space = scratch(self._local, self._ascii, 0)
+        data = b"\n" + text.encode("ascii")[::-1] + b"\n"
+        self._ascii.scan(data, match_event_handler=_ends, context=ends, scratch=space)
+        # An end in the reversed text (after the newline in front) is a start in the text.
+        start = len(text) + 1
+        return sorted(start - e for e in ends)
+
     def reported(self, text: str) -> set[int]:
         """The covered rules that may match `text` (and perhaps rules that are not covered)."""
         found: set[int] = set()
@@ -81,6 +95,10 @@ class ShapePrefilter:
 
 def _collect(ident: int, start: int, end: int, flags: int, found: set[int]) -> None:
     found.add(ident)
+
+
+def _ends(ident: int, start: int, end: int, flags: int, found: set[int]) -> None:
+    found.add(end)
 
 
 class KeywordPass:
@@ -117,10 +135,11 @@ def _keyword_database(words: tuple[str, ...]) -> Any:
 
 
 def _build(
-    rules: tuple[tuple[int, str, int], ...],
+    rules: tuple[tuple[int, str, int], ...], every: bool = False
 ) -> tuple[frozenset[int], Any, tuple[tuple[int, tuple[bytes, ...]], ...]]:
     """(covered rules, database for ASCII texts, the covered rules' expressions for other texts, which
-    `_unicode` makes a database of) of (index, pattern source, flags)."""
+    `_unicode` makes a database of) of (index, pattern source, flags).  `every`: the ASCII database reports
+    every match (a gate's places), not each rule once."""
     kept: list[tuple[int, list[tuple[bytes, bytes]]]] = []
     left_out: set[int] = set()
     for index, source, flags in rules:
@@ -129,7 +148,7 @@ def _build(
             left_out.add(index)
         else:
             kept.append((index, expressions))
-    ascii_db = _database([(i, [a for a, _ in e]) for i, e in kept], left_out)
+    ascii_db = _database([(i, [a for a, _ in e]) for i, e in kept], left_out, _EVERY if every else _FLAG)
     if ascii_db is None:
         return frozenset(), None, ()
     covered = frozenset(i for i, _ in kept if i not in left_out)
@@ -148,7 +167,7 @@ def _unicode(sources: tuple[tuple[int, tuple[bytes, ...]], ...]) -> tuple[frozen
 
 # Made once per process for one rule set (every engine of a test run or a long-lived caller shares them).
 _built = lru_cache(maxsize=8)(_build)
-_built_gate = lru_cache(maxsize=512)(_build)
+_built_gate = lru_cache(maxsize=512)(partial(_build, every=True))
 
 
 def _expressions(pattern: regex.Pattern[str]) -> list[tuple[bytes, bytes]] | None:
@@ -162,33 +181,35 @@ def _expressions(pattern: regex.Pattern[str]) -> list[tuple[bytes, bytes]] | Non
     return [(e.ascii, e.unicode) for e in t.expressions]
 
 
-def _database(rules: list[tuple[int, list[bytes]]], left_out: set[int]) -> Any:
+def _database(rules: list[tuple[int, list[bytes]]], left_out: set[int], flag: int | None = None) -> Any:
     """One block-mode database reporting each rule's id once per scan.  When Hyperscan rejects the set, each
     rule is tried alone and one it rejects is added to `left_out` (it always runs)."""
     if hyperscan is None:
         return None
+    flag = _FLAG if flag is None else flag
     usable = [(i, e) for i, e in rules if i not in left_out]
     try:
-        return _compiled(usable)
+        return _compiled(usable, flag)
     except hyperscan.error:
         pass
     kept = []
     for index, expressions in usable:
         try:
-            _compiled([(index, expressions)])
+            _compiled([(index, expressions)], flag)
         except hyperscan.error:
             left_out.add(index)
         else:
             kept.append((index, expressions))
-    return _compiled(kept)
+    return _compiled(kept, flag)
 
 
 _FLAG = 0 if hyperscan is None else hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+_EVERY = 0 if hyperscan is None else hyperscan.HS_FLAG_ALLOWEMPTY  # every match reported (a gate's places)
 
 
-def _compiled(rules: list[tuple[int, list[bytes]]]) -> Any:
+def _compiled(rules: list[tuple[int, list[bytes]]], flag: int) -> Any:
     if not rules:
         return None
     sources = [e for _, exprs in rules for e in exprs]
     ids = [i for i, exprs in rules for _ in exprs]
-    return compile_database(sources, ids, [_FLAG] * len(sources))
+    return compile_database(sources, ids, [flag] * len(sources))
