@@ -117,6 +117,7 @@ class Engine:
         # The rules that have cost the most time on long texts get a Hyperscan database of their own.
         self._spent: dict[str, float] = {}
         self._gates: dict[str, ShapePrefilter | None] = {}
+        self._reach: dict[str, int | None] = {}  # a gated rule's reach, when its regex is searched in windows
         # Patterns that are a top-level alternation, matched one alternative at a time (see alternation.py);
         # split the first time a rule meets a long text (most rules never run: their keywords are absent).
         self._alternations: dict[str, Alternation | None] = {}
@@ -300,25 +301,25 @@ class Engine:
         without keywords has its pattern in the pass of `_shapes` already; its gate gives its windows.)"""
         spent = self._spent[rule.id] = self._spent.get(rule.id, 0.0) + seconds
         if spent >= _GATE_AFTER:
-            self._gates[rule.id] = ShapePrefilter.gate(rule)
+            # Its regex can be searched in windows when the pattern's reach is bounded and it is searched as
+            # one pattern (not an alternative at a time: alternation.py); then its gate reports the places.
+            assert rule.pattern is not None
+            bound = None if self._alternation(rule) else reach(rule.pattern.pattern, rule.pattern.flags)
+            self._reach[rule.id] = bound
+            self._gates[rule.id] = ShapePrefilter.gate(rule, places=bound is not None)
 
     def _windows(self, rule: Rule, text: str) -> Windows | None:
         """The windows of a gated rule's matches in a text (empty: it matches nowhere), or None when its
-        whole text is searched (no gate, a text the gate does not read, a pattern without a bounded reach:
-        then only an empty report passes the rule over)."""
+        whole text is searched (no gate, a text the gate does not read; a rule without windows, see
+        `_charge`, where its gate says it may match)."""
         gate = self._gates[rule.id]
         if gate is None:
             return None
+        bound = self._reach[rule.id]
+        if bound is None:
+            return _NO_WINDOWS if self._gated(rule, text) else None
         places = gate.places(text)
-        if places is None:
-            return None if gate.reported(text) else _NO_WINDOWS
-        if not places:
-            return _NO_WINDOWS
-        if self._alternation(rule) is not None:
-            return None  # searched an alternative at a time (alternation.py), over the whole text
-        assert rule.pattern is not None
-        bound = reach(rule.pattern.pattern, rule.pattern.flags)
-        return None if bound is None else Windows(places, bound)
+        return None if places is None else Windows(places, bound) if places else _NO_WINDOWS
 
     def _gated(self, rule: Rule, text: str) -> bool:
         """Whether the rule's gate says its pattern matches nowhere in the text (its superset does not)."""

@@ -39,28 +39,31 @@ class ShapePrefilter:
     """Which of some rules may match a text: `covered` are the rules in the database (the indices given),
     `reported(text)` those of them that may match; a rule given but not covered always runs."""
 
-    def __init__(self, rules: Sequence[tuple[int, Rule]], gate: bool = False) -> None:
+    def __init__(self, rules: Sequence[tuple[int, Rule]], gate: bool = False, every: bool = False) -> None:
         key = tuple((i, r.pattern.pattern, r.pattern.flags) for i, r in rules if r.pattern is not None)
+        built = _built_places if every else _built_gate if gate else _built
         self.covered: frozenset[int]
         self.covered, self._ascii, self._unicode_sources = (
-            (_built_gate if gate else _built)(key) if hyperscan is not None else (frozenset(), None, ())
+            built(key) if hyperscan is not None else (frozenset(), None, ())
         )
         self._gate = gate
+        self._every = every
         self._local = threading.local()
 
     @classmethod
-    def gate(cls, rule: Rule) -> ShapePrefilter | None:
+    def gate(cls, rule: Rule, places: bool = False) -> ShapePrefilter | None:
         """A database of one rule's pattern (`Engine` gives one to a rule that has cost it time), for ASCII
-        texts only (its rule runs on others): None when the pattern cannot be carried over.  Made once per
-        process for a pattern (at most 512 are kept)."""
-        made = cls([(0, rule)], gate=True)
+        texts only (its rule runs on others): None when the pattern cannot be carried over.  `places`: it
+        reports every match, for `places` (else each text once).  Made once per process for a pattern (at
+        most 512 of each kind are kept)."""
+        made = cls([(0, rule)], gate=True, every=places)
         return made if made.covered else None
 
     def places(self, text: str) -> list[int] | None:
-        """A gate's report of where in an ASCII text a match of its pattern may start: the sorted places
-        (each up to `windows.LEAD` characters before a match; -1 is the edge before the text), [] when it
-        matches nowhere; None for other texts (the gate does not read them)."""
-        if self._ascii is None or not self._gate or not text.isascii():
+        """A gate's report (one made with `places`) of where in an ASCII text a match of its pattern may
+        start: the sorted places (each up to `windows.LEAD` characters before a match; -1 is the edge before
+        the text), [] when it matches nowhere; None for other texts (the gate does not read them)."""
+        if self._ascii is None or not self._every or not text.isascii():
             return None
         ends: set[int] = set()
         space = scratch(self._local, self._ascii, 0)
@@ -159,7 +162,7 @@ def _build(
 def _unicode(sources: tuple[tuple[int, tuple[bytes, ...]], ...]) -> tuple[frozenset[int], Any]:
     """(the rules it covers, the database for texts that are not ASCII) of the covered rules' expressions."""
     left_out: set[int] = set()
-    database = _database([(i, list(e)) for i, e in sources], left_out)
+    database = _database([(i, list(e)) for i, e in sources], left_out, _FLAG)
     if database is None:
         return frozenset(), None
     return frozenset(i for i, _ in sources if i not in left_out), database
@@ -167,7 +170,8 @@ def _unicode(sources: tuple[tuple[int, tuple[bytes, ...]], ...]) -> tuple[frozen
 
 # Made once per process for one rule set (every engine of a test run or a long-lived caller shares them).
 _built = lru_cache(maxsize=8)(_build)
-_built_gate = lru_cache(maxsize=512)(partial(_build, every=True))
+_built_gate = lru_cache(maxsize=512)(_build)
+_built_places = lru_cache(maxsize=512)(partial(_build, every=True))
 
 
 def _expressions(pattern: regex.Pattern[str]) -> list[tuple[bytes, bytes]] | None:
@@ -181,12 +185,12 @@ def _expressions(pattern: regex.Pattern[str]) -> list[tuple[bytes, bytes]] | Non
     return [(e.ascii, e.unicode) for e in t.expressions]
 
 
-def _database(rules: list[tuple[int, list[bytes]]], left_out: set[int], flag: int | None = None) -> Any:
-    """One block-mode database reporting each rule's id once per scan.  When Hyperscan rejects the set, each
-    rule is tried alone and one it rejects is added to `left_out` (it always runs)."""
+def _database(rules: list[tuple[int, list[bytes]]], left_out: set[int], flag: int) -> Any:
+    """One block-mode database of the rules with Hyperscan flags `flag` (`_FLAG`: each rule's id reported
+    once per scan).  When Hyperscan rejects the set, each rule is tried alone and one it rejects is added to
+    `left_out` (it always runs)."""
     if hyperscan is None:
         return None
-    flag = _FLAG if flag is None else flag
     usable = [(i, e) for i, e in rules if i not in left_out]
     try:
         return _compiled(usable, flag)

@@ -185,7 +185,7 @@ def _edges(items: list[object], parsed: Parsed) -> object:
 
 
 _NEWLINE = Chars(frozenset({10}), False)
-_CONTEXT_WIDTH = 8  # consumed context at most this wide; wider lookbehinds are dropped
+CONTEXT_WIDTH = 8  # consumed context at most this wide; wider lookbehinds are dropped
 
 
 def _single_chars(node: object) -> list[Chars] | None:
@@ -218,7 +218,7 @@ def _behind(node: object, parsed: Parsed) -> object | None:
     if isinstance(node, Look) and node.behind:
         if not node.negative:
             hi = width(node.item, parsed)[1]
-            return node.item if hi is not None and hi <= _CONTEXT_WIDTH else None  # consume what must be
+            return node.item if hi is not None and hi <= CONTEXT_WIDTH else None  # consume what must be
         singles = _single_chars(node.item)
         if singles is None:
             return None
@@ -240,7 +240,7 @@ def _ahead(node: object, parsed: Parsed) -> object | None:
     if isinstance(node, Look) and not node.behind:
         if not node.negative:
             hi = width(node.item, parsed)[1]
-            return node.item if hi is not None and hi <= _CONTEXT_WIDTH else None
+            return node.item if hi is not None and hi <= CONTEXT_WIDTH else None
         singles = _single_chars(node.item)
         if singles is None:
             return None

@@ -2,7 +2,7 @@
 
 A rule that has cost the engine time gets a gate: its pattern translated into a Hyperscan superset and
 scanned over the reversed text (prefilter.py).  Every end the gate reports in the reversed text is a place in
-the text where a superset match starts, up to `translate._CONTEXT_WIDTH` characters of consumed context
+the text where a superset match starts, up to `translate.CONTEXT_WIDTH` characters of consumed context
 before the real match: every match of the pattern starts in `[place, place + LEAD]` of some reported place.
 So a search need not read the rest of the text.
 
@@ -29,9 +29,9 @@ from functools import lru_cache
 import regex
 
 from .syntax import Alt, Anchor, Backref, Chars, Group, Look, Parsed, Repeat, Seq, Unsupported, parse, resolve
-from .translate import _CONTEXT_WIDTH
+from .translate import CONTEXT_WIDTH
 
-LEAD = _CONTEXT_WIDTH + 1  # a match starts at most this far after the place its gate reports
+LEAD = CONTEXT_WIDTH + 1  # a match starts at most this far after the place its gate reports
 MAX_REACH = 8192  # longer reaches are not worth windows (and are rare: `{0,4000}` values)
 
 

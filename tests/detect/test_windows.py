@@ -69,7 +69,7 @@ def _deadline() -> float:
 def _windows(rule_id: str, text: str) -> Windows | None:
     rule = RULES[rule_id]
     assert rule.pattern is not None
-    gate = ShapePrefilter.gate(rule)
+    gate = ShapePrefilter.gate(rule, places=True)
     assert gate is not None
     places = gate.places(text)
     bound = reach(rule.pattern.pattern, rule.pattern.flags)
