@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import json
 from pathlib import Path
 
 from metascan.api import file_events, make_scanner
-from metascan.cli import _GC_THRESHOLD
+from metascan.cli import settle_memory
 from metascan.detect.rules import Rule, load_rules
 from metascan.posture.ebs import default_checks
 from metascan.report.formats.json import render
@@ -51,12 +50,10 @@ def main() -> None:
     rules = copied(load_rules(), args.copies)
     workflow = Workflow.create()
     scanner = make_scanner(rules=rules, checks=[*default_checks(), *workflow.checks()])
-    # As `metascan scan` does in its own process (cli._settle_memory): what the scan keeps throughout, the
-    # rules above all, is moved out of the collector's sight.  Without this each copy of the rules made
-    # every pass of the collector longer, which is not a cost of the rules in a scan.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*_GC_THRESHOLD)
+    # As `metascan scan` does in its own process: what the scan keeps throughout, the rules above all, is
+    # moved out of the collector's sight.  Without this each copy of the rules made every pass of the
+    # collector longer, which is not a cost of the rules in a scan.
+    settle_memory()
     report = workflow.run(scanner, file_events(scanner, args.paths))
     args.output.write_text(render(report, RenderOptions()), encoding="utf-8")
     print(json.dumps({"rules": len(rules), "findings": len(report.findings), "fields": report.fields}))

@@ -507,11 +507,17 @@ _GC_THRESHOLD = (20_000, 20, 20)
 _OWN_PROCESS = False
 
 
+def settle_memory() -> None:
+    """Move what exists now out of the garbage collector's sight and raise its threshold (see above): for a
+    process that is the scan's own, once the scanner is made (the CLI; `bench.doubled`)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLD)
+
+
 def _settle_memory() -> None:
     if _OWN_PROCESS:
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*_GC_THRESHOLD)
+        settle_memory()
 
 
 @cli.command(context_settings=COMMAND_SETTINGS)
