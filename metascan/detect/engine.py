@@ -372,10 +372,13 @@ _MAX_SHRINK = 12
 # A pattern rule that has spent this long on long texts gets a Hyperscan database of its own (compiling one
 # costs 2 ms to 0.2 s, once per machine: hscache.py): a long text where it matches nowhere (what a superset
 # of the pattern says, see prefilter.py) is not searched with `regex`, and one where it may match is searched
-# only in the windows around those places (windows.py).  At 10 ms, 27 rules had one after the bench scan of
-# 10,000 groups (0.6 s to compile them all without the cache; 11 rules at 50 ms).  Which rules get one
-# depends only on where the time went; what is found does not (tests/detect/test_engine_caches.py).
-_GATE_AFTER = 0.01
+# only in the windows around those places (windows.py).  At 2 ms, about 32 rules have one after the bench scan
+# of 10,000 groups (20 at 10 ms, 11 at 50 ms); every rule that gets one has first spent that long searching
+# whole texts, a cost each copy of a rule pays again (`bench.doubled`): 0.26 s at 10 ms, 0.08 s at 2 ms.
+# Without the cache the extra gates cost what they save at 10,000 groups (engine alone: 3.0 s either way).
+# Which rules get one depends only on where the time went; what is found does not
+# (tests/detect/test_engine_caches.py).
+_GATE_AFTER = 0.002
 _NO_RULES_PROTOCOL = "\x00"  # stands for every protocol that no rule names (see `Engine._for_field`)
 # Texts shorter than this (names, tags, ARNs) are searched once by each rule before its matches are scanned.
 _SHORT = 512
