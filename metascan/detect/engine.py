@@ -453,8 +453,13 @@ def _applies(rule: Rule, ctx: TextContext) -> bool:
     # A rule that needs a context word runs only where one occurs as a whole token (its keywords found
     # substrings: 'nit' in 'unit'), or its pattern of words without tokens occurs.
     c = rule.context
-    if c.required and c.words and not (c.words.may_occur_in(ctx.haystack) and c.words.found_in(ctx.tokens)):
-        return c.near is not None and c.near.search(ctx.text) is not None
+    if c.required and c.words:
+        # (once the text's tokens are known, the cheap test ahead of finding them is only a cost)
+        tokens = ctx.known_tokens()
+        if tokens is None:
+            tokens = ctx.tokens if c.words.may_occur_in(ctx.haystack) else frozenset()
+        if not c.words.found_in(tokens):
+            return c.near is not None and c.near.search(ctx.text) is not None
     return True
 
 

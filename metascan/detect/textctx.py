@@ -737,6 +737,10 @@ class TextContext:
         found = (_ASCII_WORD if self.text.isascii() else _WORD).findall(self.text)
         return frozenset(map(str.lower, set(found))).union(self.key_words)
 
+    def known_tokens(self) -> frozenset[str] | None:
+        """`tokens` when they have been found already, else None (without finding them)."""
+        return self.__dict__.get("tokens")
+
     @_once
     def _line_starts(self) -> list[int]:
         """Where each line starts: 0, then one past each line break (summed from the lines' lengths, in C)."""

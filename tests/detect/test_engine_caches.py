@@ -114,6 +114,30 @@ def test_context_words_that_are_no_substring_are_no_token() -> None:
     assert not greek.ascii and greek.may_occur_in("nothing alike")  # not tested as a substring
 
 
+def test_a_rule_that_needs_context_runs_alike_whether_the_texts_tokens_are_known_or_not() -> None:
+    """`_applies` skips the substring test ahead of finding a text's tokens once they are found (every
+    rule after the first that needs them): the verdict is the one the test and the tokens give together."""
+    from metascan.detect.engine import _applies
+    from metascan.detect.textctx import TextContext
+
+    needs = [r for r in RULES if r.context.required and r.context.words]
+    assert len(needs) > 20
+    texts = [e.text for r in needs for e in (*r.examples_match, *r.examples_no_match)]
+    texts += ["GitHubClientSecret = x", "the client id is 42", "unit: 1", "card holder", ""]
+    verdicts = 0
+    for text in texts:
+        cold = TextContext(text, FieldKind.TEXT, "Owner", None, 1.0)
+        assert cold.known_tokens() is None
+        warm = TextContext(text, FieldKind.TEXT, "Owner", None, 1.0)
+        assert warm.known_tokens() is None and warm.tokens is warm.known_tokens()
+        for rule in needs:
+            expected = _applies(rule, TextContext(text, FieldKind.TEXT, "Owner", None, 1.0))
+            assert _applies(rule, warm) == expected, (rule.id, text)
+            assert _applies(rule, cold) == expected, (rule.id, text)
+            verdicts += expected
+    assert 0 < verdicts < len(texts) * len(needs)  # both verdicts occur
+
+
 def test_made_up_protocols_do_not_grow_what_the_engine_remembers() -> None:
     """An export may name any number of protocols; the rules name a few (https, email, sms, ...)."""
     engine = Engine(RULES)
