@@ -128,7 +128,7 @@ class Engine:
         chosen = set(always)
         shapes = self._shapes
         if shapes.covered and not chosen.isdisjoint(shapes.covered):
-            chosen -= shapes.covered - shapes.reported(ctx.text)  # they match nowhere in the text
+            chosen -= shapes.covered - shapes.reported(ctx.text, ctx.framed)  # they match nowhere in the text
         if self._has_words:
             if self._keywords.usable:
                 word_rules = self._word_rules
@@ -189,13 +189,13 @@ class Engine:
                 if short:
                     # A rule with a gate is passed over where its gate (cheaper than a search) finds nothing
                     # (a rule without keywords was in the pass of the shapes already).
-                    if gated and rule.keywords and self._gated(rule, text):
+                    if gated and rule.keywords and self._gated(rule, ctx):
                         continue
                     if self._finds_nothing(rule, text, limit):
                         continue
                 elif gated:
                     # In a long text its regex reads only the windows where its gate says a match may start.
-                    windows = self._windows(rule, text)
+                    windows = self._windows(rule, ctx)
                     if windows is not None and not windows:
                         continue
                 elif rule.pattern is not None:  # (see _charge)
@@ -308,7 +308,7 @@ class Engine:
             self._reach[rule.id] = bound
             self._gates[rule.id] = ShapePrefilter.gate(rule, places=bound is not None)
 
-    def _windows(self, rule: Rule, text: str) -> Windows | None:
+    def _windows(self, rule: Rule, ctx: TextContext) -> Windows | None:
         """The windows of a gated rule's matches in a text (empty: it matches nowhere), or None when its
         whole text is searched (no gate, a text the gate does not read; a rule without windows, see
         `_charge`, where its gate says it may match)."""
@@ -317,14 +317,14 @@ class Engine:
             return None
         bound = self._reach[rule.id]
         if bound is None:
-            return _NO_WINDOWS if self._gated(rule, text) else None
-        places = gate.places(text)
+            return _NO_WINDOWS if self._gated(rule, ctx) else None
+        places = gate.places(ctx.text, ctx.framed)
         return None if places is None else Windows(places, bound) if places else _NO_WINDOWS
 
-    def _gated(self, rule: Rule, text: str) -> bool:
+    def _gated(self, rule: Rule, ctx: TextContext) -> bool:
         """Whether the rule's gate says its pattern matches nowhere in the text (its superset does not)."""
         gate = self._gates[rule.id]
-        return gate is not None and not gate.reported(text)
+        return gate is not None and not gate.reported(ctx.text, ctx.framed)
 
     def _finds_nothing(self, rule: Rule, text: str, limit: float) -> bool:
         """Whether one search of the rule's whole pattern finds nothing in a short text.  False, without a

@@ -25,6 +25,7 @@ import regex
 from .hscache import compile_database, scratch
 from .rules import Rule
 from .syntax import Unsupported
+from .textctx import reversed_framed
 from .translate import translated
 
 try:
@@ -59,27 +60,30 @@ class ShapePrefilter:
         made = cls([(0, rule)], gate=True, every=places)
         return made if made.covered else None
 
-    def places(self, text: str) -> list[int] | None:
+    def places(self, text: str, framed: bytes | None = None) -> list[int] | None:
         """A gate's report (one made with `places`) of where in an ASCII text a match of its pattern may
         start: the sorted places (each up to `windows.LEAD` characters before a match; -1 is the edge before
-        the text), [] when it matches nowhere; None for other texts (the gate does not read them)."""
+        the text), [] when it matches nowhere; None for other texts (the gate does not read them).
+        `framed`: `reversed_framed(text)`, when the caller has it (every gate of a text reads the same)."""
         if self._ascii is None or not self._every or not text.isascii():
             return None
         ends: set[int] = set()
         space = scratch(self._local, self._ascii, 0)
-        data = b"\n" + text.encode("ascii")[::-1] + b"\n"
+        data = reversed_framed(text) if framed is None else framed
         self._ascii.scan(data, match_event_handler=_ends, context=ends, scratch=space)
         # An end in the reversed text (after the newline in front) is a start in the text.
         start = len(text) + 1
         return sorted(start - e for e in ends)
 
-    def reported(self, text: str) -> set[int]:
-        """The covered rules that may match `text` (and perhaps rules that are not covered)."""
+    def reported(self, text: str, framed: bytes | None = None) -> set[int]:
+        """The covered rules that may match `text` (and perhaps rules that are not covered).  `framed`: as
+        for `places`."""
         found: set[int] = set()
         if self._ascii is None:
             return found
         if text.isascii():
-            data, database = text.encode("ascii")[::-1], self._ascii
+            data = reversed_framed(text) if framed is None else framed
+            database = self._ascii
             space = scratch(self._local, database, 0)
         else:
             # The database for other texts is made the first time one comes (an export may have none); a
@@ -88,11 +92,9 @@ class ShapePrefilter:
             if database is None:
                 return set(self.covered)
             found.update(self.covered - unicode_covered)
-            data = _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1]
+            data = b"\n" + _NOT_ASCII.sub("\x80", text).encode("latin-1")[::-1] + b"\n"
             space = scratch(self._local, database, 1)
-        # A newline at each end: what the translation takes for the edges of the text (its lookarounds at
-        # the start and end became consumed context that may be the text's edge).
-        database.scan(b"\n" + data + b"\n", match_event_handler=_collect, context=found, scratch=space)
+        database.scan(data, match_event_handler=_collect, context=found, scratch=space)
         return found
 
 

@@ -20,6 +20,13 @@ from ..model import FieldKind
 from . import keystarts
 
 
+def reversed_framed(text: str) -> bytes:
+    """What a shape or gate database reads of an ASCII text: its bytes reversed (a match's end in them is
+    where it starts in the text), with a newline at each end: what the translation takes for the edges of
+    the text (its lookarounds at the start and end became consumed context that may be the text's edge)."""
+    return b"\n" + text.encode("ascii")[::-1] + b"\n"
+
+
 class Pair(NamedTuple):
     """A value assigned to a key: `KEY=value`, `key: value`, `"key": "value"`, `--key value`, a tag.
 
@@ -736,6 +743,12 @@ class TextContext:
         # (each distinct word lowercased once: a script repeats most of its words)
         found = (_ASCII_WORD if self.text.isascii() else _WORD).findall(self.text)
         return frozenset(map(str.lower, set(found))).union(self.key_words)
+
+    @_once
+    def framed(self) -> bytes | None:
+        """The text as the Hyperscan gates and shapes read it (`prefilter.reversed_framed`), made once for
+        all of them; None when it is not ASCII."""
+        return reversed_framed(self.text) if self.text.isascii() else None
 
     def known_tokens(self) -> frozenset[str] | None:
         """`tokens` when they have been found already, else None (without finding them)."""

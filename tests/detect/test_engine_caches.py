@@ -138,6 +138,25 @@ def test_a_rule_that_needs_context_runs_alike_whether_the_texts_tokens_are_known
     assert 0 < verdicts < len(texts) * len(needs)  # both verdicts occur
 
 
+def test_the_gates_of_a_text_read_the_bytes_it_made_once() -> None:
+    """A text's reversed, framed bytes are made once (`TextContext.framed`) for the shapes' pass and every
+    gate; a gate given them reports what it reports when it makes them itself."""
+    from metascan.detect.prefilter import ShapePrefilter
+    from metascan.detect.textctx import TextContext, reversed_framed
+
+    ctx = TextContext("export AWS_SECRET_ACCESS_KEY=x", FieldKind.TEXT)
+    assert ctx.framed == b"\nx=YEK_SSECCA_TERCES_SWA tropxe\n" and ctx.framed is ctx.framed
+    assert TextContext("café", FieldKind.TEXT).framed is None  # the gates do not read it
+    rule = next(r for r in RULES if r.id == "aws-secret-access-key")
+    gate = ShapePrefilter.gate(rule, places=True)
+    assert gate is not None
+    for text in [e.text for e in (*rule.examples_match, *rule.examples_no_match)] + [_FILLER]:
+        framed = reversed_framed(text) if text.isascii() else None
+        assert gate.places(text, framed) == gate.places(text)
+        assert gate.reported(text, framed) == gate.reported(text)
+    assert gate.places(rule.examples_match[0].text)  # (the examples are no empty case)
+
+
 def test_made_up_protocols_do_not_grow_what_the_engine_remembers() -> None:
     """An export may name any number of protocols; the rules name a few (https, email, sms, ...)."""
     engine = Engine(RULES)
