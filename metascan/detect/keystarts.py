@@ -9,7 +9,10 @@ text reversed: the operator, the blanks, the key backwards, then what precedes t
 the key starts.  The places are a superset of the form's starts (the caller matches the form at each): an
 operator's key longer than 101 characters gives a place inside it, which the form's own look-behind refuses.
 
-Without the `hyperscan` package `starts` is None and the caller looks for the places itself.
+`literals_present` tells, in one pass, which of the assignment forms' sets of literals occur in a text (each
+form is searched only where one of its literals occurs).
+
+Without the `hyperscan` package both are None and the caller looks for the places and literals itself.
 """
 
 from __future__ import annotations
@@ -54,3 +57,34 @@ def starts(text: str) -> list[int] | None:
 
 def _append(ident: int, start: int, end: int, flags: int, ends: list[int]) -> None:
     ends.append(end)
+
+
+_literal_local = threading.local()
+
+
+@lru_cache(maxsize=4)
+def _literal_database(sets: tuple[tuple[str, ...], ...]) -> Any:
+    # each literal under the index of its set (Hyperscan ids need not be distinct), each reported once
+    expressions = [(literal.encode("utf-8"), i) for i, literals in enumerate(sets) for literal in literals]
+    return compile_database(
+        [e for e, _ in expressions],
+        [i for _, i in expressions],
+        [hyperscan.HS_FLAG_SINGLEMATCH] * len(expressions),
+        literal=True,
+    )
+
+
+def literals_present(text: str, sets: tuple[tuple[str, ...], ...]) -> set[int] | None:
+    """The indices of the sets of literals of which at least one occurs in `text` (as a substring: a
+    substring of code points is one of UTF-8 bytes), found in one pass; None without Hyperscan."""
+    if hyperscan is None:
+        return None
+    database = _literal_database(sets)
+    found: set[int] = set()
+    data = text.encode("utf-8", "surrogatepass")
+    database.scan(data, match_event_handler=_add, context=found, scratch=scratch(_literal_local, database))
+    return found
+
+
+def _add(ident: int, start: int, end: int, flags: int, found: set[int]) -> None:
+    found.add(ident)

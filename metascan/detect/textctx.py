@@ -363,8 +363,12 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
     deadline = time.monotonic() + limit
     ascii_text = text.isascii()
     found: list[tuple[int, int, regex.Match[str]]] = []
+    # (one Hyperscan pass finds which forms' literals occur: cheaper than 60-odd substring searches)
+    present = keystarts.literals_present(text, _FORM_LITERALS)
     for rank, (literals, form) in enumerate(_ASSIGN_FORMS):
-        if literals and not any(map(text.__contains__, literals)):
+        if literals and (
+            rank not in present if present is not None else not any(map(text.__contains__, literals))
+        ):
             continue
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -405,6 +409,9 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
             continue
         values.add(span)
         yield Pair(name, span[0], span[1], text[span[0] : span[1]], m.start(key))
+
+
+_FORM_LITERALS = tuple(literals for literals, _ in _ASSIGN_FORMS)
 
 
 def _form_rank(literals: tuple[str, ...]) -> int:

@@ -22,6 +22,7 @@ from metascan.detect import keystarts
 from metascan.detect.textctx import (
     _ASSIGN_FORMS,
     _FORM_GATES,
+    _FORM_LITERALS,
     _GENERAL,
     _GENERAL_STARTS,
     _KEY_OF,
@@ -70,6 +71,18 @@ _ATOMS = [
 @given(st.lists(st.sampled_from(_ATOMS), max_size=40).map("".join))
 def test_forms_find_what_the_alternation_finds(text: str) -> None:
     assert list(_assignments(text, 5.0)) == _reference(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_ATOMS), max_size=40).map("".join))
+def test_one_pass_finds_the_forms_whose_literals_occur(text: str) -> None:
+    """A text learns which forms' literals occur from one Hyperscan pass (`keystarts.literals_present`), not
+    a substring search per literal; without Hyperscan, from those searches: the same forms either way."""
+    present = keystarts.literals_present(text, _FORM_LITERALS)
+    assert present == {i for i, literals in enumerate(_FORM_LITERALS) if any(w in text for w in literals)}
+    with mock.patch("metascan.detect.keystarts.hyperscan", None):
+        assert keystarts.literals_present(text, _FORM_LITERALS) is None
+        assert list(_assignments(text, 5.0)) == _reference(text)  # (the pass itself: the test above)
 
 
 @settings(max_examples=3000, deadline=None)
