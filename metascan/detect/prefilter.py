@@ -8,6 +8,13 @@ widened, atomic groups and possessive quantifiers made plain, every character cl
 text; only the rules it reports run.  A pattern's superset matching nowhere means the pattern matches nowhere,
 so skipping its rule changes no finding, only the time.
 
+The rules with keywords are not in one such database as well: their keywords choose far fewer candidates than
+their supersets would.  Measured (2026-12-05, 2 cores): the 1,095 translatable patterns of the bundled rules
+compile into one database in 31 s (15 s one at a time), and over the 73,671 texts of the 10,000-group bench
+scan it reports 94 rules a text (6.9 million reports: supersets such as twelve digits or 32 hex digits match
+widely), 4.3 s for that pass alone against 2.9 s for the whole engine.  A rule with keywords gets a database
+of its own (a gate) once it has cost time (`Engine._charge`).
+
 What cannot be carried over (a construct `translate` rejects, an expression Hyperscan will not compile, a
 search-start anchor) leaves its rule out of the database: such a rule always runs.  Without the `hyperscan`
 package (a platform without a wheel) there is no prefilter and every rule runs, as before.
