@@ -3,9 +3,9 @@ fingerprint key in the environment and its own XDG_CONFIG_HOME, and the run a ca
 
 The tests live in folders that mirror the package (tests/detect for metascan/detect, and so on), with no
 __init__.py: pytest puts this folder on sys.path when it loads this file, so tests in every folder import the
-shared helpers (aws_helpers, helpers_reports, netguard, conftest_aws) by their plain names, and test file
-names must stay unique.  An __init__.py would put the checkout's root on sys.path instead, and `import
-metascan` would then find the checkout rather than the installed wheel that `.ci/run` tests.
+shared helpers (aws_helpers, helpers_reports, netguard, conftest_aws, bench_helpers) by their plain names,
+and test file names must stay unique.  An __init__.py would put the checkout's root on sys.path instead, and
+`import metascan` would then find the checkout rather than the installed wheel that `.ci/run` tests.
 """
 
 from __future__ import annotations

@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def bench_run() -> ModuleType:
-    """The checkout's `bench.run` (`bench/` is not part of the installed package; see test_parity_bench)."""
-    if "bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "bench", ROOT / "bench" / "__init__.py", submodule_search_locations=[str(ROOT / "bench")]
-        )
-        assert spec is not None and spec.loader is not None
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["bench"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module("bench.run")
+from bench_helpers import bench_module
 
 
 def test_each_round_is_compared_with_its_own_pair() -> None:
-    run = bench_run()
+    run = bench_module("run")
     # the machine slows down between rounds: each pair still says +5%
     assert run.paired([10.0, 20.0, 15.0], [10.5, 21.0, 15.75]) == pytest.approx([1.05, 1.05, 1.05])
     with pytest.raises(ValueError):
@@ -38,7 +19,7 @@ def test_each_round_is_compared_with_its_own_pair() -> None:
 
 
 def test_the_doubled_figure_is_the_median_of_the_rounds() -> None:
-    run = bench_run()
+    run = bench_module("run")
     Row = run.Row
 
     def row(tool: str, wall: float, rounds: tuple[float, ...] = ()) -> object:

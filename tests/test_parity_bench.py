@@ -12,43 +12,25 @@ and review the diff.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from bench_helpers import bench_module
 
 import metascan
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "bench_findings.json"
 KEY = b"golden-fingerprint-key-0123456789"
 GROUPS = 2000
 
 
-def bench_generate() -> ModuleType:
-    """The checkout's `bench.generate` (the checkout's root is not on sys.path: metascan is tested as
-    installed, and `bench/` is not part of the package)."""
-    if "bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "bench", ROOT / "bench" / "__init__.py", submodule_search_locations=[str(ROOT / "bench")]
-        )
-        assert spec is not None and spec.loader is not None
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["bench"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module("bench.generate")
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench-corpus")
-    bench_generate().generate(GROUPS, out, seed=1)
+    bench_module("generate").generate(GROUPS, out, seed=1)
     return out / "aws"
 
 
