@@ -137,6 +137,21 @@ def test_readme_architecture_names_every_module() -> None:
     assert not missing, f"README's Architecture table does not name {missing}"
 
 
+def test_importing_the_cli_and_the_library_leaves_detect_secrets_for_its_filter() -> None:
+    """detect-secrets (and the `requests` it imports: a tenth of a second) is imported by the one filter that
+    uses it, when first called, not by every start-up."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json, metascan, metascan.api, metascan.cli\n"
+        "print(json.dumps(sorted(m for m in ('detect_secrets', 'requests') if m in sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
 def test_a_scan_of_files_imports_no_aws_sdk_and_no_ocsf_models(tmp_path: Path) -> None:
     """boto3 and botocore (0.1 s to import) are for live scans, pydantic's OCSF models for `--format ocsf`:
     a scan of saved exports, the common case, starts without them."""

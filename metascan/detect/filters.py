@@ -12,7 +12,6 @@ import itertools
 from collections.abc import Callable
 
 import regex
-from detect_secrets.filters.heuristic import is_sequential_string
 
 _REFERENCE = regex.compile(
     r"""(?ix)
@@ -135,6 +134,17 @@ def is_digest(value: str) -> bool:
     return bool(_DIGEST.match(value.strip()))
 
 
+def is_sequential(value: str) -> bool:
+    """A run of an alphabet or digit sequence (`ABCDEF0123`, `0123456789`): detect-secrets' heuristic.
+
+    Imported on the first call: importing detect-secrets imports `requests` and its plugins, 0.045 s of every
+    start-up (a fifth of importing metascan), for a filter that only some candidates reach (694 at the
+    bench's 10,000 groups, 4 in examples/)."""
+    from detect_secrets.filters.heuristic import is_sequential_string
+
+    return is_sequential_string(value)
+
+
 def is_word(value: str) -> bool:
     """Words in ordinary casing joined by _ - or . (my_api_key, ConvertTo-SecureString, orders.created.v2):
     an identifier, not a generated secret (whose letters change case at random)."""
@@ -149,7 +159,7 @@ FILTER_FUNCS: dict[str, Callable[[str], bool]] = {
     "uuid": lambda v: bool(_UUID.match(v)),
     "hash": lambda v: bool(_HASH.match(v)),
     "aws_id": lambda v: bool(_AWS_ID.match(v)),
-    "sequential": is_sequential_string,
+    "sequential": is_sequential,
     "path": lambda v: bool(_PATH.match(v)),
     "word": is_word,
     "url": lambda v: bool(_URL.match(v)),

@@ -95,3 +95,17 @@ def test_relative_paths_to_files_and_lowercase_ids() -> None:
     assert not FILTER_FUNCS["path"]("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEYq")
     assert FILTER_FUNCS["word"]("cmp2-qat-1208358310")
     assert not FILTER_FUNCS["word"]("sk_12345678901234567890")
+
+
+@pytest.mark.parametrize(
+    ("value", "dropped"),
+    [
+        ("ABCDEFGHIJKLMNOP", True),
+        ("0123456789abcdef", True),
+        ("1234567890123456", True),
+        ("Kd8Ff2Gh5Lm9qRt2", False),
+    ],
+)
+def test_sequential_runs(value: str, dropped: bool) -> None:
+    """detect-secrets' heuristic, imported on the filter's first call."""
+    assert FILTER_FUNCS["sequential"](value) is dropped
