@@ -2,11 +2,11 @@
 
 The text is parsed by python-hcl2 (its Lark grammar, positions on) and the parse tree is evaluated here, only
 as far as a literal goes: quoted strings (escapes undone), heredocs (`<<EOT`, and `<<-EOT` with the common
-indent removed), numbers, booleans, lists and objects, `base64encode(...)`, `jsonencode(...)`, `join(...)`,
-`trimspace(...)` and `chomp(...)` of literals.  Everything else, `var.x`, `local.y`, resource attributes,
-`templatefile()`, `file()`, conditionals and `for` expressions, is a reference: it is kept as the text
-`${...}` of its source, which detectors never take for a secret.  Interpolations in strings and heredocs
-stay as written.
+indent removed; their escapes `$${` and `%%{` undone), numbers, booleans, lists and objects,
+`base64encode(...)`, `jsonencode(...)`, `join(...)`, `trimspace(...)` and `chomp(...)` of literals.
+Everything else, `var.x`, `local.y`, resource attributes, `templatefile()`, `file()`, conditionals and `for`
+expressions, is a reference: it is kept as the text `${...}` of its source, which detectors never take for a
+secret.  Interpolations in strings and heredocs stay as written.
 
 Every string is `Located`: a heredoc line by line, so a finding in user data points at its line in the file;
 `base64encode` of a text gives the base64 the API returns, with those lines kept for the decoded text.
@@ -111,6 +111,9 @@ def _heredoc(token: Token) -> str:
         cut = min(indents) if indents else 0
         body = [b[cut:] for b in body]
     value = "\n".join(body) + ("\n" if body else "")
+    # A heredoc is a template like a quoted string: `$${` and `%%{` are the literal `${` and `%{` (Terraform's
+    # "Strings and Templates"), so `"$${DB_PASSWORD}"` in a script is the reference `"${DB_PASSWORD}"`.
+    value = value.replace("$${", "${").replace("%%{", "%{")
     first = (token.line or 0) + 1
     count = len(body)
     return Located(value, Origin(first, tuple(range(first, first + count)) if count > 1 else ()))

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..model import Located, origin_of
 from .hcl import Block
 from .responses import Responses
 from .textlines import as_base64, located
@@ -107,7 +108,23 @@ def _config_resources(doc: Mapping[str, Any]) -> Iterator[Resource]:
         for name, attrs in named.items() if isinstance(named, dict) else []:
             for body in attrs if isinstance(attrs, list) else [attrs]:
                 if isinstance(body, dict):
-                    yield str(rtype), f"{rtype}.{name}", body, False
+                    yield str(rtype), f"{rtype}.{name}", _untemplated(body), False
+
+
+def _untemplated(value: Any) -> Any:
+    """A `.tf.json` attribute as Terraform reads it: its strings are templates, in which `$${` and `%%{` are
+    the literal `${` and `%{` (as in a `.tf` file: hcl.py).  Plans and state hold values, not templates."""
+    if isinstance(value, str):
+        if "$${" not in value and "%%{" not in value:
+            return value
+        text = value.replace("$${", "${").replace("%%{", "%{")
+        origin = origin_of(value)
+        return Located(text, origin) if origin is not None else text
+    if isinstance(value, dict):
+        return {k: _untemplated(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untemplated(v) for v in value]
+    return value
 
 
 def read_json(doc: Mapping[str, Any]) -> Responses:

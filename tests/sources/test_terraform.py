@@ -147,6 +147,32 @@ def test_tf_json_configuration(tmp_path: Path) -> None:
     }
 
 
+def test_tf_json_strings_are_templates_with_their_escapes_undone(tmp_path: Path) -> None:
+    """In `.tf.json` an attribute's string is a template: `$${DB_PASSWORD}` is the reference `${DB_PASSWORD}`,
+    not a password; a literal password in the same user data is found, on its line of the file."""
+    path = tmp_path / "main.tf.json"
+    user_data = '#!/bin/bash\nexport DB_PASS="$${DB_PASSWORD}"\nexport REDIS_PASSWORD="Qw7-Lp3.Zx9"\n'
+    path.write_text(
+        json.dumps(
+            {
+                "resource": {
+                    "aws_launch_configuration": {
+                        "web": {"name": "web", "image_id": "ami-1", "user_data": user_data}
+                    }
+                }
+            },
+            indent=2,
+        )
+    )
+    report = scan(path)
+    assert report.errors == []
+    (finding,) = report.findings
+    assert (finding.rule, finding.match) == ("password-assignment", "Qw7-Lp3.Zx9")
+    lines = path.read_text().splitlines()
+    assert finding.location.line == 3  # of the user data
+    assert finding.location.source_line == 1 + next(i for i, t in enumerate(lines) if "user_data" in t)
+
+
 def test_heredocs_escapes_and_functions_of_literals() -> None:
     (block,) = hcl.parse(
         'resource "aws_launch_template" "x" {\n'
@@ -170,6 +196,37 @@ def test_heredocs_escapes_and_functions_of_literals() -> None:
     assert body["ref"] == '${templatefile("boot.sh", { pw = var.pw })}'
     assert json.loads(body["obj"]) == {"k": "v"}
     assert body["cond"] == '${var.x ? "a" : "b"}'
+
+
+def test_a_heredocs_escaped_interpolation_is_the_reference_it_spells(tmp_path: Path) -> None:
+    """`$${X}` and `%%{` in a heredoc are Terraform's escapes for the literal `${X}` and `%{`: user data that
+    reads a password from the environment holds no password; a literal one beside it is still found."""
+    (block,) = hcl.parse(
+        'resource "aws_launch_template" "x" {\n'
+        "  user_data = <<-EOT\n"
+        '    DB_PASS="$${DB_PASSWORD}"\n'
+        "    %%{ not a directive }\n"
+        "    cost=$$5\n"
+        "  EOT\n"
+        "}\n"
+    )
+    assert block.body["user_data"] == 'DB_PASS="${DB_PASSWORD}"\n%{ not a directive }\ncost=$$5\n'
+
+    path = tmp_path / "main.tf"
+    path.write_text(
+        'resource "aws_launch_template" "web" {\n'
+        '  name = "web"\n'
+        "  user_data = base64encode(<<-EOT\n"
+        "    #!/bin/bash\n"
+        '    export DB_PASS="$${DB_PASSWORD}"\n'
+        '    export REDIS_PASSWORD="Qw7-Lp3.Zx9"\n'
+        "  EOT\n"
+        "  )\n"
+        "}\n"
+    )
+    report = scan(path)
+    assert report.errors == []
+    assert {(f.rule, f.match) for f in report.findings} == {("password-assignment", "Qw7-Lp3.Zx9")}
 
 
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
