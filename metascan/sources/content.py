@@ -16,8 +16,12 @@ names the closest format it does read (with `strict`, a `ScanError`); a text tha
 from __future__ import annotations
 
 import json
+import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..aws.documents import identify
@@ -255,8 +259,56 @@ def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
 
 def _hcl(text: str, source: str, strict: bool) -> Iterator[Item]:
     try:
-        blocks = hcl.parse(text)
+        blocks = hcl.parse(text, lambda: module_locals(source))
     except hcl.HclError as e:
         yield ScanError(source, f"{source}: {e}")
         return
     yield from _responses(terraform.read_blocks(blocks), source, strict, terraform.NO_RESOURCES)
+
+
+# A Terraform module is a folder: `local.NAME` may be defined in any of its `.tf` files (often `locals.tf`).
+MODULE_MAX_FILES = 500  # .tf files looked at in one folder
+MODULE_MAX_BYTES = 4 * 1024 * 1024  # a larger one is not read for its locals
+_modules: OrderedDict[tuple[str, tuple[tuple[str, int, int], ...]], hcl.Locals] = OrderedDict()
+_modules_lock = threading.Lock()  # (the library may be called from several threads)
+
+
+def module_locals(source: str) -> hcl.Locals:
+    """The local values defined in the `.tf` files of the folder that holds `source` (none when it is not
+    a file, e.g. standard input).  Files without a `locals` block, larger than `MODULE_MAX_BYTES` or beyond
+    the first `MODULE_MAX_FILES`, and those that cannot be read or parsed, are left out: a file the scan
+    reads reports its own errors.  Kept for the last few folders (each file of a folder asks)."""
+    folder = Path(source).parent
+    if not Path(source).is_file():
+        return hcl.Locals()
+    try:
+        names = sorted(p for p in folder.iterdir() if p.suffix == ".tf")[:MODULE_MAX_FILES]
+        stats = [(p, p.stat()) for p in names]
+    except OSError:
+        return hcl.Locals()
+    signature = tuple(
+        (str(p), st.st_mtime_ns, st.st_size) for p, st in stats if st.st_size <= MODULE_MAX_BYTES
+    )
+    key = (str(folder), signature)
+    with _modules_lock:
+        found = _modules.get(key)
+        if found is not None:
+            _modules.move_to_end(key)
+            return found
+    texts: list[str] = []
+    for name, _, _ in signature:
+        try:
+            text = Path(name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if _LOCALS_BLOCK.search(text):
+            texts.append(text)
+    found = hcl.Locals.of(texts)
+    with _modules_lock:
+        _modules[key] = found
+        if len(_modules) > 8:
+            _modules.popitem(last=False)
+    return found
+
+
+_LOCALS_BLOCK = re.compile(r"(?m)^[ \t]*locals[ \t]*\{")

@@ -3,10 +3,11 @@
 The text is parsed by python-hcl2 (its Lark grammar, positions on) and the parse tree is evaluated here, only
 as far as a literal goes: quoted strings (escapes undone), heredocs (`<<EOT`, and `<<-EOT` with the common
 indent removed; their escapes `$${` and `%%{` undone), numbers, booleans, lists and objects,
-`base64encode(...)`, `jsonencode(...)`, `join(...)`, `trimspace(...)` and `chomp(...)` of literals.
-Everything else, `var.x`, `local.y`, resource attributes, `templatefile()`, `file()`, conditionals and `for`
-expressions, is a reference: it is kept as the text `${...}` of its source, which detectors never take for a
-secret.  Interpolations in strings and heredocs stay as written.
+`base64encode(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `trimspace(...)` and `chomp(...)` of
+literals, and `local.NAME` (see `Locals`: in a heredoc, a one-line literal).  Everything else, `var.x`,
+resource attributes, `templatefile()`, `file()`, conditionals and `for` expressions, is a reference: it is
+kept as the text `${...}` of its source, which detectors never take for a secret.  Other interpolations in
+strings and heredocs stay as written.
 
 Every string is `Located`: a heredoc line by line, so a finding in user data points at its line in the file;
 `base64encode` of a text gives the base64 the API returns, with those lines kept for the decoded text.
@@ -17,6 +18,8 @@ JSON output writes it, so state, plans and `.tf` files are read by the same mapp
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,12 +55,30 @@ _HCL_PROBLEMS = {
 }
 
 
-def parse(text: str) -> list[Block]:
-    """The top-level blocks of a `.tf` file (top-level attributes, as in `.tfvars`, are left out)."""
+def parse(text: str, module: Callable[[], Locals] | None = None) -> list[Block]:
+    """The top-level blocks of a `.tf` file (top-level attributes, as in `.tfvars`, are left out).
+
+    `local.NAME` is the value of the local value of that name, when it is a literal (see `Locals`): defined
+    in this file, else in the rest of its module (`module()`, asked once, the first time this file's own
+    locals lack a name)."""
+    tree = _tree(text)
+    scope = Locals()
+    ev = _Evaluator(text, scope)
+    scope.add(ev, tree)
+    scope.fallback = module
+    out = []
+    for item in _body_items(tree):
+        if item.data == "block":
+            labels, body = ev.block(item)
+            out.append(Block(labels[0], labels[1:], body, _line(item)))
+    return out
+
+
+def _tree(text: str) -> Tree[Any]:
     import hcl2  # python-hcl2: its grammar, positions included
 
     try:
-        tree = hcl2.parses_to_tree(text)
+        return hcl2.parses_to_tree(text)
     except LarkError as e:
         line = getattr(e, "line", None)
         where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
@@ -65,13 +86,70 @@ def parse(text: str) -> list[Block]:
         raise HclError(f"invalid HCL{where}: {detail}") from e
     except RecursionError as e:
         raise HclError("HCL nests too deeply to parse") from e
-    ev = _Evaluator(text)
-    out = []
-    for item in _body_items(tree):
-        if item.data == "block":
-            labels, body = ev.block(item)
-            out.append(Block(labels[0], labels[1:], body, _line(item)))
-    return out
+
+
+_UNKNOWN: Any = object()  # an expression that is not a literal metascan can evaluate
+
+
+class Locals:
+    """The local values (`locals { name = ... }`) of a Terraform module, evaluated when first named.
+
+    A local is what its expression evaluates to: a literal (`"Qw7-Lp3"`, a map of tags), or, as anywhere
+    else, `${...}` for what depends on variables, resources or functions metascan does not evaluate.  Each
+    is evaluated once, by the evaluator of the file that defines it; one that names itself (through others)
+    is a reference.  A value defined in another file of the module carries no line of that file: whoever
+    uses it gives it the line of the use (`Locals.of`)."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, tuple[_Evaluator, Tree[Any]]] = {}
+        self.values: dict[str, Any] = {}
+        self.busy: set[str] = set()
+        self.fallback: Callable[[], Locals] | None = None  # the module's other files, asked once
+        self._other: Locals | None = None
+
+    def add(self, ev: _Evaluator, tree: Tree[Any]) -> None:
+        """The `locals` blocks of a file's tree (a name defined twice: the first; Terraform refuses both)."""
+        for item in _body_items(tree):
+            if item.data == "block" and ev.source(_trees(item)[0]).strip() == "locals":
+                body = next((c for c in _trees(item) if c.data == "body"), None)
+                for attr in _trees(body) if body is not None else []:
+                    parts = _trees(attr) if attr.data == "attribute" else []
+                    if len(parts) >= 2:
+                        self.nodes.setdefault(ev.source(parts[0]).strip(), (ev, parts[-1]))
+
+    def get(self, name: str) -> tuple[Any, bool]:
+        """The value of `local.NAME` and whether this file defines it; `_UNKNOWN` when no file does."""
+        if name in self.nodes:
+            return self._own(name), True
+        if self.fallback is not None:
+            self._other, self.fallback = self.fallback(), None
+        return (self._other._own(name) if self._other is not None else _UNKNOWN), False
+
+    def _own(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        if name in self.busy or name not in self.nodes:
+            return _UNKNOWN
+        ev, node = self.nodes[name]
+        self.busy.add(name)
+        try:
+            value = ev.value(node)
+        finally:
+            self.busy.discard(name)
+        self.values[name] = value
+        return value
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Locals:
+        """The locals of the files of a module (a text that is not HCL is left out: its own scan says so)."""
+        scope = cls()
+        for text in texts:
+            try:
+                tree = _tree(text)
+            except HclError:
+                continue
+            scope.add(_Evaluator(text, scope), tree)
+        return scope
 
 
 def _trees(node: Tree[Any]) -> list[Tree[Any]]:
@@ -100,7 +178,12 @@ def _unescape(chars: str) -> str:
     return value if isinstance(value, str) else chars
 
 
-def _heredoc(token: Token) -> str:
+# In a heredoc, in one pass: the escapes `$${` and `%%{`, and `${local.NAME}` (a literal local on one line
+# takes its place; anything else stays as written).
+_HEREDOC_SEQUENCE = re.compile(r"\$\$\{|%%\{|\$\{[ \t]*local\.([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\}")
+
+
+def _heredoc(token: Token, scope: Locals | None = None) -> str:
     text = str(token)
     trim = text.startswith("<<-")
     lines = text.split("\n")
@@ -113,16 +196,27 @@ def _heredoc(token: Token) -> str:
     value = "\n".join(body) + ("\n" if body else "")
     # A heredoc is a template like a quoted string: `$${` and `%%{` are the literal `${` and `%{` (Terraform's
     # "Strings and Templates"), so `"$${DB_PASSWORD}"` in a script is the reference `"${DB_PASSWORD}"`.
-    value = value.replace("$${", "${").replace("%%{", "%{")
+
+    def sequence(m: re.Match[str]) -> str:
+        if m.group(1) is None:
+            return m.group()[1:]
+        found = scope.get(m.group(1))[0] if scope is not None else _UNKNOWN
+        if isinstance(found, str) and "\n" not in found and not found.startswith("${"):
+            return str(found)  # (the heredoc's lines stay as they are: its origin still holds)
+        return m.group()
+
+    value = _HEREDOC_SEQUENCE.sub(sequence, value)
     first = (token.line or 0) + 1
     count = len(body)
     return Located(value, Origin(first, tuple(range(first, first + count)) if count > 1 else ()))
 
 
 class _Evaluator:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, scope: Locals | None = None) -> None:
         self.text = text
         self.depth = 0
+        self.scope = scope
+        self.iteration: dict[str, tuple[Any, Any]] = {}  # a dynamic block's iterator: (key, value)
 
     def source(self, node: Tree[Any] | Token) -> str:
         if isinstance(node, Token):
@@ -158,6 +252,10 @@ class _Evaluator:
                 if len(parts) >= 2:
                     out[self.source(parts[0]).strip()] = self.value(parts[-1])
             elif item.data == "block":
+                made = self.dynamic(item)
+                if made is not None:
+                    out.setdefault(made[0], []).extend(made[1])
+                    continue
                 labels, body = self.block(item)
                 if labels:
                     key = labels[0] if labels[0] != "dynamic" else "dynamic"
@@ -165,6 +263,46 @@ class _Evaluator:
                         body if len(labels) == 1 else {**body, "__labels__": labels[1:]}
                     )
         return out
+
+    def dynamic(self, node: Tree[Any]) -> tuple[str, list[dict[str, Any]]] | None:
+        """`dynamic "tag" { for_each = C; content { ... } }` over a literal map or list `C`, as the blocks it
+        makes (`tag.key` and `tag.value`, or the `iterator`'s name, are each entry's); None for any other
+        block, or a collection metascan cannot evaluate (then the block stays as written, under "dynamic")."""
+        parts = _trees(node)
+        if len(parts) < 3 or self.source(parts[0]).strip() != "dynamic":
+            return None
+        label = str(self.value(parts[1])) if parts[1].data == "string" else self.source(parts[1]).strip()
+        body = next((c for c in parts if c.data == "body"), None)
+        attrs: dict[str, Tree[Any]] = {}
+        content = None
+        for item in _trees(body) if body is not None else []:
+            inner = _trees(item)
+            if item.data == "attribute" and len(inner) >= 2:
+                attrs[self.source(inner[0]).strip()] = inner[-1]
+            elif item.data == "block" and inner and self.source(inner[0]).strip() == "content":
+                content = next((c for c in inner if c.data == "body"), None)
+        if content is None or "for_each" not in attrs:
+            return None
+        collection = self.value(attrs["for_each"])
+        if isinstance(collection, dict):
+            entries = list(collection.items())
+        elif isinstance(collection, list):
+            entries = list(enumerate(collection))
+        else:
+            return None
+        name = self.source(attrs["iterator"]).strip() if "iterator" in attrs else label
+        outer = self.iteration.get(name)
+        made = []
+        try:
+            for entry in entries:
+                self.iteration[name] = entry
+                made.append(self.body(content))
+        finally:
+            if outer is None:
+                self.iteration.pop(name, None)
+            else:
+                self.iteration[name] = outer
+        return label, made
 
     def value(self, node: Tree[Any] | Token) -> Any:
         self.depth += 1
@@ -186,7 +324,7 @@ class _Evaluator:
             return self.string(node)
         if kind in ("heredoc_template", "heredoc_template_trim"):
             token = next((c for c in node.children if isinstance(c, Token)), None)
-            return _heredoc(token) if token is not None else self.reference(node)
+            return _heredoc(token, self.scope) if token is not None else self.reference(node)
         if kind == "int_lit":
             return int(self.source(node))
         if kind == "float_lit":
@@ -199,7 +337,37 @@ class _Evaluator:
             return self.object(node)
         if kind == "function_call":
             return self.call(node)
+        if kind == "get_attr_expr_term":
+            found = self.attribute(node)
+            return self.reference(node) if found is _UNKNOWN else found
         return self.reference(node)
+
+    def attribute(self, node: Tree[Any]) -> Any:
+        """`local.NAME` (and `local.NAME.KEY` of a map), a dynamic block's `tag.key` and `tag.value`, as their
+        values, else `_UNKNOWN`."""
+        parts = _trees(node)
+        if len(parts) != 2 or parts[1].data != "get_attr" or not _trees(parts[1]):
+            return _UNKNOWN
+        name = self.source(_trees(parts[1])[0]).strip()
+        inner = _trees(parts[0]) if parts[0].data == "expr_term" else []
+        if len(inner) != 1:
+            return _UNKNOWN
+        if (
+            self.scope is not None
+            and inner[0].data == "identifier"
+            and self.source(inner[0]).strip() == "local"
+        ):
+            value, own = self.scope.get(name)
+            return value if own or value is _UNKNOWN else _relocated(value, _line(node))
+        if inner[0].data == "identifier" and self.iteration:
+            entry = self.iteration.get(self.source(inner[0]).strip())
+            if entry is not None and name in ("key", "value"):
+                return entry[0] if name == "key" else entry[1]
+        if inner[0].data == "get_attr_expr_term":
+            base = self.attribute(inner[0])
+            if isinstance(base, dict) and name in base:
+                return base[name]
+        return _UNKNOWN
 
     def string(self, node: Tree[Any]) -> str:
         pieces: list[str] = []
@@ -256,6 +424,11 @@ class _Evaluator:
             return Located(text, Origin(_line(node))) if text != args[0] else args[0]
         if name == "jsonencode" and len(args) == 1 and not _has_reference(args[0]):
             return Located(json.dumps(_plain(args[0])), Origin(_line(node)))
+        if name == "merge" and args and all(isinstance(a, dict) for a in args):
+            merged: dict[str, Any] = {}
+            for a in args:
+                merged.update(a)
+            return merged
         if name == "join" and len(args) == 2 and isinstance(args[1], list):
             separator = args[0]
             if isinstance(separator, str) and all(isinstance(a, str) for a in args[1]):
@@ -264,6 +437,17 @@ class _Evaluator:
                     pieces.extend([separator, a] if i else [a])
                 return concat(pieces)
         return self.reference(node)
+
+
+def _relocated(value: Any, line: int) -> Any:
+    """A value from another file, its strings given the line of the expression that uses it."""
+    if isinstance(value, str):
+        return Located(str(value), Origin(line))
+    if isinstance(value, dict):
+        return {k: _relocated(v, line) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relocated(v, line) for v in value]
+    return value
 
 
 def _has_reference(value: Any) -> bool:

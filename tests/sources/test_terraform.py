@@ -229,6 +229,126 @@ def test_a_heredocs_escaped_interpolation_is_the_reference_it_spells(tmp_path: P
     assert {(f.rule, f.match) for f in report.findings} == {("password-assignment", "Qw7-Lp3.Zx9")}
 
 
+def test_local_values_are_what_they_evaluate_to() -> None:
+    """`local.NAME` is its literal value wherever it is used: whole, inside a quoted string or a heredoc,
+    as a map (`merge` of maps too) or one of its keys, through other locals; a local that depends on a
+    variable, on itself, or that no file defines stays a reference."""
+    blocks = hcl.parse(
+        "locals {\n"
+        '  password = "Qw7-Lp3.Zx9"\n'  # line 2
+        '  team     = "payments"\n'
+        '  owner    = "${local.team}-lead@acme-pay.io"\n'
+        "  tags     = { Owner = local.owner, Team = local.team }\n"
+        "  from_var = var.db_password\n"
+        "  loop     = local.loop\n"
+        "}\n"
+        'resource "aws_launch_template" "x" {\n'
+        "  user_data = <<-EOT\n"
+        '    PGPASSWORD="${local.password}" LOOP=${local.loop} V=${local.from_var} N=$${local.team}\n'
+        "  EOT\n"
+        '  description = "owned by ${local.team}, ${local.nowhere}"\n'
+        '  tags = merge(local.tags, { Name = "x" })\n'
+        "  team = local.tags.Team\n"
+        "  plain = local.password\n"
+        "}\n"
+    )
+    (resource,) = (b for b in blocks if b.type == "resource")
+    body = resource.body
+    assert body["user_data"] == (
+        'PGPASSWORD="Qw7-Lp3.Zx9" LOOP=${local.loop} V=${local.from_var} N=${local.team}\n'
+    )
+    assert body["user_data"].origin.line == 11  # the heredoc's own line
+    assert body["description"] == "owned by payments, ${local.nowhere}"
+    assert body["tags"] == {"Owner": "payments-lead@acme-pay.io", "Team": "payments", "Name": "x"}
+    assert body["team"] == "payments"
+    assert body["plain"] == "Qw7-Lp3.Zx9" and body["plain"].origin.line == 2  # where it is written
+
+
+def test_locals_of_other_files_of_the_module(tmp_path: Path) -> None:
+    """A module's locals are often in their own file: scanning main.tf alone finds what it takes from
+    locals.tf, at the lines of main.tf that use it; locals.tf itself holds no resource and no finding."""
+    (tmp_path / "locals.tf").write_text(
+        'locals {\n  db_password = "Qw7-Lp3.Zx9"\n  owner = "tomasz.nowak@polbank-ops.pl"\n'
+        "  from_var = var.db_password\n}\n"
+    )
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "aws_launch_template" "app" {\n'
+        '  name = "app"\n'
+        "  user_data = base64encode(<<-EOT\n"
+        "    #!/bin/bash\n"
+        '    export DB_PASSWORD="${local.db_password}"\n'
+        '    export REDIS_PASSWORD="${local.from_var}"\n'
+        "  EOT\n"
+        "  )\n"
+        "}\n"
+        'resource "aws_autoscaling_group" "app" {\n'
+        '  name = "app"\n'
+        "  tag {\n"
+        '    key   = "Owner"\n'
+        "    value = local.owner\n"
+        "    propagate_at_launch = true\n"
+        "  }\n"
+        "}\n"
+    )
+    report = scan(main)
+    assert report.errors == []
+    assert {(f.rule, f.match, f.location.source_line) for f in report.findings} == {
+        ("password-assignment", "Qw7-Lp3.Zx9", 5),
+        ("email-address", "tomasz.nowak@polbank-ops.pl", 14),
+    }
+    whole = scan(tmp_path)
+    assert whole.errors == []
+    assert {(f.rule, f.match) for f in whole.findings} == {(f.rule, f.match) for f in report.findings}
+
+
+def test_dynamic_blocks_over_literal_collections_are_the_blocks_they_make(tmp_path: Path) -> None:
+    """`dynamic "tag"` over a map of locals (how a group gets its tags from a map) makes one `tag` block per
+    entry, with `tag.key`/`tag.value` or the `iterator`'s; over a variable it stays as written."""
+    path = tmp_path / "main.tf"
+    path.write_text(
+        "locals {\n"
+        "  tags = {\n"
+        '    Owner  = "ines.moreau@banque-lyon.fr"\n'  # line 3
+        '    OnCall = "+33 6 12 34 56 78"\n'
+        '    Team   = "payments"\n'
+        "  }\n"
+        "}\n"
+        'resource "aws_autoscaling_group" "app" {\n'
+        '  name     = "app"\n'
+        '  dynamic "tag" {\n'
+        "    for_each = local.tags\n"
+        "    iterator = t\n"
+        "    content {\n"
+        "      key                 = t.key\n"
+        "      value               = t.value\n"
+        "      propagate_at_launch = true\n"
+        "    }\n"
+        "  }\n"
+        '  dynamic "tag" {\n'
+        "    for_each = var.extra_tags\n"
+        "    content {\n"
+        "      key   = tag.key\n"
+        "      value = tag.value\n"
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
+    (_, group) = hcl.parse(path.read_text())
+    assert group.body["tag"] == [
+        {"key": "Owner", "value": "ines.moreau@banque-lyon.fr", "propagate_at_launch": True},
+        {"key": "OnCall", "value": "+33 6 12 34 56 78", "propagate_at_launch": True},
+        {"key": "Team", "value": "payments", "propagate_at_launch": True},
+    ]
+    assert [d["__labels__"] for d in group.body["dynamic"]] == [["tag"]]  # over var.extra_tags
+    report = scan(path)
+    assert report.errors == []
+    assert {(f.rule, f.location.field, f.match, f.location.source_line) for f in report.findings} == {
+        ("email-address", "Tags[Owner].Value", "ines.moreau@banque-lyon.fr", 3),
+        ("phone-number", "Tags[OnCall].Value", "+33 6 12 34 56 78", 4),
+    }
+
+
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.tf"
     path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
