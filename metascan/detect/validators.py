@@ -558,6 +558,10 @@ _NOT_PERSON = frozenset(
     risk audit fraud customer customers experience success partner partners vendor vendors migration
     reporting scheduler worker workers batch etl streaming messaging storage database databases dba oncall
     rotation primary secondary escalation central global regional emea apac americas internal external
+    operator operators controller controllers kubernetes docker container containers lambda agent agents
+    daemon robot script scripts cron console server servers cluster clusters fleet node nodes instance
+    instances webhook notifier alerting manager managers engineer developer developers maintainer
+    maintainers tech
     """.split()
 )
 # Suffixes of words for functions and fields, never of given names or surnames (`-ment`, `-ness` and `-ity`
