@@ -259,7 +259,8 @@ def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
 
 def _hcl(text: str, source: str, strict: bool) -> Iterator[Item]:
     try:
-        blocks = hcl.parse(text, lambda: module_locals(source))
+        folder = Path(source).parent if Path(source).is_file() else None
+        blocks = hcl.parse(text, lambda: module_locals(source), folder)
     except hcl.HclError as e:
         yield ScanError(source, f"{source}: {e}")
         return

@@ -4,10 +4,11 @@ The text is parsed by python-hcl2 (its Lark grammar, positions on) and the parse
 as far as a literal goes: quoted strings (escapes undone), heredocs (`<<EOT`, and `<<-EOT` with the common
 indent removed; their escapes `$${` and `%%{` undone), numbers, booleans, lists and objects,
 `base64encode(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `trimspace(...)` and `chomp(...)` of
-literals, and `local.NAME` (see `Locals`: in a heredoc, a one-line literal).  Everything else, `var.x`,
-resource attributes, `templatefile()`, `file()`, conditionals and `for` expressions, is a reference: it is
-kept as the text `${...}` of its source, which detectors never take for a secret.  Other interpolations in
-strings and heredocs stay as written.
+literals, `local.NAME` (see `Locals`: in a heredoc, a one-line literal), `dynamic` blocks over literal
+collections, and `file()`, `filebase64()` and `templatefile()` of a file in the module's folder
+(`ModuleFiles`).  Everything else, `var.x`, resource attributes, other functions, conditionals and `for`
+expressions, is a reference: it is kept as the text `${...}` of its source, which detectors never take for a
+secret.  Other interpolations in strings and heredocs stay as written.
 
 Every string is `Located`: a heredoc line by line, so a finding in user data points at its line in the file;
 `base64encode` of a text gives the base64 the API returns, with those lines kept for the decoded text.
@@ -17,10 +18,12 @@ JSON output writes it, so state, plans and `.tf` files are read by the same mapp
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lark import Token, Tree
@@ -55,15 +58,16 @@ _HCL_PROBLEMS = {
 }
 
 
-def parse(text: str, module: Callable[[], Locals] | None = None) -> list[Block]:
+def parse(text: str, module: Callable[[], Locals] | None = None, folder: Path | None = None) -> list[Block]:
     """The top-level blocks of a `.tf` file (top-level attributes, as in `.tfvars`, are left out).
 
     `local.NAME` is the value of the local value of that name, when it is a literal (see `Locals`): defined
     in this file, else in the rest of its module (`module()`, asked once, the first time this file's own
-    locals lack a name)."""
+    locals lack a name).  `folder`: the file's folder, where `file()`, `filebase64()` and `templatefile()`
+    read (see `ModuleFiles`); None (standard input): they are references."""
     tree = _tree(text)
     scope = Locals()
-    ev = _Evaluator(text, scope)
+    ev = _Evaluator(text, scope, ModuleFiles(folder) if folder is not None else None)
     scope.add(ev, tree)
     scope.fallback = module
     out = []
@@ -211,11 +215,61 @@ def _heredoc(token: Token, scope: Locals | None = None) -> str:
     return Located(value, Origin(first, tuple(range(first, first + count)) if count > 1 else ()))
 
 
+class ModuleFiles:
+    """The files a module's `file("${path.module}/boot.sh")`, `filebase64(...)` and `templatefile(...)` read:
+    how user data is most often given in Terraform.  Only a literal path (after `${path.module}/`,
+    `${path.root}/` or `${path.cwd}/`) to a file inside the `.tf` file's folder or below it, of at most
+    `MAX_BYTES` (user data is at most 16 KB), is read; anything else stays a reference.  Reading never
+    fails a scan: a file that cannot be read is a reference too."""
+
+    MAX_BYTES = 1024 * 1024
+    _PREFIXES = ("${path.module}/", "${path.root}/", "${path.cwd}/")
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def read(self, path: str) -> bytes | None:
+        for prefix in self._PREFIXES:
+            if path.startswith(prefix):
+                path = path[len(prefix) :]
+                break
+        if "${" in path or "%{" in path or not path or Path(path).is_absolute():
+            return None
+        try:
+            root = self.folder.resolve()
+            target = (root / path).resolve()
+            if not target.is_relative_to(root) or not target.is_file():
+                return None
+            if target.stat().st_size > self.MAX_BYTES:
+                return None
+            return target.read_bytes()
+        except (OSError, ValueError):
+            return None
+
+
+# A template's `${NAME}` of a variable `templatefile` is given, and its escapes.
+_TEMPLATE_SEQUENCE = re.compile(r"\$\$\{|%%\{|\$\{[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\}")
+
+
+def _render(template: str, variables: dict[str, Any]) -> str:
+    """`templatefile`'s text: each `${name}` of a literal string variable replaced, escapes undone; other
+    interpolations and directives stay as written (references)."""
+
+    def sequence(m: re.Match[str]) -> str:
+        if m.group(1) is None:
+            return m.group()[1:]
+        found = variables.get(m.group(1))
+        return str(found) if isinstance(found, str) and not found.startswith("${") else m.group()
+
+    return _TEMPLATE_SEQUENCE.sub(sequence, template)
+
+
 class _Evaluator:
-    def __init__(self, text: str, scope: Locals | None = None) -> None:
+    def __init__(self, text: str, scope: Locals | None = None, files: ModuleFiles | None = None) -> None:
         self.text = text
         self.depth = 0
         self.scope = scope
+        self.files = files
         self.iteration: dict[str, tuple[Any, Any]] = {}  # a dynamic block's iterator: (key, value)
 
     def source(self, node: Tree[Any] | Token) -> str:
@@ -342,6 +396,24 @@ class _Evaluator:
             return self.reference(node) if found is _UNKNOWN else found
         return self.reference(node)
 
+    def read_file(self, name: str, args: list[Any], line: int) -> str | None:
+        """`file(p)`, `filebase64(p)` or `templatefile(p, vars)` of a file of the module (`ModuleFiles`), as
+        the text (or base64) Terraform makes of it, with the line of the call; None when not read."""
+        data = self.files.read(str(args[0])) if self.files is not None else None
+        if data is None:
+            return None
+        if name == "filebase64":  # any bytes: a gzipped cloud-config too
+            encoded = base64.b64encode(data).decode("ascii")
+            return Located(encoded, Origin(line, (), ("base64",)))
+        try:
+            text = data.decode("utf-8")  # (Terraform's file() and templatefile() read UTF-8 only)
+        except UnicodeDecodeError:
+            return None
+        if name == "templatefile":
+            variables = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+            text = _render(text, variables)
+        return Located(text, Origin(line))
+
     def attribute(self, node: Tree[Any]) -> Any:
         """`local.NAME` (and `local.NAME.KEY` of a map), a dynamic block's `tag.key` and `tag.value`, as their
         values, else `_UNKNOWN`."""
@@ -419,6 +491,10 @@ class _Evaluator:
         texts = all(isinstance(a, str) and not a.startswith("${") for a in args)
         if name == "base64encode" and len(args) == 1 and texts:
             return as_base64(args[0])
+        if name in ("file", "filebase64", "templatefile") and args and isinstance(args[0], str):
+            read = self.read_file(name, args, _line(node))
+            if read is not None:
+                return read
         if name in ("trimspace", "chomp") and len(args) == 1 and texts:
             text = args[0].strip() if name == "trimspace" else args[0].rstrip("\r\n")
             return Located(text, Origin(_line(node))) if text != args[0] else args[0]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from pathlib import Path
 
@@ -347,6 +348,61 @@ def test_dynamic_blocks_over_literal_collections_are_the_blocks_they_make(tmp_pa
         ("email-address", "Tags[Owner].Value", "ines.moreau@banque-lyon.fr", 3),
         ("phone-number", "Tags[OnCall].Value", "+33 6 12 34 56 78", 4),
     }
+
+
+def test_user_data_read_from_the_modules_files(tmp_path: Path) -> None:
+    """`filebase64`, `file` and `templatefile` of a file in the module's folder (or below it) are its text,
+    a template's literal variables filled in; a path outside the folder, absolute, or that is not a literal
+    stays a reference (nothing read, nothing reported, no error)."""
+    module = tmp_path / "module"
+    (module / "templates").mkdir(parents=True)
+    (module / "bootstrap.sh").write_text(
+        "#!/bin/bash\nexport STRIPE_KEY=sk_live_51HqLyjWDarjtT1zdp7dcXRa0Pw5B8bRt1Xk3sC0ZlNbY2mCpUv\n"
+    )
+    (module / "templates" / "app.sh.tpl").write_text(
+        '#!/bin/bash\nexport DB_HOST=${db_host}\nexport DB_PASSWORD="${db_password}"\necho "$${HOME}"\n'
+    )
+    (module / "cloud.gz").write_bytes(gzip.compress(b"#!/bin/bash\nexport PGPASSWORD='Lm9#qRt2Vx7!'\n"))
+    outside = "#!/bin/bash\nexport GITHUB_TOKEN=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\n"
+    (tmp_path / "outside.sh").write_text(outside)
+    main = module / "main.tf"
+    main.write_text(
+        'resource "aws_launch_template" "a" {\n'
+        '  user_data = filebase64("${path.module}/bootstrap.sh")\n'
+        "}\n"
+        'resource "aws_launch_template" "b" {\n'
+        '  user_data = base64encode(templatefile("${path.module}/templates/app.sh.tpl", {\n'
+        '    db_host = var.db_host, db_password = "Zx8-Vb6.Nm4" }))\n'
+        "}\n"
+        'resource "aws_launch_template" "c" {\n'
+        '  user_data = filebase64("cloud.gz")\n'
+        "}\n"
+        'resource "aws_launch_configuration" "d" {\n'
+        '  name = "d"\n'
+        '  user_data = file("${path.module}/../outside.sh")\n'
+        "}\n"
+        'resource "aws_launch_configuration" "e" {\n'
+        '  name = "e"\n'
+        f'  user_data = file("{tmp_path / "outside.sh"}")\n'
+        "}\n"
+        'resource "aws_launch_configuration" "f" {\n'
+        '  name = "f"\n'
+        '  user_data = file("${var.script}")\n'
+        "}\n"
+    )
+    blocks = {b.labels[1]: b.body for b in hcl.parse(main.read_text(), folder=module)}
+    assert base64.b64decode(blocks["b"]["user_data"]).decode() == (
+        '#!/bin/bash\nexport DB_HOST=${db_host}\nexport DB_PASSWORD="Zx8-Vb6.Nm4"\necho "${HOME}"\n'
+    )
+    assert blocks["d"]["user_data"] == '${file("${path.module}/../outside.sh")}'
+    report = scan(main)
+    assert report.errors == []
+    assert {(f.rule, f.match, f.location.source_line) for f in report.findings} == {
+        ("stripe-api-key", "sk_live_51HqLyjWDarjtT1zdp7dcXRa0Pw5B8bRt1Xk3sC0ZlNbY2mCpUv", 2),
+        ("password-assignment", "Zx8-Vb6.Nm4", 5),
+        ("password-assignment", "Lm9#qRt2Vx7!", 9),
+    }
+    assert hcl.parse(main.read_text())[0].body["user_data"].startswith("${filebase64(")  # no folder: unread
 
 
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
