@@ -3,12 +3,13 @@
 The text is parsed by python-hcl2 (its Lark grammar, positions on) and the parse tree is evaluated here, only
 as far as a literal goes: quoted strings (escapes undone), heredocs (`<<EOT`, and `<<-EOT` with the common
 indent removed; their escapes `$${` and `%%{` undone), numbers, booleans, lists and objects,
-`base64encode(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `trimspace(...)` and `chomp(...)` of
-literals, `local.NAME` (see `Locals`: in a heredoc, a one-line literal), `dynamic` blocks over literal
-collections, and `file()`, `filebase64()` and `templatefile()` of a file in the module's folder
-(`ModuleFiles`).  Everything else, `var.x`, resource attributes, other functions, conditionals and `for`
-expressions, is a reference: it is kept as the text `${...}` of its source, which detectors never take for a
-secret.  Other interpolations in strings and heredocs stay as written.
+`base64encode(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `toset(...)`, `trimspace(...)` and
+`chomp(...)` of literals, `local.NAME` (see `Locals`: in a heredoc, a one-line literal), `dynamic` blocks
+and resources' `for_each` over literal collections, and `file()`, `filebase64()` and `templatefile()` of a
+file in the module's folder (`ModuleFiles`).  Everything else, `var.x`, resource attributes, other
+functions, conditionals and `for` expressions, is a reference: it is kept as the text `${...}` of its
+source, which detectors never take for a secret.  Other interpolations in strings and heredocs stay as
+written.
 
 Every string is `Located`: a heredoc line by line, so a finding in user data points at its line in the file;
 `base64encode` of a text gives the base64 the API returns, with those lines kept for the decoded text.
@@ -70,11 +71,10 @@ def parse(text: str, module: Callable[[], Locals] | None = None, folder: Path | 
     ev = _Evaluator(text, scope, ModuleFiles(folder) if folder is not None else None)
     scope.add(ev, tree)
     scope.fallback = module
-    out = []
+    out: list[Block] = []
     for item in _body_items(tree):
         if item.data == "block":
-            labels, body = ev.block(item)
-            out.append(Block(labels[0], labels[1:], body, _line(item)))
+            out.extend(Block(labels[0], labels[1:], body, _line(item)) for labels, body in ev.instances(item))
     return out
 
 
@@ -318,6 +318,31 @@ class _Evaluator:
                     )
         return out
 
+    def instances(self, node: Tree[Any]) -> list[tuple[list[str], dict[str, Any]]]:
+        """A top-level block, or, for a resource with `for_each` over a literal map or set of strings, each
+        instance it makes (`each.key`, `each.value`; its name `NAME["KEY"]`, Terraform's address)."""
+        labels, body = self.block(node)
+        collection = body.get("for_each") if labels and labels[0] == "resource" else None
+        if isinstance(collection, dict):
+            entries = list(collection.items())
+        elif isinstance(collection, list) and all(isinstance(v, str) for v in collection):
+            entries = [(v, v) for v in dict.fromkeys(collection)]  # a set: each.key is each.value
+        else:
+            return [(labels, body)]
+        made = []
+        outer = self.iteration.pop("each", None)
+        try:
+            for key, value in entries:
+                self.iteration["each"] = (key, value)
+                each_labels, each_body = self.block(node)
+                each_body.pop("for_each", None)
+                made.append(([*each_labels[:-1], f'{each_labels[-1]}["{key}"]'], each_body))
+        finally:
+            self.iteration.pop("each", None)
+            if outer is not None:
+                self.iteration["each"] = outer
+        return made
+
     def dynamic(self, node: Tree[Any]) -> tuple[str, list[dict[str, Any]]] | None:
         """`dynamic "tag" { for_each = C; content { ... } }` over a literal map or list `C`, as the blocks it
         makes (`tag.key` and `tag.value`, or the `iterator`'s name, are each entry's); None for any other
@@ -500,6 +525,8 @@ class _Evaluator:
             return Located(text, Origin(_line(node))) if text != args[0] else args[0]
         if name == "jsonencode" and len(args) == 1 and not _has_reference(args[0]):
             return Located(json.dumps(_plain(args[0])), Origin(_line(node)))
+        if name == "toset" and len(args) == 1 and isinstance(args[0], list):
+            return list(dict.fromkeys(args[0])) if all(isinstance(a, str) for a in args[0]) else args[0]
         if name == "merge" and args and all(isinstance(a, dict) for a in args):
             merged: dict[str, Any] = {}
             for a in args:

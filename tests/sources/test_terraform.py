@@ -405,6 +405,49 @@ def test_user_data_read_from_the_modules_files(tmp_path: Path) -> None:
     assert hcl.parse(main.read_text())[0].body["user_data"].startswith("${filebase64(")  # no folder: unread
 
 
+def test_resources_with_for_each_over_literals_are_their_instances(tmp_path: Path) -> None:
+    """A resource with `for_each` over a literal map (or `toset` of strings) is one resource per entry,
+    named as Terraform addresses it, with `each.key` and `each.value`; over a variable it stays one."""
+    path = tmp_path / "main.tf"
+    path.write_text(
+        "locals {\n"
+        "  groups = {\n"
+        '    web    = { owner = "anna.kowalczyk@mbank-ops.pl" }\n'  # line 3
+        '    worker = { owner = "platform-team@mbank-ops.pl" }\n'
+        "  }\n"
+        "}\n"
+        'resource "aws_autoscaling_group" "this" {\n'
+        "  for_each = local.groups\n"
+        '  name     = "asg-${each.key}"\n'
+        "  tag {\n"
+        '    key                 = "Owner"\n'
+        "    value               = each.value.owner\n"
+        "    propagate_at_launch = true\n"
+        "  }\n"
+        "}\n"
+        'resource "aws_autoscaling_group" "sets" {\n'
+        '  for_each = toset(["a", "b", "a"])\n'
+        "}\n"
+        'resource "aws_autoscaling_group" "vars" {\n'
+        "  for_each = var.groups\n"
+        "  name     = each.key\n"
+        "}\n"
+    )
+    blocks = hcl.parse(path.read_text())
+    assert [(b.labels[1], b.body.get("name")) for b in blocks if b.type == "resource"] == [
+        ('this["web"]', "asg-web"),
+        ('this["worker"]', "asg-worker"),
+        ('sets["a"]', None),
+        ('sets["b"]', None),
+        ("vars", "${each.key}"),
+    ]
+    report = scan(path)
+    assert report.errors == []
+    assert {(f.rule, f.resource.id, f.match, f.location.source_line) for f in report.findings} == {
+        ("email-address", "asg-web", "anna.kowalczyk@mbank-ops.pl", 3),
+    }
+
+
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.tf"
     path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
