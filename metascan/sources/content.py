@@ -264,7 +264,11 @@ def _hcl(text: str, source: str, strict: bool) -> Iterator[Item]:
     except hcl.HclError as e:
         yield ScanError(source, f"{source}: {e}")
         return
-    yield from _responses(terraform.read_blocks(blocks), source, strict, terraform.NO_RESOURCES)
+    modules = terraform.module_notes(blocks)
+    nothing = terraform.NO_RESOURCES + (f"; {modules[0]}" if len(modules) == 1 else "")
+    if len(modules) > 1:
+        nothing += f"; {len(modules)} module blocks not evaluated: read what they make from a plan"
+    yield from _responses(terraform.read_blocks(blocks), source, strict, nothing)
 
 
 # A Terraform module is a folder: `local.NAME` may be defined in any of its `.tf` files (often `locals.tf`).

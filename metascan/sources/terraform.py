@@ -179,7 +179,8 @@ def _with_references(values: Mapping[str, Any], expressions: Any) -> Mapping[str
 
 
 def read_blocks(blocks: list[Block]) -> Responses:
-    """The responses of the blocks of `.tf` files."""
+    """The responses of the blocks of `.tf` files (with a note for each `module` block: see
+    `module_notes`)."""
     resources: list[Resource] = []
     variables: list[dict[str, Any]] = []
     for b in blocks:
@@ -187,7 +188,25 @@ def read_blocks(blocks: list[Block]) -> Responses:
             resources.append((b.labels[0], f"{b.labels[0]}.{b.labels[1]}", b.body, False))
         elif b.type == "variable" and b.labels:
             variables.append(_parameter(b.labels[0], b.body.get("default"), b.body.get("sensitive")))
-    return _responses(resources, [v for v in variables if v])
+    out = _responses(resources, [v for v in variables if v])
+    out.notes.extend(module_notes(blocks))
+    return out
+
+
+def module_notes(blocks: list[Block]) -> list[str]:
+    """What a `.tf` file's `module` blocks hide: the resources a module makes (the registry's autoscaling
+    module makes the group and its launch template from `user_data`, `tags`, ...) are not in the file, and
+    metascan does not evaluate modules.  A plan (`terraform show -json`) holds them."""
+    notes = []
+    for b in blocks:
+        if b.type == "module" and b.labels:
+            source = b.body.get("source")
+            origin = f" ({source})" if isinstance(source, str) and not source.startswith("${") else ""
+            notes.append(
+                f'module "{b.labels[0]}"{origin} not evaluated: the resources it makes are read from a plan'
+                " (terraform show -json), not from .tf files"
+            )
+    return notes
 
 
 def _json_variables(variables: Any) -> list[dict[str, Any]]:

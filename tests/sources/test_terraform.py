@@ -448,6 +448,32 @@ def test_resources_with_for_each_over_literals_are_their_instances(tmp_path: Pat
     }
 
 
+def test_module_blocks_are_named_as_not_evaluated(tmp_path: Path) -> None:
+    """What a module makes is not in the `.tf` file: each module block is listed as skipped, naming its
+    source and the plan that holds its resources; a file of modules only says so in its error."""
+    both = tmp_path / "both" / "main.tf"
+    both.parent.mkdir()
+    both.write_text(
+        'module "asg" {\n  source = "terraform-aws-modules/autoscaling/aws"\n  name = "web"\n}\n'
+        'resource "aws_autoscaling_group" "app" {\n  name = "app"\n}\n'
+    )
+    report = scan(both)
+    assert report.errors == []
+    (skip,) = report.skipped
+    assert skip.reason.startswith('module "asg" (terraform-aws-modules/autoscaling/aws) not evaluated')
+    assert "terraform show -json" in skip.reason
+    only = tmp_path / "only" / "main.tf"
+    only.parent.mkdir()
+    only.write_text('module "asg" {\n  source = "./modules/asg"\n}\n')
+    report = scan(only)
+    reason = (
+        f'{terraform.NO_RESOURCES}; module "asg" (./modules/asg) not evaluated: the resources it makes are'
+        " read from a plan (terraform show -json), not from .tf files"
+    )
+    assert [(s.source, s.reason) for s in report.skipped] == [(str(only), reason)]
+    assert [e.message for e in report.errors] == [f"no input was recognised: {only}: {reason}"]
+
+
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.tf"
     path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
