@@ -69,7 +69,9 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
         return
     lowered = name.lower()
     json_first = body[0] in "{[" or lowered.endswith(".json")
-    if lowered.endswith(".tf") or (not json_first and sniff.looks_like_hcl(text)):
+    if lowered.endswith(".tfvars"):
+        yield from _tfvars(text, source, strict)
+    elif lowered.endswith(".tf") or (not json_first and sniff.looks_like_hcl(text)):
         yield from _hcl(text, source, strict)
     elif json_first:
         yield from _json(text, source, strict)
@@ -269,6 +271,15 @@ def _hcl(text: str, source: str, strict: bool) -> Iterator[Item]:
     if len(modules) > 1:
         nothing += f"; {len(modules)} module blocks not evaluated: read what they make from a plan"
     yield from _responses(terraform.read_blocks(blocks), source, strict, nothing)
+
+
+def _tfvars(text: str, source: str, strict: bool) -> Iterator[Item]:
+    try:
+        values = hcl.parse_values(text)
+    except hcl.HclError as e:
+        yield ScanError(source, f"{source}: {e}")
+        return
+    yield from _responses(terraform.read_tfvars(values), source, strict, "Terraform variable values: none")
 
 
 # A Terraform module is a folder: `local.NAME` may be defined in any of its `.tf` files (often `locals.tf`).

@@ -1,7 +1,7 @@
 """Input paths -> the documents they hold.
 
 Paths may be files, directories or `-` for standard input.  A directory is searched recursively for the
-files metascan may read (`*.json`, `*.yaml`, `*.yml`, `*.template`, `*.tf`, `*.tfstate`, `*.gz`; version
+files metascan may read (`*.json`, `*.yaml`, `*.yml`, `*.template`, `*.tf`, `*.tfvars`, `*.tfstate`, `*.gz`; version
 control, `.terraform`, `node_modules` and virtualenv folders are left out), and each file is then
 recognised by its content (`content.py`): saved API responses, CLI YAML output, CloudFormation templates,
 Terraform plans, state and configuration.  A gzip file is decompressed first, whatever its name.  Text is
@@ -47,7 +47,7 @@ STREAM_THRESHOLD = 32 * 1024 * 1024  # stream files from this size on: memory bo
 STREAM_BATCH = 50  # items per synthetic page when streaming
 
 
-SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf", ".tfstate", ".gz")
+SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf", ".tfvars", ".tfstate", ".gz")
 PRUNED = frozenset(
     {
         ".git",

@@ -78,6 +78,19 @@ def parse(text: str, module: Callable[[], Locals] | None = None, folder: Path | 
     return out
 
 
+def parse_values(text: str) -> dict[str, Any]:
+    """The top-level attributes of a `.tfvars` file (variable name -> value), evaluated as far as literals go
+    (a `.tfvars` file has no locals and reads no files)."""
+    tree = _tree(text)
+    ev = _Evaluator(text)
+    out: dict[str, Any] = {}
+    for item in _body_items(tree):
+        parts = _trees(item) if item.data == "attribute" else []
+        if len(parts) >= 2:
+            out[ev.source(parts[0]).strip()] = ev.value(parts[-1])
+    return out
+
+
 def _tree(text: str) -> Tree[Any]:
     import hcl2  # python-hcl2: its grammar, positions included
 

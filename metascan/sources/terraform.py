@@ -24,6 +24,7 @@ configuration, else by its address (`aws_launch_template.web`).  References betw
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -220,15 +221,42 @@ def _json_variables(variables: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _parameter(name: str, default: Any, sensitive: Any) -> dict[str, Any]:
+def _parameter(name: str, default: Any, sensitive: Any, field: str = "DefaultValue") -> dict[str, Any]:
     item: dict[str, Any] = {"ParameterKey": name}
     if isinstance(default, str) and not default.startswith("${"):
-        item["DefaultValue"] = default
+        item[field] = default
     elif isinstance(default, int | float) and not isinstance(default, bool):
-        item["DefaultValue"] = located(str(default), default)
+        item[field] = located(str(default), default)
+    elif isinstance(default, dict | list) and default:
+        # A map or list (a variable's default tags, with an owner's email): its JSON text, keys and all, on
+        # the line of its first string.
+        item[field] = located(json.dumps(_plain(default), ensure_ascii=False), _first_string(default))
     if sensitive is True or sensitive == "true":
         item["NoEcho"] = True
     return item
+
+
+def _first_string(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    for v in value.values() if isinstance(value, dict) else value if isinstance(value, list) else []:
+        found = _first_string(v)
+        if found is not None:
+            return found
+    return None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, str) else value
+
+
+def read_tfvars(values: Mapping[str, Any]) -> Responses:
+    """The responses of a `.tfvars` file: each variable's value, as a parameter's `ParameterValue`."""
+    return _responses([], [_parameter(name, value, None, "ParameterValue") for name, value in values.items()])
 
 
 # --- attribute helpers -----------------------------------------------------------------------------------

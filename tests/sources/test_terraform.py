@@ -474,6 +474,44 @@ def test_module_blocks_are_named_as_not_evaluated(tmp_path: Path) -> None:
     assert [e.message for e in report.errors] == [f"no input was recognised: {only}: {reason}"]
 
 
+def test_tfvars_values_and_map_defaults_are_scanned(tmp_path: Path) -> None:
+    """A `.tfvars` file holds the values variables take: each is a parameter's `ParameterValue`; a variable's
+    default (or value) that is a map or list is scanned as its JSON text, on the line of its first string."""
+    (tmp_path / "variables.tf").write_text(
+        'variable "tags" {\n  default = {\n    Owner = "anna.kowalczyk@mbank-ops.pl"\n  }\n}\n'
+        'variable "regions" {\n  default = ["eu-west-1", "eu-central-1"]\n}\n'
+    )
+    (tmp_path / "prod.auto.tfvars").write_text(
+        'db_password   = "Rt7!mKq2Lw9x"\n'
+        'instance_type = "t3.micro"\n'
+        "tags = {\n"
+        '  Owner = "lena.fischer@stadtwerke-ops.de"\n'
+        "}\n"
+        "min_size = 2\n"
+    )
+    report = scan(tmp_path)
+    assert report.errors == []
+    assert {
+        (
+            f.rule,
+            f.resource.id,
+            f.location.field,
+            f.match,
+            Path(f.location.source).name,
+            f.location.source_line,
+        )
+        for f in report.findings
+    } == {
+        ("email-address", "tags", "DefaultValue", "anna.kowalczyk@mbank-ops.pl", "variables.tf", 3),
+        ("password-assignment", "db_password", "ParameterValue", "Rt7!mKq2Lw9x", "prod.auto.tfvars", 1),
+        ("email-address", "tags", "ParameterValue", "lena.fischer@stadtwerke-ops.de", "prod.auto.tfvars", 4),
+    }
+    broken = tmp_path / "broken.tfvars"
+    broken.write_text("db_password = \n")
+    (err,) = scan(broken).errors
+    assert err.message.startswith(f"{broken}: invalid HCL") and "\n" not in err.message
+
+
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.tf"
     path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
