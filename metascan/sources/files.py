@@ -1,11 +1,12 @@
 """Input paths -> the documents they hold.
 
 Paths may be files, directories or `-` for standard input.  A directory is searched recursively for the
-files metascan may read (`*.json`, `*.yaml`, `*.yml`, `*.template`, `*.tf`, `*.tfvars`, `*.tfstate`, `*.gz`; version
-control, `.terraform`, `node_modules` and virtualenv folders are left out), and each file is then
-recognised by its content (`content.py`): saved API responses, CLI YAML output, CloudFormation templates,
-Terraform plans, state and configuration.  A gzip file is decompressed first, whatever its name.  Text is
-UTF-8 with or without a BOM, or UTF-16 as PowerShell writes it.  Large JSON exports are streamed.
+files metascan may read (`*.json`, `*.yaml`, `*.yml`, `*.template`, `*.tf`, `*.tfvars`, `*.tfstate`,
+`*.gz`; version control, `.terraform`, `node_modules` and virtualenv folders are left out), and each file
+is then recognised by its content (`content.py`): saved API responses, CLI YAML output, CloudFormation
+templates, Terraform plans, state and configuration.  A gzip file is decompressed first, whatever its
+name.  Text is UTF-8 with or without a BOM, or UTF-16 as PowerShell writes it.  Large JSON exports are
+streamed.
 
 Each problem is one `ScanError` naming the file; a file that is read but not recognised is a `Skipped`
 saying what it looks like (`--strict`: an error), and a run in which nothing at all was recognised ends with
