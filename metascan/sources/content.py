@@ -327,4 +327,4 @@ def module_locals(source: str) -> hcl.Locals:
     return found
 
 
-_LOCALS_BLOCK = re.compile(r"(?m)^[ \t]*locals[ \t]*\{")
+_LOCALS_BLOCK = re.compile(r'(?m)^[ \t]*(?:locals[ \t]*\{|data[ \t]+"(?:' + "|".join(hcl.RENDERED) + ')")')

@@ -5,8 +5,9 @@ as far as a literal goes: quoted strings (escapes undone), heredocs (`<<EOT`, an
 indent removed; their escapes `$${` and `%%{` undone), numbers, booleans, lists and objects,
 `base64encode(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `toset(...)`, `trimspace(...)` and
 `chomp(...)` of literals, `local.NAME` (see `Locals`: in a heredoc, a one-line literal), `dynamic` blocks
-and resources' `for_each` over literal collections, and `file()`, `filebase64()` and `templatefile()` of a
-file in the module's folder (`ModuleFiles`).  Everything else, `var.x`, resource attributes, other
+and resources' `for_each` over literal collections, `file()`, `filebase64()` and `templatefile()` of a
+file in the module's folder (`ModuleFiles`), and the user data `template_file` and `cloudinit_config` data
+sources render (`RENDERED`).  Everything else, `var.x`, resource attributes, other
 functions, conditionals and `for` expressions, is a reference: it is kept as the text `${...}` of its
 source, which detectors never take for a secret.  Other interpolations in strings and heredocs stay as
 written.
@@ -31,7 +32,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError
 
 from ..model import Located, Origin
-from .textlines import as_base64, concat
+from .textlines import as_base64, concat, located
 
 MAX_DEPTH = 200  # nested expressions evaluated; deeper ones are references
 
@@ -108,6 +109,10 @@ def _tree(text: str) -> Tree[Any]:
 _UNKNOWN: Any = object()  # an expression that is not a literal metascan can evaluate
 
 
+# The data sources whose `rendered` attribute is user data metascan can make from literals.
+RENDERED = ("template_file", "cloudinit_config")
+
+
 class Locals:
     """The local values (`locals { name = ... }`) of a Terraform module, evaluated when first named.
 
@@ -125,9 +130,18 @@ class Locals:
         self._other: Locals | None = None
 
     def add(self, ev: _Evaluator, tree: Tree[Any]) -> None:
-        """The `locals` blocks of a file's tree (a name defined twice: the first; Terraform refuses both)."""
+        """The `locals` blocks of a file's tree (a name defined twice: the first; Terraform refuses both),
+        and its data sources that render user data (`RENDERED`), named `data.TYPE.NAME`."""
         for item in _body_items(tree):
-            if item.data == "block" and ev.source(_trees(item)[0]).strip() == "locals":
+            if item.data != "block" or not _trees(item):
+                continue
+            kind = ev.source(_trees(item)[0]).strip()
+            if kind == "data":
+                labels = [c for c in _trees(item) if c.data == "string"]
+                names = [str(ev.value(c)) for c in labels]
+                if len(names) == 2 and names[0] in RENDERED:
+                    self.nodes.setdefault(f"data.{names[0]}.{names[1]}", (ev, item))
+            if kind == "locals":
                 body = next((c for c in _trees(item) if c.data == "body"), None)
                 for attr in _trees(body) if body is not None else []:
                     parts = _trees(attr) if attr.data == "attribute" else []
@@ -150,7 +164,7 @@ class Locals:
         ev, node = self.nodes[name]
         self.busy.add(name)
         try:
-            value = ev.value(node)
+            value = ev.rendered(node) if name.startswith("data.") else ev.value(node)
         finally:
             self.busy.discard(name)
         self.values[name] = value
@@ -452,12 +466,56 @@ class _Evaluator:
             text = _render(text, variables)
         return Located(text, Origin(line))
 
+    def rendered(self, node: Tree[Any]) -> Any:
+        """What `data.template_file.NAME.rendered` or `data.cloudinit_config.NAME.rendered` is: the template
+        with its literal `vars` filled in; the cloud-init MIME multipart of the parts (base64-encoded unless
+        `base64_encode = false`; not gzipped: the text is the same).  `_UNKNOWN` when not a literal."""
+        labels, body = self.block(node)
+        if labels[1:2] == ["template_file"]:
+            template = body.get("template")
+            if not isinstance(template, str) or template.startswith("${"):
+                return _UNKNOWN
+            variables = body.get("vars")
+            return located(_render(template, variables if isinstance(variables, dict) else {}), template)
+        parts = [p for p in body.get("part", []) if isinstance(p, dict) and isinstance(p.get("content"), str)]
+        if not parts:
+            return _UNKNOWN
+        boundary = body.get("boundary") if isinstance(body.get("boundary"), str) else "MIMEBOUNDARY"
+        pieces: list[str] = [f'Content-Type: multipart/mixed; boundary="{boundary}"\nMIME-Version: 1.0\n\n']
+        for part in parts:
+            kind = part.get("content_type") if isinstance(part.get("content_type"), str) else "text/plain"
+            pieces.append(f"--{boundary}\nContent-Type: {kind}\nMIME-Version: 1.0\n\n")
+            pieces.append(part["content"])
+            pieces.append("\n")
+        pieces.append(f"--{boundary}--\n")
+        text = concat(pieces)
+        return text if body.get("base64_encode") is False else as_base64(text)
+
+    def _chain(self, node: Tree[Any]) -> list[str] | None:
+        """`a.b.c` as ["a", "b", "c"]; None for anything but names joined by dots."""
+        if node.data == "expr_term":
+            inner = _trees(node)
+            if len(inner) == 1 and inner[0].data == "identifier":
+                return [self.source(inner[0]).strip()]
+            return self._chain(inner[0]) if len(inner) == 1 else None
+        parts = _trees(node)
+        if node.data != "get_attr_expr_term" or len(parts) != 2 or parts[1].data != "get_attr":
+            return None
+        head = self._chain(parts[0])
+        names = _trees(parts[1])
+        return [*head, self.source(names[0]).strip()] if head is not None and names else None
+
     def attribute(self, node: Tree[Any]) -> Any:
         """`local.NAME` (and `local.NAME.KEY` of a map), a dynamic block's `tag.key` and `tag.value`, as their
         values, else `_UNKNOWN`."""
         parts = _trees(node)
         if len(parts) != 2 or parts[1].data != "get_attr" or not _trees(parts[1]):
             return _UNKNOWN
+        chain = self._chain(node) if self.scope is not None else None
+        if chain is not None and len(chain) == 4 and chain[0] == "data" and chain[3] == "rendered":
+            assert self.scope is not None
+            value, own = self.scope.get(".".join(chain[:3]))
+            return value if own or value is _UNKNOWN else _relocated(value, _line(node))
         name = self.source(_trees(parts[1])[0]).strip()
         inner = _trees(parts[0]) if parts[0].data == "expr_term" else []
         if len(inner) != 1:

@@ -512,6 +512,54 @@ def test_tfvars_values_and_map_defaults_are_scanned(tmp_path: Path) -> None:
     assert err.message.startswith(f"{broken}: invalid HCL") and "\n" not in err.message
 
 
+def test_user_data_rendered_by_template_file_and_cloudinit_config(tmp_path: Path) -> None:
+    """`data.template_file.X.rendered` (its literal vars filled in) and `data.cloudinit_config.X.rendered`
+    (its parts as cloud-init MIME, base64-encoded) are the user data they render; a data source over a
+    variable stays a reference."""
+    (tmp_path / "boot.sh.tpl").write_text('#!/bin/bash\nexport DB_PASSWORD="${db_password}"\n')
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'data "template_file" "boot" {\n'
+        '  template = file("${path.module}/boot.sh.tpl")\n'
+        '  vars = { db_password = "Zx8-Vb6.Nm4" }\n'
+        "}\n"
+        'data "template_file" "opaque" {\n'
+        "  template = var.template\n"
+        "}\n"
+        'data "cloudinit_config" "app" {\n'
+        "  part {\n"
+        '    content_type = "text/cloud-config"\n'
+        '    content      = "#cloud-config\\nruncmd:\\n  - echo '
+        '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\\n"\n'
+        "  }\n"
+        "  part {\n"
+        '    content_type = "text/x-shellscript"\n'
+        "    content      = data.template_file.boot.rendered\n"
+        "  }\n"
+        "}\n"
+        'resource "aws_launch_template" "app" {\n'
+        '  name      = "app"\n'
+        "  user_data = data.cloudinit_config.app.rendered\n"
+        "}\n"
+        'resource "aws_launch_configuration" "opaque" {\n'
+        '  name      = "opaque"\n'
+        "  user_data = data.template_file.opaque.rendered\n"
+        "}\n"
+    )
+    resources = {
+        b.labels[1]: b.body for b in hcl.parse(main.read_text(), folder=tmp_path) if b.type == "resource"
+    }
+    mime = base64.b64decode(resources["app"]["user_data"]).decode()
+    assert mime.startswith("Content-Type: multipart/mixed;") and 'DB_PASSWORD="Zx8-Vb6.Nm4"' in mime
+    assert resources["opaque"]["user_data"] == "${data.template_file.opaque.rendered}"
+    report = scan(main)
+    assert report.errors == []
+    assert {(f.rule, f.resource.type, f.match) for f in report.findings} == {
+        ("github-token", "LaunchTemplateVersion", "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"),
+        ("password-assignment", "LaunchTemplateVersion", "Zx8-Vb6.Nm4"),
+    }
+
+
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.tf"
     path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
