@@ -319,7 +319,7 @@ def module_locals(source: str) -> hcl.Locals:
             continue
         if _LOCALS_BLOCK.search(text):
             texts.append(text)
-    found = hcl.Locals.of(texts)
+    found = hcl.Locals.of(texts, folder)
     with _modules_lock:
         _modules[key] = found
         if len(_modules) > 8:

@@ -171,15 +171,17 @@ class Locals:
         return value
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> Locals:
-        """The locals of the files of a module (a text that is not HCL is left out: its own scan says so)."""
+    def of(cls, texts: Iterable[str], folder: Path | None = None) -> Locals:
+        """The locals of the files of a module, in `folder` (a text that is not HCL is left out: its own scan
+        says so)."""
         scope = cls()
+        files = ModuleFiles(folder) if folder is not None else None
         for text in texts:
             try:
                 tree = _tree(text)
             except HclError:
                 continue
-            scope.add(_Evaluator(text, scope), tree)
+            scope.add(_Evaluator(text, scope, files), tree)
         return scope
 
 

@@ -517,12 +517,14 @@ def test_user_data_rendered_by_template_file_and_cloudinit_config(tmp_path: Path
     (its parts as cloud-init MIME, base64-encoded) are the user data they render; a data source over a
     variable stays a reference."""
     (tmp_path / "boot.sh.tpl").write_text('#!/bin/bash\nexport DB_PASSWORD="${db_password}"\n')
-    main = tmp_path / "main.tf"
-    main.write_text(
+    (tmp_path / "data.tf").write_text(  # another file of the module, which reads a file of its own
         'data "template_file" "boot" {\n'
         '  template = file("${path.module}/boot.sh.tpl")\n'
         '  vars = { db_password = "Zx8-Vb6.Nm4" }\n'
         "}\n"
+    )
+    main = tmp_path / "main.tf"
+    main.write_text(
         'data "template_file" "opaque" {\n'
         "  template = var.template\n"
         "}\n"
@@ -546,9 +548,9 @@ def test_user_data_rendered_by_template_file_and_cloudinit_config(tmp_path: Path
         "  user_data = data.template_file.opaque.rendered\n"
         "}\n"
     )
-    resources = {
-        b.labels[1]: b.body for b in hcl.parse(main.read_text(), folder=tmp_path) if b.type == "resource"
-    }
+    module = hcl.Locals.of([(tmp_path / "data.tf").read_text()], tmp_path)
+    blocks = hcl.parse(main.read_text(), lambda: module, tmp_path)
+    resources = {b.labels[1]: b.body for b in blocks if b.type == "resource"}
     mime = base64.b64decode(resources["app"]["user_data"]).decode()
     assert mime.startswith("Content-Type: multipart/mixed;") and 'DB_PASSWORD="Zx8-Vb6.Nm4"' in mime
     assert resources["opaque"]["user_data"] == "${data.template_file.opaque.rendered}"
