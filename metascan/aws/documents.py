@@ -59,6 +59,10 @@ def _where(res: Resource, data: Mapping[str, Any], arn_key: str | None, ctx: _Ct
     return Resource(res.type, res.id, None, ctx.defaults.region, ctx.defaults.account)
 
 
+_METADATA_MAX_FIELDS = 10_000  # strings read from one resource's cfn-init metadata
+_METADATA_MAX_DEPTH = 32
+
+
 class _Emit:
     """Helpers that turn values of one resource into fields, recording shape problems as skips."""
 
@@ -83,6 +87,24 @@ class _Emit:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             return Skipped(self.ctx.source, f"{path} is {_type_name(value)}, not a string", self.res, path)
         return Field(self.res, self.ctx.source, path, str(value), kind, key, None, origin_of(value))
+
+    def metadata(self, value: Any) -> Iterator[Field | Skipped]:
+        """The cfn-init metadata of a resource read from a CloudFormation template (`Metadata` holds its
+        `AWS::CloudFormation::Init` and `AWS::CloudFormation::Authentication`; no API response has it): every
+        string in it, under its path, keyed by the name it is given (`password`, `secretKey`).  A file's
+        `content`, a command and any text of several lines are scripts."""
+        stack: list[tuple[str, str | None, Any, int]] = [("Metadata", None, value, 0)]
+        count = 0
+        while stack and count < _METADATA_MAX_FIELDS:
+            path, key, v, depth = stack.pop()
+            if isinstance(v, dict) and depth < _METADATA_MAX_DEPTH:
+                stack.extend((f"{path}.{k}", str(k), x, depth + 1) for k, x in reversed(list(v.items())))
+            elif isinstance(v, list) and depth < _METADATA_MAX_DEPTH:
+                stack.extend((f"{path}[{i}]", key, x, depth + 1) for i, x in reversed(list(enumerate(v))))
+            elif isinstance(v, str) and v:
+                count += 1
+                script = key in ("content", "command") or "\n" in v.strip()
+                yield from self.text(path, v, FieldKind.SCRIPT if script else FieldKind.TEXT, key)
 
     def arn(self, path: str, value: Any) -> Iterator[Field | Skipped]:
         """The name part of an ARN is free text; its account and region are structure."""
@@ -174,6 +196,7 @@ def _groups(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
             yield from e.arn(f"TargetGroupARNs[{j}]", tg)
         yield from e.text("PlacementGroup", g.get("PlacementGroup"), FieldKind.NAME)
         yield from e.text("Context", g.get("Context"), FieldKind.TEXT)
+        yield from e.metadata(g.get("Metadata"))
 
 
 def _launch_configurations(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
@@ -189,6 +212,7 @@ def _launch_configurations(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]
         yield from e.text("UserData", lc.get("UserData"), FieldKind.USER_DATA)
         yield from e.text("KeyName", lc.get("KeyName"), FieldKind.NAME)
         yield from e.arn("IamInstanceProfile", lc.get("IamInstanceProfile"))
+        yield from e.metadata(lc.get("Metadata"))
 
 
 def _template_versions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
@@ -211,6 +235,7 @@ def _template_versions(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
         e = _Emit(ctx, res)
         yield from e.text("VersionDescription", v.get("VersionDescription"), FieldKind.TEXT)
         yield from e.arn("CreatedBy", v.get("CreatedBy"))
+        yield from e.metadata(v.get("Metadata"))
         lt = v.get("LaunchTemplateData")
         if lt is None:
             continue

@@ -373,21 +373,41 @@ def convert(template: Mapping[str, Any]) -> Responses:
     out = Responses()
     for logical, res in items:
         kind, props = res.get("Type"), _props(res)
+        init = _init_metadata(r, res.get("Metadata")) if kind in (GROUP, CONFIGURATION, TEMPLATE) else None
         if kind == GROUP:
             _group(r, out, logical, props)
+            if init:
+                out.groups[-1]["Metadata"] = init
         elif kind == CONFIGURATION:
             _configuration(r, out, logical, props)
+            if init:
+                out.configurations[-1]["Metadata"] = init
         elif kind == HOOK:
             group = r.target(props.get("AutoScalingGroupName")) or "?"
             out.hooks.append(_hook(r, group, props, _name(r, props, "LifecycleHookName", logical)))
         elif kind == TEMPLATE:
             _launch_template(r, out, logical, props)
+            if init:
+                out.versions[-1]["Metadata"] = init
         elif kind == TOPIC:
             _topic(r, out, logical, props)
         elif kind == SUBSCRIPTION:
             out.subscriptions.append(_subscription(r, r.target(props.get("TopicArn")) or "?", props, logical))
     out.parameters = _parameters(template)
     return out
+
+
+# The metadata cfn-init reads at boot (`cfn-init --resource LOGICAL_ID`): files with their contents, commands,
+# and the credentials it fetches them with.  Other metadata (cfn-lint settings, `aws:cdk:path`) is not read.
+INIT_METADATA = ("AWS::CloudFormation::Init", "AWS::CloudFormation::Authentication")
+
+
+def _init_metadata(r: _Renderer, metadata: Any) -> dict[str, Any] | None:
+    """A resource's cfn-init metadata, its intrinsic functions rendered (None when it has none)."""
+    if not isinstance(metadata, dict):
+        return None
+    found = {key: r.value(metadata[key]) for key in INIT_METADATA if key in metadata}
+    return found or None
 
 
 def _spec(r: _Renderer, spec: Any) -> Any:

@@ -314,3 +314,86 @@ def test_the_same_template_twice_is_two_places_to_fix(tmp_path: Path) -> None:
     noecho = [f for f in report.findings if f.rule == "template-noecho-default"]
     assert sorted(Path(f.location.source).name for f in noecho) == ["dev.yaml", "prod.yaml"]
     assert noecho[0].fingerprint != noecho[1].fingerprint
+
+
+def test_cfn_init_metadata_of_what_groups_launch(tmp_path: Path) -> None:
+    """cfn-init reads its files, commands and credentials from the metadata of the resource it names
+    (`AWS::CloudFormation::Init`, `AWS::CloudFormation::Authentication`): each string there is scanned under
+    its path, a file's content and a command as scripts, at its line; other metadata is not read, and
+    `${...}` references stay references."""
+    path = tmp_path / "stack.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  LC:\n"
+        "    Type: AWS::AutoScaling::LaunchConfiguration\n"
+        "    Metadata:\n"
+        "      AWS::CloudFormation::Authentication:\n"
+        "        S3AccessCreds:\n"
+        "          type: S3\n"
+        "          accessKeyId: AKIAZ7QX3LVN4TJR2KWM\n"  # line 8
+        "          secretKey: 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\n"
+        "      AWS::CloudFormation::Init:\n"
+        "        config:\n"
+        "          files:\n"
+        "            /etc/app/db.conf:\n"
+        "              content: !Sub |\n"
+        "                [db]\n"
+        "                password = Rt7!mKq2Lw9x\n"
+        "                replica_password = ${ReplicaPassword}\n"
+        "          commands:\n"
+        "            01_login:\n"
+        "              command: docker login -u ci -p Ws5Ed4Rf3Tg registry.acme.io\n"  # line 20
+        "      cfn-lint:\n"
+        "        config:\n"
+        "          ignore_checks: [Zq1Xw2Ce3Rv4Bt5Ny6Mu7]\n"
+        "    Properties:\n"
+        "      ImageId: ami-1\n"
+        "      InstanceType: t3.micro\n"
+        "  LT:\n"
+        "    Type: AWS::EC2::LaunchTemplate\n"
+        "    Metadata:\n"
+        "      AWS::CloudFormation::Init:\n"
+        "        config:\n"
+        "          commands:\n"
+        "            token: {command: 'echo 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 > /etc/gh'}\n"
+        "    Properties:\n"
+        "      LaunchTemplateData: {ImageId: ami-1}\n"
+    )
+    report = scan(path)
+    assert report.errors == []
+    got = {
+        (f.rule, f.resource.type, f.location.field, f.match, f.location.source_line) for f in report.findings
+    }
+    init = "Metadata.AWS::CloudFormation::Init.config"
+    auth = "Metadata.AWS::CloudFormation::Authentication.S3AccessCreds"
+    assert got == {
+        ("aws-access-key-id", "LaunchConfiguration", f"{auth}.accessKeyId", "AKIAZ7QX3LVN4TJR2KWM", 8),
+        (
+            "aws-secret-access-key",
+            "LaunchConfiguration",
+            f"{auth}.secretKey",
+            "p3Vd8Lq2Xw9ZrT5mKc1Nb7Hy4Jf6Gs0Ae2Ru8YiO",
+            9,
+        ),
+        (
+            "password-assignment",
+            "LaunchConfiguration",
+            f"{init}.files./etc/app/db.conf.content",
+            "Rt7!mKq2Lw9x",
+            16,
+        ),
+        (
+            "password-command-line",
+            "LaunchConfiguration",
+            f"{init}.commands.01_login.command",
+            "Ws5Ed4Rf3Tg",
+            20,
+        ),
+        (
+            "github-token",
+            "LaunchTemplateVersion",
+            f"{init}.commands.token.command",
+            "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",
+            33,
+        ),
+    }
