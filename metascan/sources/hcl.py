@@ -4,13 +4,12 @@ The text is parsed by python-hcl2 (its Lark grammar, positions on) and the parse
 as far as a literal goes: quoted strings (escapes undone), heredocs (`<<EOT`, and `<<-EOT` with the common
 indent removed; their escapes `$${` and `%%{` undone), numbers, booleans, lists and objects,
 `base64encode(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `toset(...)`, `trimspace(...)` and
-`chomp(...)` of literals, `local.NAME` (see `Locals`: in a heredoc, a one-line literal), `dynamic` blocks
-and resources' `for_each` over literal collections, `file()`, `filebase64()` and `templatefile()` of a
-file in the module's folder (`ModuleFiles`), and the user data `template_file` and `cloudinit_config` data
-sources render (`RENDERED`).  Everything else, `var.x`, resource attributes, other
-functions, conditionals and `for` expressions, is a reference: it is kept as the text `${...}` of its
-source, which detectors never take for a secret.  Other interpolations in strings and heredocs stay as
-written.
+`chomp(...)` of literals, `local.NAME` (see `Locals`: in a heredoc, a one-line literal), `for` expressions,
+`dynamic` blocks and resources' `for_each` over literal collections, `file()`, `filebase64()` and
+`templatefile()` of a file in the module's folder (`ModuleFiles`), and the user data `template_file` and
+`cloudinit_config` data sources render (`RENDERED`).  Everything else, `var.x`, resource attributes, other
+functions, conditionals, is a reference: it is kept as the text `${...}` of its source, which detectors
+never take for a secret.  Other interpolations in strings and heredocs stay as written.
 
 Every string is `Located`: a heredoc line by line, so a finding in user data points at its line in the file;
 `base64encode` of a text gives the base64 the API returns, with those lines kept for the decoded text.
@@ -185,6 +184,16 @@ class Locals:
         return scope
 
 
+def _identifier(node: Tree[Any] | None) -> Tree[Any] | None:
+    """The identifier an expression is, when it is a bare name (`k`, `key`)."""
+    if node is None:
+        return None
+    if node.data == "identifier":
+        return node
+    inner = _trees(node) if node.data == "expr_term" else []
+    return inner[0] if len(inner) == 1 and inner[0].data == "identifier" else None
+
+
 def _trees(node: Tree[Any]) -> list[Tree[Any]]:
     return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
 
@@ -300,6 +309,7 @@ class _Evaluator:
         self.scope = scope
         self.files = files
         self.iteration: dict[str, tuple[Any, Any]] = {}  # a dynamic block's iterator: (key, value)
+        self.bindings: dict[str, Any] = {}  # the names a `for` expression binds
 
     def source(self, node: Tree[Any] | Token) -> str:
         if isinstance(node, Token):
@@ -448,7 +458,53 @@ class _Evaluator:
         if kind == "get_attr_expr_term":
             found = self.attribute(node)
             return self.reference(node) if found is _UNKNOWN else found
+        if kind == "identifier" and self.bindings:
+            name = self.source(node).strip()
+            if name in self.bindings:
+                return self.bindings[name]
+        if kind in ("for_tuple_expr", "for_object_expr"):
+            made = self.comprehension(node)
+            return self.reference(node) if made is _UNKNOWN else made
         return self.reference(node)
+
+    def comprehension(self, node: Tree[Any]) -> Any:
+        """`[for k, v in C : X]` and `{for k, v in C : K => V}` over a literal map or list `C`, without an
+        `if` or grouping (`...`), as the list or map they make; else `_UNKNOWN`."""
+        parts = _trees(node)
+        intro = parts[0] if parts and parts[0].data == "for_intro" else None
+        if intro is None or any(p.data == "for_cond" for p in parts) or "..." in self.source(node):
+            return _UNKNOWN
+        names = [self.source(c).strip() for c in _trees(intro) if c.data == "identifier"]
+        sources = [c for c in _trees(intro) if c.data != "identifier"]
+        if not 1 <= len(names) <= 2 or len(sources) != 1:
+            return _UNKNOWN
+        collection = self.value(sources[0])
+        if isinstance(collection, dict):
+            entries = list(collection.items())
+        elif isinstance(collection, list):
+            entries = list(enumerate(collection))
+        else:
+            return _UNKNOWN
+        exprs = parts[1:]
+        tuple_form = node.data == "for_tuple_expr"
+        if len(exprs) != (1 if tuple_form else 2):
+            return _UNKNOWN
+        outer = dict(self.bindings)
+        made_list: list[Any] = []
+        made_map: dict[str, Any] = {}
+        try:
+            for key, value in entries:
+                self.bindings.update(zip(names, (key, value) if len(names) == 2 else (value,), strict=True))
+                if tuple_form:
+                    made_list.append(self.value(exprs[0]))
+                    continue
+                made_key = self.value(exprs[0])
+                if not isinstance(made_key, str) or made_key.startswith("${"):
+                    return _UNKNOWN
+                made_map[str(made_key)] = self.value(exprs[1])
+        finally:
+            self.bindings = outer
+        return made_list if tuple_form else made_map
 
     def read_file(self, name: str, args: list[Any], line: int) -> str | None:
         """`file(p)`, `filebase64(p)` or `templatefile(p, vars)` of a file of the module (`ModuleFiles`), as
@@ -573,6 +629,9 @@ class _Evaluator:
                 continue
             key_node = parts[0]
             key_inner = _trees(key_node)
+            if _identifier(key_inner[0] if key_inner else None) is not None:
+                out[self.source(key_node).strip()] = self.value(parts[-1])  # `{ key = k }`: a name, not k
+                continue
             key_value = self.value(key_inner[0]) if key_inner else None
             if isinstance(key_value, str) and not key_value.startswith("${"):
                 key = str(key_value)

@@ -562,6 +562,33 @@ def test_user_data_rendered_by_template_file_and_cloudinit_config(tmp_path: Path
     }
 
 
+def test_for_expressions_over_literal_collections() -> None:
+    """`[for k, v in C : X]` and `{for k, v in C : K => V}` over a literal map or list are what they make (a
+    group's `tags` list from a map of locals); with an `if`, or over a variable, they stay references."""
+    (_, group) = hcl.parse(
+        "locals {\n"
+        '  tags = { Owner = "anna.kowalczyk@mbank-ops.pl", Team = "payments" }\n'
+        "}\n"
+        'resource "aws_autoscaling_group" "a" {\n'
+        '  name = "a"\n'
+        "  tags = [for key, value in local.tags : { key = key, value = value, propagate_at_launch = true }]\n"
+        "  byname = {for k, v in local.tags : k => v}\n"
+        '  names  = [for s in ["web", "api"] : "${s}-asg"]\n'
+        '  some   = [for k, v in local.tags : v if k != "Team"]\n'
+        "  vars   = [for x in var.list : x]\n"
+        "}\n"
+    )
+    body = group.body
+    assert body["tags"] == [
+        {"key": "Owner", "value": "anna.kowalczyk@mbank-ops.pl", "propagate_at_launch": True},
+        {"key": "Team", "value": "payments", "propagate_at_launch": True},
+    ]
+    assert body["byname"] == {"Owner": "anna.kowalczyk@mbank-ops.pl", "Team": "payments"}
+    assert body["names"] == ["web-asg", "api-asg"]
+    assert body["some"] == '${[for k, v in local.tags : v if k != "Team"]}'
+    assert body["vars"] == "${[for x in var.list : x]}"
+
+
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.tf"
     path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
