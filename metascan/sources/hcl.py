@@ -3,13 +3,14 @@
 The text is parsed by python-hcl2 (its Lark grammar, positions on) and the parse tree is evaluated here, only
 as far as a literal goes: quoted strings (escapes undone), heredocs (`<<EOT`, and `<<-EOT` with the common
 indent removed; their escapes `$${` and `%%{` undone), numbers, booleans, lists and objects,
-`base64encode(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `toset(...)`, `trimspace(...)` and
-`chomp(...)` of literals, `local.NAME` (see `Locals`: in a heredoc, a one-line literal), `for` expressions,
-`dynamic` blocks and resources' `for_each` over literal collections, `file()`, `filebase64()` and
-`templatefile()` of a file in the module's folder (`ModuleFiles`), and the user data `template_file` and
-`cloudinit_config` data sources render (`RENDERED`).  Everything else, `var.x`, resource attributes, other
-functions, conditionals, is a reference: it is kept as the text `${...}` of its source, which detectors
-never take for a secret.  Other interpolations in strings and heredocs stay as written.
+`base64encode(...)`, `base64gzip(...)`, `jsonencode(...)`, `join(...)`, `merge(...)`, `toset(...)`,
+`trimspace(...)`, `chomp(...)`, `sensitive(...)` and `tostring(...)` of literals, `local.NAME` (see
+`Locals`: in a heredoc, a one-line literal), `for` expressions, `dynamic` blocks and resources' `for_each`
+over literal collections, `file()`, `filebase64()` and `templatefile()` of a file in the module's folder
+(`ModuleFiles`), and the user data `template_file` and `cloudinit_config` data sources render
+(`RENDERED`).  Everything else, `var.x`, resource attributes, other functions, conditionals, is a
+reference: it is kept as the text `${...}` of its source, which detectors never take for a secret.  Other
+interpolations in strings and heredocs stay as written.
 
 Every string is `Located`: a heredoc line by line, so a finding in user data points at its line in the file;
 `base64encode` of a text gives the base64 the API returns, with those lines kept for the decoded text.
@@ -20,6 +21,7 @@ JSON output writes it, so state, plans and `.tf` files are read by the same mapp
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -30,7 +32,7 @@ from typing import Any
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
-from ..model import Located, Origin
+from ..model import Located, Origin, origin_of
 from .textlines import as_base64, concat, located
 
 MAX_DEPTH = 200  # nested expressions evaluated; deeper ones are references
@@ -648,6 +650,13 @@ class _Evaluator:
         texts = all(isinstance(a, str) and not a.startswith("${") for a in args)
         if name == "base64encode" and len(args) == 1 and texts:
             return as_base64(args[0])
+        if name == "base64gzip" and len(args) == 1 and texts:  # user data EC2 and cloud-init unzip
+            packed = gzip.compress(str(args[0]).encode("utf-8"), mtime=0)
+            origin = origin_of(args[0])
+            encoded = base64.b64encode(packed).decode("ascii")
+            return Located(encoded, Origin(origin.line)) if origin is not None else encoded
+        if name in ("sensitive", "nonsensitive", "tostring") and len(args) == 1:
+            return args[0]  # the value itself (`sensitive("...")` only hides it from Terraform's output)
         if name in ("file", "filebase64", "templatefile") and args and isinstance(args[0], str):
             read = self.read_file(name, args, _line(node))
             if read is not None:

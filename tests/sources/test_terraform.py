@@ -589,6 +589,29 @@ def test_for_expressions_over_literal_collections() -> None:
     assert body["vars"] == "${[for x in var.list : x]}"
 
 
+def test_base64gzip_and_sensitive_of_literals(tmp_path: Path) -> None:
+    """`base64gzip(...)` of a literal is the gzipped user data EC2 unzips; `sensitive("...")` is its value."""
+    path = tmp_path / "main.tf"
+    path.write_text(
+        'resource "aws_launch_template" "a" {\n'
+        '  user_data = base64gzip("#!/bin/bash\\nexport DB_PASSWORD=Qw7-Lp3.Zx9\\n")\n'
+        "}\n"
+        'resource "aws_autoscaling_group" "b" {\n'
+        '  name = "b"\n'
+        "  tag {\n"
+        '    key = "Owner"\n'
+        '    value = sensitive("anna.kowalczyk@mbank-ops.pl")\n'
+        "  }\n"
+        "}\n"
+    )
+    report = scan(path)
+    assert report.errors == []
+    assert {(f.rule, f.match, f.location.decoding) for f in report.findings} == {
+        ("password-assignment", "Qw7-Lp3.Zx9", ("base64", "gzip")),
+        ("email-address", "anna.kowalczyk@mbank-ops.pl", ()),
+    }
+
+
 def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.tf"
     path.write_text('resource "aws_launch_template" "x" {\n  name = \n}\n')
