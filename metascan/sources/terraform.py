@@ -202,12 +202,22 @@ def module_notes(blocks: list[Block]) -> list[str]:
     for b in blocks:
         if b.type == "module" and b.labels:
             source = b.body.get("source")
-            origin = f" ({source})" if isinstance(source, str) and not source.startswith("${") else ""
+            shown = _without_credentials(source) if isinstance(source, str) else None
+            origin = f" ({shown})" if shown and not shown.startswith("${") else ""
             notes.append(
                 f'module "{b.labels[0]}"{origin} not evaluated: the resources it makes are read from a plan'
                 " (terraform show -json), not from .tf files"
             )
     return notes
+
+
+# A module source's credentials (`git::https://user:TOKEN@host/...`) and query (`?ref=...&token=...`).
+_SOURCE_SECRETS = re.compile(r"(?<=://)[^/@?#]*@|[?#].*$")
+
+
+def _without_credentials(source: str) -> str:
+    """A module source as it may be printed: no user, password or token in the URL, no query."""
+    return _SOURCE_SECRETS.sub("", source)
 
 
 def _json_variables(variables: Any) -> list[dict[str, Any]]:

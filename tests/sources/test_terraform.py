@@ -462,6 +462,16 @@ def test_module_blocks_are_named_as_not_evaluated(tmp_path: Path) -> None:
     (skip,) = report.skipped
     assert skip.reason.startswith('module "asg" (terraform-aws-modules/autoscaling/aws) not evaluated')
     assert "terraform show -json" in skip.reason
+    token = tmp_path / "token" / "main.tf"
+    token.parent.mkdir()
+    token.write_text(
+        'module "asg" {\n'
+        '  source = "git::https://ci: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@github.com/acme/asg.git?ref=v1"\n'
+        "}\n"
+    )
+    (skip,) = scan(token).skipped
+    assert "ghp_" not in skip.reason and "ci:" not in skip.reason and "ref=" not in skip.reason
+    assert 'module "asg" (git::https://github.com/acme/asg.git) not evaluated' in skip.reason
     only = tmp_path / "only" / "main.tf"
     only.parent.mkdir()
     only.write_text('module "asg" {\n  source = "./modules/asg"\n}\n')
