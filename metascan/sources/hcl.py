@@ -668,9 +668,12 @@ class _Evaluator:
             return Located(json.dumps(_plain(args[0])), Origin(_line(node)))
         if name == "toset" and len(args) == 1 and isinstance(args[0], list):
             return list(dict.fromkeys(args[0])) if all(isinstance(a, str) for a in args[0]) else args[0]
-        if name == "merge" and args and all(isinstance(a, dict) for a in args):
+        maps = [a for a in args if isinstance(a, dict)]
+        if name == "merge" and maps and all(isinstance(a, dict) or _is_reference(a) for a in args):
+            # (a map that is a reference, `var.extra_tags`, adds what metascan cannot know: the entries the
+            # code writes are merged all the same, since they are in the code whatever it overrides)
             merged: dict[str, Any] = {}
-            for a in args:
+            for a in maps:
                 merged.update(a)
             return merged
         if name == "join" and len(args) == 2 and isinstance(args[1], list):
@@ -681,6 +684,10 @@ class _Evaluator:
                     pieces.extend([separator, a] if i else [a])
                 return concat(pieces)
         return self.reference(node)
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("${")
 
 
 def _relocated(value: Any, line: int) -> Any:

@@ -586,6 +586,7 @@ def test_for_expressions_over_literal_collections() -> None:
         '  names  = [for s in ["web", "api"] : "${s}-asg"]\n'
         '  some   = [for k, v in local.tags : v if k != "Team"]\n'
         "  vars   = [for x in var.list : x]\n"
+        '  partial = merge(var.extra_tags, local.tags, var.more, { Name = "a" })\n'
         "}\n"
     )
     body = group.body
@@ -596,6 +597,7 @@ def test_for_expressions_over_literal_collections() -> None:
     assert body["byname"] == {"Owner": "anna.kowalczyk@mbank-ops.pl", "Team": "payments"}
     assert body["names"] == ["web-asg", "api-asg"]
     assert body["some"] == '${[for k, v in local.tags : v if k != "Team"]}'
+    assert body["partial"] == {"Owner": "anna.kowalczyk@mbank-ops.pl", "Team": "payments", "Name": "a"}
     assert body["vars"] == "${[for x in var.list : x]}"
 
 
