@@ -284,16 +284,18 @@ def _tfvars(text: str, source: str, strict: bool) -> Iterator[Item]:
 
 # A Terraform module is a folder: `local.NAME` may be defined in any of its `.tf` files (often `locals.tf`).
 MODULE_MAX_FILES = 500  # .tf files looked at in one folder
-MODULE_MAX_BYTES = 4 * 1024 * 1024  # a larger one is not read for its locals
+MODULE_MAX_BYTES = 1024 * 1024  # a larger one is not read for its locals
+MODULE_MAX_TOTAL = 8 * 1024 * 1024  # what is read of one folder for its locals, at most
 _modules: OrderedDict[tuple[str, tuple[tuple[str, int, int], ...]], hcl.Locals] = OrderedDict()
 _modules_lock = threading.Lock()  # (the library may be called from several threads)
 
 
 def module_locals(source: str) -> hcl.Locals:
     """The local values defined in the `.tf` files of the folder that holds `source` (none when it is not
-    a file, e.g. standard input).  Files without a `locals` block, larger than `MODULE_MAX_BYTES` or beyond
-    the first `MODULE_MAX_FILES`, and those that cannot be read or parsed, are left out: a file the scan
-    reads reports its own errors.  Kept for the last few folders (each file of a folder asks)."""
+    a file, e.g. standard input).  Files without a `locals` block, larger than `MODULE_MAX_BYTES`, beyond
+    the first `MODULE_MAX_FILES` or `MODULE_MAX_TOTAL` bytes, and those that cannot be read or parsed, are
+    left out: a file the scan reads reports its own errors.  Kept for the last few folders (each file of a
+    folder asks)."""
     folder = Path(source).parent
     if not Path(source).is_file():
         return hcl.Locals()
@@ -312,11 +314,15 @@ def module_locals(source: str) -> hcl.Locals:
             _modules.move_to_end(key)
             return found
     texts: list[str] = []
-    for name, _, _ in signature:
+    budget = MODULE_MAX_TOTAL
+    for name, _, size in signature:
+        if size > budget:
+            break  # (a folder of many large files: the first ones, by name, are read)
         try:
             text = Path(name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        budget -= size
         if _LOCALS_BLOCK.search(text):
             texts.append(text)
     found = hcl.Locals.of(texts, folder)

@@ -36,6 +36,7 @@ from ..model import Located, Origin, origin_of
 from .textlines import as_base64, concat, located
 
 MAX_DEPTH = 200  # nested expressions evaluated; deeper ones are references
+MAX_LOCAL_CHAIN = 50  # locals whose values name locals, followed; a longer chain is a reference
 
 
 class HclError(Exception):
@@ -160,8 +161,8 @@ class Locals:
     def _own(self, name: str) -> Any:
         if name in self.values:
             return self.values[name]
-        if name in self.busy or name not in self.nodes:
-            return _UNKNOWN
+        if name in self.busy or name not in self.nodes or len(self.busy) >= MAX_LOCAL_CHAIN:
+            return _UNKNOWN  # (a cycle, or a chain of locals naming locals too long to follow)
         ev, node = self.nodes[name]
         self.busy.add(name)
         try:
@@ -283,7 +284,7 @@ class ModuleFiles:
             if target.stat().st_size > self.MAX_BYTES:
                 return None
             return target.read_bytes()
-        except (OSError, ValueError):
+        except (OSError, ValueError, RuntimeError):  # (RuntimeError: a symlink loop, from resolve())
             return None
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import metascan
-from metascan.sources import hcl, terraform
+from metascan.sources import content, hcl, terraform
 
 TF = Path(__file__).resolve().parents[1] / "fixtures" / "iac" / "terraform"
 KEY = b"terraform-test-key-0123456789"
@@ -405,6 +405,21 @@ def test_user_data_read_from_the_modules_files(tmp_path: Path) -> None:
     assert hcl.parse(main.read_text())[0].body["user_data"].startswith("${filebase64(")  # no folder: unread
 
 
+def test_a_symlink_loop_named_by_file_is_a_reference_not_a_crash(tmp_path: Path) -> None:
+    """A repository may hold anything: `filebase64()` of a symlink that points at itself stays a reference,
+    and the rest of the file is scanned."""
+    (tmp_path / "loop.sh").symlink_to("loop.sh")
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "aws_launch_template" "a" {\n  user_data = filebase64("${path.module}/loop.sh")\n}\n'
+        'resource "aws_autoscaling_group" "b" {\n  name = "b"\n'
+        '  tag {\n    key = "Owner"\n    value = "anna.kowalczyk@mbank-ops.pl"\n  }\n}\n'
+    )
+    report = scan(main)
+    assert report.errors == []
+    assert [(f.rule, f.match) for f in report.findings] == [("email-address", "anna.kowalczyk@mbank-ops.pl")]
+
+
 def test_resources_with_for_each_over_literals_are_their_instances(tmp_path: Path) -> None:
     """A resource with `for_each` over a literal map (or `toset` of strings) is one resource per entry,
     named as Terraform addresses it, with `each.key` and `each.value`; over a variable it stays one."""
@@ -645,3 +660,40 @@ def test_invalid_hcl_is_one_line_error(tmp_path: Path) -> None:
 )
 def test_terraform_documents_are_told_by_content(doc: dict[str, object], expected: bool) -> None:
     assert terraform.is_terraform(doc) is expected
+
+
+def test_a_long_chain_of_locals_across_files_is_a_reference_not_a_crash(tmp_path: Path) -> None:
+    """Locals that name locals, back and forth between two files of a module 3,000 deep, stop being followed
+    (`hcl.MAX_LOCAL_CHAIN`) instead of exhausting the stack; a short chain is followed."""
+    n = 3000
+    first = "\n".join(f"  l{i} = local.l{i + 1}" for i in range(0, n, 2))
+    second = "\n".join(f"  l{i} = local.l{i + 1}" for i in range(1, n, 2))
+    (tmp_path / "a.tf").write_text(
+        f"locals {{\n{first}\n  s0 = local.s1\n}}\n"
+        'resource "aws_launch_template" "x" {\n'
+        '  user_data = base64encode("DB_PASSWORD=${local.l0}\\nREDIS_PASSWORD=${local.s0}\\n")\n'
+        "}\n"
+    )
+    (tmp_path / "b.tf").write_text(
+        f'locals {{\n{second}\n  l{n} = "Qw7-Lp3.Zx9"\n  s1 = "Rt7!mKq2Lw9x"\n}}\n'
+    )
+    report = scan(tmp_path)
+    assert report.errors == []
+    assert [(f.rule, f.match) for f in report.findings] == [("password-assignment", "Rt7!mKq2Lw9x")]
+
+
+def test_what_is_read_of_a_folder_for_its_locals_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder's other files are read for their locals in name order up to `MODULE_MAX_TOTAL` bytes (a
+    folder of many large files cannot make each scanned file read them all)."""
+    (tmp_path / "a_locals.tf").write_text('locals {\n  first = "Qw7-Lp3.Zx9"\n}\n')
+    (tmp_path / "b_locals.tf").write_text('locals {\n  second = "Rt7!mKq2Lw9x"\n}\n')
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "aws_launch_template" "x" {\n'
+        '  user_data = base64encode("DB_PASSWORD=${local.first}\\nREDIS_PASSWORD=${local.second}\\n")\n'
+        "}\n"
+    )
+    monkeypatch.setattr(content, "MODULE_MAX_TOTAL", (tmp_path / "a_locals.tf").stat().st_size)
+    assert [f.match for f in scan(main).findings] == ["Qw7-Lp3.Zx9"]
