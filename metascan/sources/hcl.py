@@ -76,9 +76,18 @@ def parse(text: str, module: Callable[[], Locals] | None = None, folder: Path | 
     scope.fallback = module
     out: list[Block] = []
     for item in _body_items(tree):
-        if item.data == "block":
-            out.extend(Block(labels[0], labels[1:], body, _line(item)) for labels, body in ev.instances(item))
+        if item.data != "block":
+            continue
+        kind = ev.source(_trees(item)[0]).strip() if _trees(item) else ""
+        if kind not in EVALUATED:  # (locals and data sources are evaluated where they are used)
+            out.append(Block(kind, [], {}, _line(item)))
+            continue
+        out.extend(Block(labels[0], labels[1:], body, _line(item)) for labels, body in ev.instances(item))
     return out
+
+
+# The top-level blocks whose bodies are evaluated: what `terraform.read_blocks` reads.
+EVALUATED = frozenset({"resource", "variable", "module"})
 
 
 def parse_values(text: str) -> dict[str, Any]:
@@ -110,6 +119,44 @@ def _tree(text: str) -> Tree[Any]:
 
 _UNKNOWN: Any = object()  # an expression that is not a literal metascan can evaluate
 
+# What evaluating one file (with its module's locals) may make: characters of the values locals, files and
+# data sources give each time they are used, and entries of `for`, `for_each` and `dynamic`.  Locals that
+# double each other (`a = "${local.b}${local.b}"`) or nested `for`s would otherwise make gigabytes from
+# a small file; past this, what is left is a reference.
+EVALUATION_BUDGET = 32 * 1024 * 1024
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = EVALUATION_BUDGET
+
+    def spend(self, value: Any) -> bool:
+        """Whether `value` (its characters; for a container, those of all it holds) fits in what is left."""
+        self.left -= _size(value, self.left + 1)
+        return self.left >= 0
+
+    def spend_count(self, n: int) -> bool:
+        """Whether `n` more characters or entries fit in what is left."""
+        self.left -= n
+        return self.left >= 0
+
+
+def _size(value: Any, limit: int) -> int:
+    """The characters of a value (of its strings, keys included), counted up to `limit`."""
+    if isinstance(value, str):
+        return len(value)
+    total = 1
+    items = (
+        list(value.items()) if isinstance(value, dict) else value if isinstance(value, list | tuple) else []
+    )
+    for item in items:
+        total += _size(item, limit - total)
+        if total > limit:
+            break
+    return total
+
 
 # The data sources whose `rendered` attribute is user data metascan can make from literals.
 RENDERED = ("template_file", "cloudinit_config")
@@ -130,6 +177,7 @@ class Locals:
         self.busy: set[str] = set()
         self.fallback: Callable[[], Locals] | None = None  # the module's other files, asked once
         self._other: Locals | None = None
+        self.budget = _Budget()  # shared by every evaluator of the file (and of the module's files)
 
     def add(self, ev: _Evaluator, tree: Tree[Any]) -> None:
         """The `locals` blocks of a file's tree (a name defined twice: the first; Terraform refuses both),
@@ -246,7 +294,13 @@ def _heredoc(token: Token, scope: Locals | None = None) -> str:
         if m.group(1) is None:
             return m.group()[1:]
         found = scope.get(m.group(1))[0] if scope is not None else _UNKNOWN
-        if isinstance(found, str) and "\n" not in found and not found.startswith("${"):
+        if (
+            isinstance(found, str)
+            and "\n" not in found
+            and not found.startswith("${")
+            and scope is not None
+            and scope.budget.spend(found)
+        ):
             return str(found)  # (the heredoc's lines stay as they are: its origin still holds)
         return m.group()
 
@@ -312,6 +366,7 @@ class _Evaluator:
         self.scope = scope
         self.files = files
         self.iteration: dict[str, tuple[Any, Any]] = {}  # a dynamic block's iterator: (key, value)
+        self.budget = scope.budget if scope is not None else _Budget()
         self.bindings: dict[str, Any] = {}  # the names a `for` expression binds
 
     def source(self, node: Tree[Any] | Token) -> str:
@@ -371,6 +426,8 @@ class _Evaluator:
             entries = [(v, v) for v in dict.fromkeys(collection)]  # a set: each.key is each.value
         else:
             return [(labels, body)]
+        if not self.budget.spend_count(len(entries)):
+            return [(labels, body)]
         made = []
         outer = self.iteration.pop("each", None)
         try:
@@ -410,6 +467,8 @@ class _Evaluator:
         elif isinstance(collection, list):
             entries = list(enumerate(collection))
         else:
+            return None
+        if not self.budget.spend_count(len(entries)):
             return None
         name = self.source(attrs["iterator"]).strip() if "iterator" in attrs else label
         outer = self.iteration.get(name)
@@ -488,6 +547,8 @@ class _Evaluator:
             entries = list(enumerate(collection))
         else:
             return _UNKNOWN
+        if not self.budget.spend_count(len(entries)):
+            return _UNKNOWN
         exprs = parts[1:]
         tuple_form = node.data == "for_tuple_expr"
         if len(exprs) != (1 if tuple_form else 2):
@@ -513,7 +574,7 @@ class _Evaluator:
         """`file(p)`, `filebase64(p)` or `templatefile(p, vars)` of a file of the module (`ModuleFiles`), as
         the text (or base64) Terraform makes of it, with the line of the call; None when not read."""
         data = self.files.read(str(args[0])) if self.files is not None else None
-        if data is None:
+        if data is None or not self.budget.spend_count(len(data)):
             return None
         if name == "filebase64":  # any bytes: a gzipped cloud-config too
             encoded = base64.b64encode(data).decode("ascii")
@@ -576,7 +637,9 @@ class _Evaluator:
         if chain is not None and len(chain) == 4 and chain[0] == "data" and chain[3] == "rendered":
             assert self.scope is not None
             value, own = self.scope.get(".".join(chain[:3]))
-            return value if own or value is _UNKNOWN else _relocated(value, _line(node))
+            if value is _UNKNOWN or not self.budget.spend(value):
+                return _UNKNOWN
+            return value if own else _relocated(value, _line(node))
         name = self.source(_trees(parts[1])[0]).strip()
         inner = _trees(parts[0]) if parts[0].data == "expr_term" else []
         if len(inner) != 1:
@@ -587,7 +650,9 @@ class _Evaluator:
             and self.source(inner[0]).strip() == "local"
         ):
             value, own = self.scope.get(name)
-            return value if own or value is _UNKNOWN else _relocated(value, _line(node))
+            if value is _UNKNOWN or not self.budget.spend(value):
+                return _UNKNOWN
+            return value if own else _relocated(value, _line(node))
         if inner[0].data == "identifier" and self.iteration:
             entry = self.iteration.get(self.source(inner[0]).strip())
             if entry is not None and name in ("key", "value"):

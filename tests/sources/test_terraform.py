@@ -697,3 +697,26 @@ def test_what_is_read_of_a_folder_for_its_locals_is_bounded(
     )
     monkeypatch.setattr(content, "MODULE_MAX_TOTAL", (tmp_path / "a_locals.tf").stat().st_size)
     assert [f.match for f in scan(main).findings] == ["Qw7-Lp3.Zx9"]
+
+
+def test_what_evaluation_makes_of_a_file_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Locals that double each other and nested `for`s make from a small file far more than it holds:
+    past `EVALUATION_BUDGET` characters and entries the rest is a reference (at 32 MB, a file of 40 doubling
+    locals that made 40 GB before is read in half a second; here the budget is cut to 10,000)."""
+    monkeypatch.setattr(hcl, "EVALUATION_BUDGET", 10_000)
+    doubling = "\n".join(f'  l{i} = "${{local.l{i - 1}}}${{local.l{i - 1}}}"' for i in range(1, 13))
+    ten = "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+    (_, resource) = hcl.parse(
+        f'locals {{\n  l0 = "Qw7-Lp3.Zx9-0123456789"\n{doubling}\n}}\n'
+        'resource "aws_launch_template" "x" {\n'
+        "  small = local.l3\n"
+        "  big   = local.l12\n"
+        f"  fors  = [for a in {ten} : [for b in {ten} : [for c in {ten} : [for d in {ten} : a]]]]\n"
+        "}\n"
+    )
+    body = resource.body
+    assert body["small"] == "Qw7-Lp3.Zx9-0123456789" * 8
+    assert body["big"] == "${local.l12}"
+    assert (
+        body["fors"] == f"${{[for a in {ten} : [for b in {ten} : [for c in {ten} : [for d in {ten} : a]]]]}}"
+    )
