@@ -93,6 +93,8 @@ class _Emit:
         `AWS::CloudFormation::Init` and `AWS::CloudFormation::Authentication`; no API response has it): every
         string in it, under its path, keyed by the name it is given (`password`, `secretKey`).  A file's
         `content`, a command and any text of several lines are scripts."""
+        if not isinstance(value, dict):
+            return  # (every API response: the key is a template's)
         stack: list[tuple[str, str | None, Any, int]] = [("Metadata", None, value, 0)]
         count = 0
         while stack and count < _METADATA_MAX_FIELDS:

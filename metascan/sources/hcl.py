@@ -290,10 +290,8 @@ def _heredoc(token: Token, scope: Locals | None = None) -> str:
     # A heredoc is a template like a quoted string: `$${` and `%%{` are the literal `${` and `%{` (Terraform's
     # "Strings and Templates"), so `"$${DB_PASSWORD}"` in a script is the reference `"${DB_PASSWORD}"`.
 
-    def sequence(m: re.Match[str]) -> str:
-        if m.group(1) is None:
-            return m.group()[1:]
-        found = scope.get(m.group(1))[0] if scope is not None else _UNKNOWN
+    def local(name: str) -> str | None:
+        found = scope.get(name)[0] if scope is not None else _UNKNOWN
         if (
             isinstance(found, str)
             and "\n" not in found
@@ -302,9 +300,9 @@ def _heredoc(token: Token, scope: Locals | None = None) -> str:
             and scope.budget.spend(found)
         ):
             return str(found)  # (the heredoc's lines stay as they are: its origin still holds)
-        return m.group()
+        return None
 
-    value = _HEREDOC_SEQUENCE.sub(sequence, value)
+    value = _fill(_HEREDOC_SEQUENCE, value, local)
     first = (token.line or 0) + 1
     count = len(body)
     return Located(value, Origin(first, tuple(range(first, first + count)) if count > 1 else ()))
@@ -346,17 +344,30 @@ class ModuleFiles:
 _TEMPLATE_SEQUENCE = re.compile(r"\$\$\{|%%\{|\$\{[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\}")
 
 
-def _render(template: str, variables: dict[str, Any]) -> str:
-    """`templatefile`'s text: each `${name}` of a literal string variable replaced, escapes undone; other
-    interpolations and directives stay as written (references)."""
+def _fill(pattern: re.Pattern[str], template: str, value_of: Callable[[str], str | None]) -> str:
+    """A template's escapes `$${` and `%%{` undone and each interpolation `pattern` names (its group 1)
+    replaced by `value_of(name)`, in one pass; one whose value is None, a reference, stays as written."""
 
     def sequence(m: re.Match[str]) -> str:
         if m.group(1) is None:
             return m.group()[1:]
-        found = variables.get(m.group(1))
-        return str(found) if isinstance(found, str) and not found.startswith("${") else m.group()
+        found = value_of(m.group(1))
+        return found if found is not None and not found.startswith("${") else m.group()
 
-    return _TEMPLATE_SEQUENCE.sub(sequence, template)
+    return pattern.sub(sequence, template)
+
+
+def _render(template: str, variables: dict[str, Any]) -> str:
+    """`templatefile`'s text: each `${name}` of a literal string variable replaced, escapes undone; other
+    interpolations and directives stay as written (references)."""
+    return _fill(
+        _TEMPLATE_SEQUENCE, template, lambda name: v if isinstance(v := variables.get(name), str) else None
+    )
+
+
+def untemplate(text: str) -> str:
+    """A template string with its escapes undone and its interpolations as written (a `.tf.json` string)."""
+    return _fill(_TEMPLATE_SEQUENCE, text, lambda name: None)
 
 
 class _Evaluator:
@@ -461,14 +472,8 @@ class _Evaluator:
                 content = next((c for c in inner if c.data == "body"), None)
         if content is None or "for_each" not in attrs:
             return None
-        collection = self.value(attrs["for_each"])
-        if isinstance(collection, dict):
-            entries = list(collection.items())
-        elif isinstance(collection, list):
-            entries = list(enumerate(collection))
-        else:
-            return None
-        if not self.budget.spend_count(len(entries)):
+        entries = _entries(self.value(attrs["for_each"]))
+        if entries is None or not self.budget.spend_count(len(entries)):
             return None
         name = self.source(attrs["iterator"]).strip() if "iterator" in attrs else label
         outer = self.iteration.get(name)
@@ -540,14 +545,8 @@ class _Evaluator:
         sources = [c for c in _trees(intro) if c.data != "identifier"]
         if not 1 <= len(names) <= 2 or len(sources) != 1:
             return _UNKNOWN
-        collection = self.value(sources[0])
-        if isinstance(collection, dict):
-            entries = list(collection.items())
-        elif isinstance(collection, list):
-            entries = list(enumerate(collection))
-        else:
-            return _UNKNOWN
-        if not self.budget.spend_count(len(entries)):
+        entries = _entries(self.value(sources[0]))
+        if entries is None or not self.budget.spend_count(len(entries)):
             return _UNKNOWN
         exprs = parts[1:]
         tuple_form = node.data == "for_tuple_expr"
@@ -731,11 +730,15 @@ class _Evaluator:
             text = args[0].strip() if name == "trimspace" else args[0].rstrip("\r\n")
             return Located(text, Origin(_line(node))) if text != args[0] else args[0]
         if name == "jsonencode" and len(args) == 1 and not _has_reference(args[0]):
-            return Located(json.dumps(_plain(args[0])), Origin(_line(node)))
+            return Located(json.dumps(plain(args[0])), Origin(_line(node)))
         if name == "toset" and len(args) == 1 and isinstance(args[0], list):
             return list(dict.fromkeys(args[0])) if all(isinstance(a, str) for a in args[0]) else args[0]
         maps = [a for a in args if isinstance(a, dict)]
-        if name == "merge" and maps and all(isinstance(a, dict) or _is_reference(a) for a in args):
+        if (
+            name == "merge"
+            and maps
+            and all(isinstance(a, dict) or (isinstance(a, str) and _has_reference(a)) for a in args)
+        ):
             # (a map that is a reference, `var.extra_tags`, adds what metascan cannot know: the entries the
             # code writes are merged all the same, since they are in the code whatever it overrides)
             merged: dict[str, Any] = {}
@@ -752,8 +755,13 @@ class _Evaluator:
         return self.reference(node)
 
 
-def _is_reference(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("${")
+def _entries(collection: Any) -> list[tuple[Any, Any]] | None:
+    """What `for` and `dynamic` iterate over: a map's keys and values, a list's indexes and items."""
+    if isinstance(collection, dict):
+        return list(collection.items())
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    return None
 
 
 def _relocated(value: Any, line: int) -> Any:
@@ -777,11 +785,12 @@ def _has_reference(value: Any) -> bool:
     return False
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value with plain `str`s (no `Located`), for `json.dumps`."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, str):
         return str(value)
     return value

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..model import Located, origin_of
-from .hcl import Block
+from .hcl import Block, plain, untemplate
 from .responses import Responses
 from .textlines import as_base64, located
 
@@ -118,9 +118,8 @@ def _untemplated(value: Any) -> Any:
     if isinstance(value, str):
         if "$${" not in value and "%%{" not in value:
             return value
-        text = value.replace("$${", "${").replace("%%{", "%{")
         origin = origin_of(value)
-        return Located(text, origin) if origin is not None else text
+        return Located(untemplate(value), origin) if origin is not None else untemplate(value)
     if isinstance(value, dict):
         return {k: _untemplated(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -240,7 +239,7 @@ def _parameter(name: str, default: Any, sensitive: Any, field: str = "DefaultVal
     elif isinstance(default, dict | list) and default:
         # A map or list (a variable's default tags, with an owner's email): its JSON text, keys and all, on
         # the line of its first string.
-        item[field] = located(json.dumps(_plain(default), ensure_ascii=False), _first_string(default))
+        item[field] = located(json.dumps(plain(default), ensure_ascii=False), _first_string(default))
     if sensitive is True or sensitive == "true":
         item["NoEcho"] = True
     return item
@@ -254,14 +253,6 @@ def _first_string(value: Any) -> Any:
         if found is not None:
             return found
     return None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, str) else value
 
 
 def read_tfvars(values: Mapping[str, Any]) -> Responses:
