@@ -179,13 +179,16 @@ def _with_references(values: Mapping[str, Any], expressions: Any) -> Mapping[str
 
 
 def read_blocks(blocks: list[Block]) -> Responses:
-    """The responses of the blocks of `.tf` files (with a note for each `module` block: see
+    """The responses of the blocks of `.tf` files: resources, variables, and what the registry's autoscaling
+    module makes of a `module` block's inputs (`registry_asg`); a note for each other `module` block (see
     `module_notes`)."""
     resources: list[Resource] = []
     variables: list[dict[str, Any]] = []
     for b in blocks:
         if b.type == "resource" and len(b.labels) == 2:
             resources.append((b.labels[0], f"{b.labels[0]}.{b.labels[1]}", b.body, False))
+        elif b.type == "module" and b.labels and is_registry_asg(b.body.get("source")):
+            resources.extend(registry_asg(b.labels[0], b.body))
         elif b.type == "variable" and b.labels:
             variables.append(_parameter(b.labels[0], b.body.get("default"), b.body.get("sensitive")))
     out = _responses(resources, [v for v in variables if v])
@@ -199,7 +202,7 @@ def module_notes(blocks: list[Block]) -> list[str]:
     metascan does not evaluate modules.  A plan (`terraform show -json`) holds them."""
     notes = []
     for b in blocks:
-        if b.type == "module" and b.labels:
+        if b.type == "module" and b.labels and not is_registry_asg(b.body.get("source")):
             source = b.body.get("source")
             shown = _without_credentials(source) if isinstance(source, str) else None
             origin = f" ({shown})" if shown and not shown.startswith("${") else ""
@@ -208,6 +211,97 @@ def module_notes(blocks: list[Block]) -> list[str]:
                 " (terraform show -json), not from .tf files"
             )
     return notes
+
+
+# The registry's autoscaling module (terraform-aws-modules/autoscaling/aws), by its registry address or its
+# repository, after `_without_credentials` (no query, no `?ref=`).
+_REGISTRY_ASG = re.compile(
+    r"(?:^|[/:])terraform-aws-modules/(?:autoscaling/aws|terraform-aws-autoscaling(?:\.git)?)(?://?)?$"
+)
+
+
+def is_registry_asg(source: Any) -> bool:
+    return isinstance(source, str) and _REGISTRY_ASG.search(_without_credentials(source)) is not None
+
+
+def registry_asg(label: str, m: Mapping[str, Any]) -> list[Resource]:
+    """The resources the registry's autoscaling module (v5 and later; its `main.tf`) makes of a module
+    block's inputs, with the attributes they get from them (addresses `module.LABEL.aws_*.this`):
+
+    * `aws_launch_template` (unless `create_launch_template = false`): `launch_template_name` or `name`,
+      `launch_template_description`, `user_data` (base64, as the resource takes it; `user_data_base64` in
+      releases before 6), `merge(tags, launch_template_tags)`, `tag_specifications` (each merged with
+      `tags`), `block_device_mappings`, `network_interfaces`, `key_name`, `image_id`, the instance profile;
+    * `aws_autoscaling_group`: `name`, `context`, `placement_group`, the tags `merge(tags, {Name =
+      coalesce(instance_name, name)}, autoscaling_group_tags)`, `initial_lifecycle_hooks`, and the launch
+      template it makes (else `launch_template_id`);
+    * `aws_autoscaling_schedule` for each entry of `schedules` (named by its key).
+
+    Nothing with `create = false`.  Inputs the module passes on unchanged are read as they are written;
+    what is not a literal (a variable, another module's output) stays a reference, as in a resource."""
+    if _bool(m.get("create")) is False:
+        return []
+    prefix = f"module.{label}."
+    group_address = f"{prefix}aws_autoscaling_group.this"
+    template_address = f"{prefix}aws_launch_template.this"
+    name = m.get("name")
+    tags = _map(m.get("tags"))
+    out: list[Resource] = []
+    group: dict[str, Any] = {
+        "name": name,
+        "context": m.get("context"),
+        "placement_group": m.get("placement_group"),
+        "initial_lifecycle_hook": _blocks(m, "initial_lifecycle_hooks"),
+    }
+    kept = m.get("autoscaling_group_tags_not_propagate_at_launch")
+    not_propagated = {str(k) for k in kept} if isinstance(kept, list) else set()
+    instance_name = m.get("instance_name") if _text(m.get("instance_name")) else name
+    group_tags = {**tags, "Name": instance_name, **_map(m.get("autoscaling_group_tags"))}
+    group["tag"] = [
+        {"key": k, "value": v, "propagate_at_launch": str(k) not in not_propagated}
+        for k, v in group_tags.items()
+        if v is not None
+    ]
+    if _bool(m.get("create_launch_template")) is not False:
+        profile = {"name": m.get("iam_instance_profile_name"), "arn": m.get("iam_instance_profile_arn")}
+        template = {
+            "name": m.get("launch_template_name") if _text(m.get("launch_template_name")) else name,
+            "description": m.get("launch_template_description"),
+            "user_data": m.get("user_data") if _text(m.get("user_data")) else m.get("user_data_base64"),
+            "tags": {**tags, **_map(m.get("launch_template_tags"))},
+            "tag_specifications": [
+                {"resource_type": s.get("resource_type"), "tags": {**tags, **_map(s.get("tags"))}}
+                for s in _blocks(m, "tag_specifications")
+            ],
+            "block_device_mappings": _blocks(m, "block_device_mappings"),
+            "network_interfaces": _blocks(m, "network_interfaces"),
+            "key_name": m.get("key_name"),
+            "image_id": m.get("image_id"),
+            "iam_instance_profile": [profile] if any(map(_text, profile.values())) else [],
+        }
+        out.append(("aws_launch_template", template_address, template, False))
+        version = m.get("launch_template_version")
+        group["launch_template"] = {
+            "id": "${" + template_address + ".id}",
+            "version": version if _text(version) else "${" + template_address + ".latest_version}",
+        }
+    else:
+        group["launch_template"] = {
+            "id": m.get("launch_template_id"),
+            "version": m.get("launch_template_version"),
+        }
+    out.append(("aws_autoscaling_group", group_address, group, False))
+    for key, schedule in _map(m.get("schedules")).items():
+        action = located(str(key), _first_string(schedule) if isinstance(schedule, dict | list) else None)
+        attrs = {"scheduled_action_name": action, "autoscaling_group_name": "${" + group_address + ".name}"}
+        out.append(
+            ("aws_autoscaling_schedule", f"{prefix}aws_autoscaling_schedule.this[{key!r}]", attrs, False)
+        )
+    return out
+
+
+def _map(value: Any) -> dict[Any, Any]:
+    return dict(value) if isinstance(value, dict) else {}
 
 
 # A module source's credentials (`git::https://user:TOKEN@host/...`) and query (`?ref=...&token=...`).
@@ -328,8 +422,9 @@ class _Mapper:
         """A reference to another resource (`aws_launch_template.web.id`) as that resource's id."""
         if isinstance(value, str):
             m = _REF.match(value)
-            if m and m.group(2) in self.names:
-                address = m.group(2)
+            # (the whole address, as `registry_asg` writes its references, else the resource's own)
+            address = next((a for a in m.groups()[:2] if a in self.names), None) if m else None
+            if m and address is not None:
                 name = self.template_names.get(address) if m.group(3) == "name" else None
                 return located(name or self.names[address], value)
         return _text(value)

@@ -469,13 +469,13 @@ def test_module_blocks_are_named_as_not_evaluated(tmp_path: Path) -> None:
     both = tmp_path / "both" / "main.tf"
     both.parent.mkdir()
     both.write_text(
-        'module "asg" {\n  source = "terraform-aws-modules/autoscaling/aws"\n  name = "web"\n}\n'
+        'module "asg" {\n  source = "cloudposse/ec2-autoscale-group/aws"\n  name = "web"\n}\n'
         'resource "aws_autoscaling_group" "app" {\n  name = "app"\n}\n'
     )
     report = scan(both)
     assert report.errors == []
     (skip,) = report.skipped
-    assert skip.reason.startswith('module "asg" (terraform-aws-modules/autoscaling/aws) not evaluated')
+    assert skip.reason.startswith('module "asg" (cloudposse/ec2-autoscale-group/aws) not evaluated')
     assert "terraform show -json" in skip.reason
     token = tmp_path / "token" / "main.tf"
     token.parent.mkdir()
@@ -497,6 +497,83 @@ def test_module_blocks_are_named_as_not_evaluated(tmp_path: Path) -> None:
     )
     assert [(s.source, s.reason) for s in report.skipped] == [(str(only), reason)]
     assert [e.message for e in report.errors] == [f"no input was recognised: {only}: {reason}"]
+
+
+def test_the_registry_autoscaling_modules_inputs_are_what_it_makes(tmp_path: Path) -> None:
+    """A `module` block of terraform-aws-modules/autoscaling/aws is read as the launch template, group,
+    lifecycle hooks and schedules the module makes of its inputs (its main.tf): user data, the template's
+    description, the tags it copies to the template, its tag specifications and the group, hook metadata,
+    each on its line.  `create = false` makes nothing; `create_launch_template = false` no template."""
+    main = tmp_path / "main.tf"
+    main.write_text(
+        "locals {\n"
+        "  boot = <<-EOT\n"
+        "    #!/bin/bash\n"
+        "    export DB_PASSWORD='Xk29vLq83mZpR7tw'\n"
+        "  EOT\n"
+        "}\n"
+        'module "web" {\n'
+        '  source = "git::https://github.com/terraform-aws-modules/terraform-aws-autoscaling.git?ref=v9.2.1"\n'
+        '  name = "billing-web"\n'
+        '  launch_template_description = "owner jane.doe@acme-corp.io"\n'
+        "  user_data = base64encode(local.boot)\n"
+        "  initial_lifecycle_hooks = [\n"
+        "    {\n"
+        '      name = "drain"\n'
+        '      lifecycle_transition = "autoscaling:EC2_INSTANCE_TERMINATING"\n'
+        '      notification_metadata = jsonencode({ iban = "GB96BARC20038041234567" })\n'
+        "    }\n"
+        "  ]\n"
+        '  tag_specifications = [{ resource_type = "instance", tags = { Pager = "+49 30 18272 3456" } }]\n'
+        '  schedules = {\n    "off-call-lena.berg@acme-corp.io" = { recurrence = "0 18 * * 1-5" }\n  }\n'
+        '  tags = { Owner = "sanjay.raman@billing-team.io" }\n'
+        "}\n"
+        'module "off" {\n'
+        '  source = "terraform-aws-modules/autoscaling/aws"\n'
+        "  create = false\n"
+        '  launch_template_description = "owner lena.berg@acme-corp.io"\n'
+        "}\n"
+        'module "external" {\n'
+        '  source = "registry.terraform.io/terraform-aws-modules/autoscaling/aws"\n'
+        '  name = "batch"\n'
+        "  create_launch_template = false\n"
+        '  launch_template_id = "lt-0abc1234def567890"\n'
+        '  launch_template_description = "owner lena.berg@acme-corp.io"\n'
+        '  autoscaling_group_tags = { Escalation = "+44 20 7946 0958" }\n'
+        "}\n"
+    )
+    report = scan(main)
+    assert report.errors == [] and report.skipped == []
+    lines = {(f.resource.type, f.location.field, f.match): f.location.source_line for f in report.findings}
+    template = "module.web.aws_launch_template.this"
+    assert lines == {
+        ("LaunchTemplateVersion", "LaunchTemplateData.UserData", "Xk29vLq83mZpR7tw"): 4,
+        ("LaunchTemplateVersion", "VersionDescription", "jane.doe@acme-corp.io"): 10,
+        ("LifecycleHook", "NotificationMetadata", "GB96BARC20038041234567"): 16,
+        (
+            "LaunchTemplateVersion",
+            "LaunchTemplateData.TagSpecifications[instance].Tags[Pager].Value",
+            "+49 30 18272 3456",
+        ): 19,
+        (
+            "LaunchTemplateVersion",
+            "LaunchTemplateData.TagSpecifications[instance].Tags[Owner].Value",
+            "sanjay.raman@billing-team.io",
+        ): 23,
+        ("LaunchTemplate", "Tags[Owner].Value", "sanjay.raman@billing-team.io"): 23,
+        ("AutoScalingGroup", "Tags[Owner].Value", "sanjay.raman@billing-team.io"): 23,
+        ("ScheduledAction", "ScheduledActionName", "off-call-lena.berg@acme-corp.io"): 21,
+        ("AutoScalingGroup", "Tags[Escalation].Value", "+44 20 7946 0958"): 36,
+    }
+    resources = {(f.resource.type, f.resource.id) for f in report.findings}
+    assert resources == {
+        ("LaunchTemplateVersion", f"{template}:1"),
+        ("LaunchTemplate", template),
+        ("AutoScalingGroup", "billing-web"),
+        ("LifecycleHook", "billing-web/drain"),
+        ("ScheduledAction", "billing-web/off-call-lena.berg@acme-corp.io"),
+        ("AutoScalingGroup", "batch"),
+    }
 
 
 def test_tfvars_values_and_map_defaults_are_scanned(tmp_path: Path) -> None:
