@@ -466,11 +466,16 @@ AWS_EXAMPLE_ACCOUNTS = frozenset(
 )
 
 
+_DATE_FORMS = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+
+
 def _looks_like_timestamp(d: str) -> bool:
-    """A 12-digit YYYYMMDDhhmm or a 10-13 digit Unix time in seconds or milliseconds (2001-2040)."""
-    if len(d) == 12 and d[:2] in ("19", "20"):
+    """A date or time written as digits (YYYYMMDD, YYYYMMDDhhmm, YYYYMMDDhhmmss of 1900-2099) or a 10-13
+    digit Unix time in seconds or milliseconds (2001-2040)."""
+    form = _DATE_FORMS.get(len(d))
+    if form is not None and d[:2] in ("19", "20"):
         try:
-            dt.datetime.strptime(d, "%Y%m%d%H%M")
+            dt.datetime.strptime(d, form)
             return True
         except ValueError:
             pass
