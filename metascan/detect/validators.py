@@ -212,6 +212,14 @@ def stdnum_validator(module: str) -> Validator | None:
     return check
 
 
+def cz_bank_account(value: str) -> bool:
+    """A Czech account number as written, [prefix-]number/bank: its parts are what python-stdnum checks
+    (without the separators they cannot be told apart)."""
+    from stdnum.cz import bankaccount
+
+    return bool(bankaccount.is_valid(value.strip())) and not is_junk_number(digits(value)[:-4])
+
+
 def fi_hetu(value: str) -> bool:
     """A Finnish personal identity code; individual numbers 900-999 (temporary ids) count too."""
     from stdnum.fi import hetu
@@ -670,6 +678,7 @@ VALIDATORS: dict[str, Validator] = {
     "uk_driving_licence": uk_driving_licence,
     "email": email,
     "birth_date": birth_date,
+    "cz_bank_account": cz_bank_account,
     "jwt": jwt,
     "github_checksum": github_checksum,
     "basic_auth_b64": basic_auth_b64,
