@@ -51,8 +51,9 @@ def digits(value: str) -> str:
     return _NON_DIGIT.sub("", value)
 
 
-def is_junk_number(number: str) -> bool:
-    """One repeated digit, or a straight ascending/descending run (wrapping 9->0), or mostly zeros."""
+def is_junk_number(number: str, zeros: bool = True) -> bool:
+    """One repeated digit, or a straight ascending/descending run (wrapping 9->0), or (with `zeros`) mostly
+    zeros."""
     d = digits(number)
     if len(d) < 2:
         return True
@@ -61,7 +62,7 @@ def is_junk_number(number: str) -> bool:
     steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(d)}
     if steps in ({1}, {9}):
         return True
-    return d.count("0") > len(d) * 0.6
+    return zeros and d.count("0") > len(d) * 0.6
 
 
 def not_junk(value: str) -> bool:
@@ -157,7 +158,9 @@ def iban(value: str) -> bool:
         _iban.validate(compact, check_country=False)
     except ValueError:
         return False
-    return not is_junk_number(compact[4:])
+    # Not one repeated digit or a straight run; many zeros are no sign of filler here: the account part of
+    # an IBAN of Kuwait, Jordan, Egypt or Belarus is zero-padded (KW81CBKU0000000000001234560101).
+    return not is_junk_number(compact[4:], zeros=False)
 
 
 def _stdnum(module: object) -> Validator:
