@@ -53,6 +53,7 @@ _PLACEHOLDER = regex.compile(
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
     | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
     | ^\*{3,} | \*{4,}$                                  # masked values
+    | \.{2,}$ | …$                                      # cut short: ops_eyJzaWduSW5B.., sk-proj-abc…
     """
 )
 # Runs of consecutive letters or digits (abcdefg, 1234567): the filler of documentation examples

@@ -18,6 +18,8 @@ from metascan.detect.filters import FILTER_FUNCS
         base64.b64encode(b"user:pass").decode(),
         base64.b64encode(b"deploy:<password>").decode(),
         "<your-password>",
+        "ops_eyJzaWduSW5B..",  # cut short in documentation
+        "sk-proj-Ab3dEf6hIj…",
     ],
 )
 def test_placeholders(value: str) -> None:
