@@ -63,11 +63,13 @@ _USER_PASS = regex.compile(r"^[^\s:]{1,64}:(?P<password>[^\s:]{1,128})$")
 _BASE64 = regex.compile(r"^[A-Za-z0-9+/]{8,200}={0,2}$")
 
 _UUID = regex.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+# crypt(3) password hashes as cloud-init's passwd: and chpasswd take them: $6$salt$..., bcrypt, yescrypt
+_CRYPT = r"^\$(?:1|2[abxy]?|5|6|y|gy|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?)\$[./A-Za-z0-9$=,+-]{8,}$"
 _HASH = regex.compile(
-    r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$|^(?i:sha\d+|md5)[:=-]"
-    # crypt(3) password hashes as cloud-init's passwd: and chpasswd take them: $6$salt$..., bcrypt, yescrypt
-    r"|^\$(?:1|2[abxy]?|5|6|y|gy|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?)\$[./A-Za-z0-9$=,+-]{8,}$"
+    r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$|^(?i:sha\d+|md5)[:=-]|"
+    + _CRYPT
 )
+_CRYPT_RE = regex.compile(_CRYPT)
 _AWS_ID = regex.compile(
     r"^(?:ami|sg|subnet|vpc|i|lt|eni|vol|snap|fs|eipalloc|igw|rtb|nat|acl|pcx|tgw|vpce|key)-[0-9a-f]{8,17}$"
     r"|^arn:aws"
@@ -159,6 +161,9 @@ FILTER_FUNCS: dict[str, Callable[[str], bool]] = {
     "example": is_example,
     "uuid": lambda v: bool(_UUID.match(v)),
     "hash": lambda v: bool(_HASH.match(v)),
+    # A crypt(3) hash only: what a password key holds in hex is a password (`openssl rand -hex 16`), a
+    # digest only where the key says so (password_sha256 is not a password key).
+    "crypt": lambda v: bool(_CRYPT_RE.match(v)),
     "aws_id": lambda v: bool(_AWS_ID.match(v)),
     "sequential": is_sequential,
     "path": lambda v: bool(_PATH.match(v)),

@@ -186,7 +186,9 @@ class Rule:
 # Value filters a rule can name in `filters`; credentials get "reference", "placeholder" and "digest" by
 # default.  A credential token rule (`token = true`: a vendor's self-delimiting format) also gets "example":
 # a format whose random part is an alphabet run (AIzaSy...abcdefg1234567) is an example from the vendor's
-# documentation.  Keyed rules do not: what is assigned to a secret's name counts even when it looks made up.
+# documentation.  Keyed rules do not by default: what is assigned to a secret's name counts even when it looks
+# made up (the generic secret rule names it: a run of seven is no API key).  "crypt" is the crypt(3) part of
+# "hash" alone (a password key's hex value is a password: `openssl rand -hex 16`).
 FILTERS = (
     "reference",
     "placeholder",
@@ -194,6 +196,7 @@ FILTERS = (
     "example",
     "uuid",
     "hash",
+    "crypt",
     "aws_id",
     "sequential",
     "path",

@@ -111,3 +111,15 @@ def test_relative_paths_to_files_and_lowercase_ids() -> None:
 def test_sequential_runs(value: str, dropped: bool) -> None:
     """detect-secrets' heuristic, imported on the filter's first call."""
     assert FILTER_FUNCS["sequential"](value) is dropped
+
+
+def test_crypt_is_the_crypt3_part_of_hash() -> None:
+    """`crypt` drops crypt(3) hashes only; `hash` also drops hex of digest lengths (a password key's hex value
+    is a password: `openssl rand -hex 16`)."""
+    crypt, digest = FILTER_FUNCS["crypt"], FILTER_FUNCS["hash"]
+    hashes = ("$6$rounds=4096$J3dPqL8x$0aBcDeFgHiJkLmNoPqRsTuVw", "$2b$12$KIXQJ8Yt7vR2mZp9wLq3OeAbCdEfGhIj")
+    for value in hashes:
+        assert crypt(value) and digest(value), value
+    for value in ("35e7b31b901ef655cd89f6d3959eb182", "e3ea2b770d441352e80c6b5eafb60d15e995175f"):
+        assert not crypt(value) and digest(value), value
+    assert not crypt("Tz7j6eB!SOebfTM#")
