@@ -33,6 +33,7 @@ _REFERENCE = regex.compile(
                                            # request.form.get('password'), +new Buffer("x")
     | ^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(   # a method call: os.environ.get(...), config.get(...)
     | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
+    | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X
     | (?-i:^(?:var|local|module|data|each|count|self|path|terraform)\.[A-Za-z_][\w.\[\]"*-]*$)   # HCL: var.x
     | (?-i:^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w.\[\]]*$)   # random_password.db.result
     | (?-i:^\(?\s*(?:Get|Read|Invoke|ConvertFrom|Import|Unprotect)-[A-Z][A-Za-z]+\b)   # a PowerShell call
@@ -43,6 +44,7 @@ _REFERENCE = regex.compile(
 _PLACEHOLDER = regex.compile(
     r"""(?ix)
       ^<[^<>]*>$ | ^\[[^\[\]]*\]$ | ^\{[^{}]*\}$         # <password>, [password], {password}
+    | ^&lt;.*&gt;$                                     # the same HTML-escaped: &lt;password&gt;
     | ^(?:x+|\*+|\.+|-+|_+|\#+|0+|1234\d*|abc\d*|test\d*)$
     | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)$
     | ^(?:change[_-]?me|changeit|replace[_-]?me|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)

@@ -20,6 +20,7 @@ from metascan.detect.filters import FILTER_FUNCS
         "<your-password>",
         "ops_eyJzaWduSW5B..",  # cut short in documentation
         "sk-proj-Ab3dEf6hIj…",
+        "&lt;YOURPASSWORD&gt;",
     ],
 )
 def test_placeholders(value: str) -> None:
@@ -81,6 +82,9 @@ def test_digests(value: str, dropped: bool) -> None:
         "request.form.get(",  # password = request.form.get('password'), the value cut at its quote
         "+new Buffer(",  # _password = "+new Buffer("feast").toString("base64")
         "os.environ.get(DB_PASSWORD)",
+        "env.PERKEEP_TEST_PASSWORD",
+        "process.env.DB_PASSWORD",
+        "os.environ.DB_PASSWORD",
     ],
 )
 def test_references(value: str) -> None:
@@ -123,3 +127,8 @@ def test_crypt_is_the_crypt3_part_of_hash() -> None:
     for value in ("35e7b31b901ef655cd89f6d3959eb182", "e3ea2b770d441352e80c6b5eafb60d15e995175f"):
         assert not crypt(value) and digest(value), value
     assert not crypt("Tz7j6eB!SOebfTM#")
+
+
+@pytest.mark.parametrize("value", ["env.Xq7Lm2pR9!", "Environ.42xQ", "my.env.pass-9Q"])
+def test_passwords_that_start_like_an_environment_lookup_are_not_references(value: str) -> None:
+    assert not FILTER_FUNCS["reference"](value)
