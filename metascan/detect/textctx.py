@@ -95,6 +95,9 @@ _VALUE = r"""
       |(?P<{p}uv>(?:[^\s'"`;&,{{}}\[\]<>\\]|\\(?![nrt"]))[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}
          (?:\\(?![nrt"])[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}){{0,100}}))"""
 
+# A YAML core tag before a value (`password: !!str 4815162342`): the value is what follows it.
+_YAML_TAG = r"(?:!!(?:str|binary)[ \t]+)?"
+
 _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
     (literals, regex.compile(source, regex.VERBOSE))
     for literals, source in (
@@ -149,6 +152,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             r"""
             (?<![\w.@/-])(?P<k>\w[\w.-]{0,100}+)(?=\s*[=!:?+."])"""
             + _OPERATOR
+            + _YAML_TAG
             + _VALUE.format(p=""),
         ),
         (

@@ -157,6 +157,13 @@ def test_a_typical_script() -> None:
     assert {p.key for p in found} >= keys
 
 
+def test_a_yaml_core_tag_is_not_the_value() -> None:
+    """`password: !!str 4815162342` assigns 4815162342 (YAML's string tag), `!!binary` its base64."""
+    text = "password: !!str 4815162342\ndb_password: !!binary UW03dlQyeEw5cFI0d1o4bg==\nimage: !!str v1\n"
+    found = [(p.key, p.value) for p in _assignments(text, 5.0)]
+    assert found == [("password", "4815162342"), ("db_password", "UW03dlQyeEw5cFI0d1o4bg=="), ("image", "v1")]
+
+
 def test_a_literal_compared_with_a_name_is_that_name_s_value() -> None:
     """`"v" == password` (the literal first) names its value as `password == "v"` does."""
     for text in ('if ("Xq7vLm2pR9zK" === password) {', "if ('Xq7vLm2pR9zK' != $db_pass) exit 1"):
