@@ -55,6 +55,7 @@ _PLACEHOLDER = regex.compile(
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
     | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
     | ^\*{3,} | \*{4,}$                                  # masked values
+    | ^(.{1,8}?)\1{2,}$                                  # one block three times or more: abcd1234abcd1234...
     | \.{2,}$ | …$                                      # cut short: ops_eyJzaWduSW5B.., sk-proj-abc…
     """
 )

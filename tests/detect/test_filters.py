@@ -21,6 +21,8 @@ from metascan.detect.filters import FILTER_FUNCS
         "ops_eyJzaWduSW5B..",  # cut short in documentation
         "sk-proj-Ab3dEf6hIj…",
         "&lt;YOURPASSWORD&gt;",
+        "abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234",  # one block, repeated
+        "xyzxyzxyz",
     ],
 )
 def test_placeholders(value: str) -> None:
@@ -35,6 +37,7 @@ def test_placeholders(value: str) -> None:
         base64.b64encode(b"deploy:Hn4Bg7Vf1Cd8").decode(),
         "fakeroot-Tq8Lm2Xv9Kp4",  # a word that only starts like one
         "abcdef1234567890abcdef12",  # filler, but keyed rules report it: only vendor rules drop filler
+        "Xk29vLq8Xk29vLq8",  # a block twice is not yet filler
     ],
 )
 def test_not_placeholders(value: str) -> None:
