@@ -196,8 +196,9 @@ def _stdnum_folders() -> tuple[str, ...]:
 
 def stdnum_validator(module: str) -> Validator | None:
     """The check of a python-stdnum module (`se.personnummer`): `is_valid` on the value without separators,
-    never raising (some modules raise on odd input: cn.ric, KeyError), and not junk.  None when there is no
-    such module.  The module is imported when the check first runs, not when the rules load."""
+    or as written where its separators tell its parts apart (a Czech account, `prefix-number/bank`), never
+    raising (some modules raise on odd input: cn.ric, KeyError), and not junk.  None when there is no such
+    module.  The module is imported when the check first runs, not when the rules load."""
     if not _STDNUM_MODULE.fullmatch(module) or not _stdnum_has(module):
         return None
     is_valid: Callable[[str], bool] | None = None
@@ -207,20 +208,14 @@ def stdnum_validator(module: str) -> Validator | None:
         if is_valid is None:
             is_valid = importlib.import_module(f"stdnum.{module}").is_valid
         compact = _NON_ALNUM.sub("", value).upper()
+        written = value.strip().upper()
         try:
-            return bool(is_valid(compact)) and not is_junk_number(compact)
+            valid = is_valid(compact) or (written != compact and is_valid(written))
+            return bool(valid) and not is_junk_number(compact)
         except Exception:  # a validator's own bug on odd input (cn.ric: KeyError) is a rejection
             return False
 
     return check
-
-
-def cz_bank_account(value: str) -> bool:
-    """A Czech account number as written, [prefix-]number/bank: its parts are what python-stdnum checks
-    (without the separators they cannot be told apart)."""
-    from stdnum.cz import bankaccount
-
-    return bool(bankaccount.is_valid(value.strip())) and not is_junk_number(digits(value)[:-4])
 
 
 def fi_hetu(value: str) -> bool:
@@ -681,7 +676,6 @@ VALIDATORS: dict[str, Validator] = {
     "uk_driving_licence": uk_driving_licence,
     "email": email,
     "birth_date": birth_date,
-    "cz_bank_account": cz_bank_account,
     "jwt": jwt,
     "github_checksum": github_checksum,
     "basic_auth_b64": basic_auth_b64,
