@@ -255,8 +255,11 @@ def registry_asg(label: str, m: Mapping[str, Any]) -> list[Resource]:
     }
     kept = m.get("autoscaling_group_tags_not_propagate_at_launch")
     not_propagated = {str(k) for k in kept} if isinstance(kept, list) else set()
-    instance_name = m.get("instance_name") if _text(m.get("instance_name")) else name
-    group_tags = {**tags, "Name": instance_name, **_map(m.get("autoscaling_group_tags"))}
+    group_tags = {
+        **tags,
+        "Name": _coalesce(m.get("instance_name"), name),
+        **_map(m.get("autoscaling_group_tags")),
+    }
     group["tag"] = [
         {"key": k, "value": v, "propagate_at_launch": str(k) not in not_propagated}
         for k, v in group_tags.items()
@@ -265,9 +268,9 @@ def registry_asg(label: str, m: Mapping[str, Any]) -> list[Resource]:
     if _bool(m.get("create_launch_template")) is not False:
         profile = {"name": m.get("iam_instance_profile_name"), "arn": m.get("iam_instance_profile_arn")}
         template = {
-            "name": m.get("launch_template_name") if _text(m.get("launch_template_name")) else name,
+            "name": _coalesce(m.get("launch_template_name"), name),
             "description": m.get("launch_template_description"),
-            "user_data": m.get("user_data") if _text(m.get("user_data")) else m.get("user_data_base64"),
+            "user_data": _coalesce(m.get("user_data"), m.get("user_data_base64")),
             "tags": {**tags, **_map(m.get("launch_template_tags"))},
             "tag_specifications": [
                 {"resource_type": s.get("resource_type"), "tags": {**tags, **_map(s.get("tags"))}}
@@ -280,10 +283,11 @@ def registry_asg(label: str, m: Mapping[str, Any]) -> list[Resource]:
             "iam_instance_profile": [profile] if any(map(_text, profile.values())) else [],
         }
         out.append(("aws_launch_template", template_address, template, False))
-        version = m.get("launch_template_version")
         group["launch_template"] = {
             "id": "${" + template_address + ".id}",
-            "version": version if _text(version) else "${" + template_address + ".latest_version}",
+            "version": _coalesce(
+                m.get("launch_template_version"), "${" + template_address + ".latest_version}"
+            ),
         }
     else:
         group["launch_template"] = {
@@ -302,6 +306,11 @@ def registry_asg(label: str, m: Mapping[str, Any]) -> list[Resource]:
 
 def _map(value: Any) -> dict[Any, Any]:
     return dict(value) if isinstance(value, dict) else {}
+
+
+def _coalesce(*values: Any) -> Any:
+    """Terraform's `coalesce`: the first value that is not null or empty (the last one else)."""
+    return next((v for v in values if _text(v)), values[-1])
 
 
 # A module source's credentials (`git::https://user:TOKEN@host/...`) and query (`?ref=...&token=...`).
