@@ -21,9 +21,10 @@ like any other rule: a bare number never tells its country, so a row's validator
 words is a token of the field's key, of the key the value is assigned to, or near the value (`strong = true`:
 the check is strict enough to report without a word, at lower confidence).  Words in scripts without word
 tokens (Chinese, Japanese, Korean, Thai, Arabic, Hindi) count when they occur near the value.  Accented words
-also count without their accents (`Führerschein` as `fuhrerschein` and `fuehrerschein`).  A phrase whose
-tokens are all shorter than 3 letters (`N.I.F.`, `r. č.`, `eID`) names nothing as tokens: it is left out (list
-the undotted form).  Adding a country is a row.
+also count without their accents (`Führerschein` as `fuhrerschein` and `fuehrerschein`).  A phrase of short
+tokens with a single letter among them (`N.I.F.`, `r. č.`, `eID`) names nothing as tokens: it is left out
+(list the undotted form); one of two-letter tokens (`SA ID`, `St.Nr.`, `TC no`, `NIFp`) counts, every token
+near the value.  Adding a country is a row.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
     tokened: list[str] = []
     scripts: list[str] = []  # words of scripts without word tokens: found as text near the value
     for phrase in (w.strip() for ws in by_language.values() for w in ws):
-        if _has_tokens(phrase) and max(map(len, words(phrase))) < 3:
+        tokens = words(phrase)
+        if _has_tokens(phrase) and max(map(len, tokens)) < 3 and min(map(len, tokens)) < 2:
             continue  # dotted abbreviations (N.I.F., r. č.) are single letters as tokens: any text has them
         if _has_tokens(phrase):
             tokened.extend(v for v in _variants(phrase) if v not in tokened)

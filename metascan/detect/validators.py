@@ -253,15 +253,24 @@ def de_document_number(value: str) -> bool:
 
 
 def sg_nric(value: str) -> bool:
-    """A Singapore NRIC/FIN (S, T, F, G + 7 digits + check letter): weights 2 7 6 5 4 3 2, +4 for T and G,
-    the remainder mod 11 picks the letter."""
+    """A Singapore NRIC/FIN (S, T, F, G, M + 7 digits + check letter): weights 2 7 6 5 4 3 2, +4 for T and
+    G, +3 for M (the FIN series issued since 2022), the remainder mod 11 picks the letter."""
     compact = value.strip().upper()
-    if not regex.fullmatch(r"[STFG]\d{7}[A-Z]", compact):
+    if not regex.fullmatch(r"[STFGM]\d{7}[A-Z]", compact):
         return False
     total = sum(int(d) * w for d, w in zip(compact[1:8], (2, 7, 6, 5, 4, 3, 2), strict=True))
-    total += 4 if compact[0] in "TG" else 0
-    letters = "JZIHGFEDCBA" if compact[0] in "ST" else "XWUTRQPNMLK"
-    return letters[total % 11] == compact[8] and not is_junk_number(compact[1:8])
+    total += _SG_OFFSET.get(compact[0], 0)
+    return _SG_LETTERS[compact[0]][total % 11] == compact[8] and not is_junk_number(compact[1:8])
+
+
+_SG_OFFSET = {"T": 4, "G": 4, "M": 3}
+_SG_LETTERS = {
+    "S": "JZIHGFEDCBA",
+    "T": "JZIHGFEDCBA",
+    "F": "XWUTRQPNMLK",
+    "G": "XWUTRQPNMLK",
+    "M": "XWUTRQPNJLK",
+}
 
 
 def us_npi(value: str) -> bool:
