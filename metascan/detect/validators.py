@@ -273,6 +273,17 @@ _SG_LETTERS = {
 }
 
 
+def mx_clabe(value: str) -> bool:
+    """A Mexican CLABE (Clave Bancaria Estandarizada, Banco de México): 18 digits, bank (3), plaza (3),
+    account (11) and a check digit: weights 3 7 1 over the first 17 digits, each product mod 10, and the
+    digit that brings their sum to a multiple of 10."""
+    d = digits(value)
+    if len(d) != 18 or is_junk_number(d):
+        return False
+    total = sum(int(x) * w % 10 for x, w in zip(d[:17], (3, 7, 1) * 6, strict=False))
+    return (10 - total % 10) % 10 == int(d[17])
+
+
 def us_npi(value: str) -> bool:
     """A US National Provider Identifier: 10 digits starting with 1 or 2, Luhn over 80840 and the digits."""
     d = digits(value)
@@ -678,6 +689,7 @@ VALIDATORS: dict[str, Validator] = {
     "de_document_number": de_document_number,
     "sg_nric": sg_nric,
     "us_npi": us_npi,
+    "mx_clabe": mx_clabe,
     "au_medicare": au_medicare,
     "de_kvnr": de_kvnr,
     "de_rvnr": de_rvnr,
