@@ -73,7 +73,8 @@ class Pair(NamedTuple):
 #   `req.SetBasicAuth("user", "pw")`: the callee names the password;
 # - `setx K v` (Windows), Dockerfile `ENV K v` / `ARG K v` (the legacy form without `=`);
 # - a value named by its sibling: Kubernetes and ECS `name: K` / `value: V`, Elastic Beanstalk
-#   `OptionName`/`Value`, CloudFormation `ParameterKey`/`ParameterValue`;
+#   `OptionName`/`Value`, CloudFormation `ParameterKey`/`ParameterValue`, XML attributes
+#   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`).
 # A key that names a secret, then a colon and the value without white space (`token:abc`, `X-Api-Key:abc`):
 # the literals say that such a key occurs at all (the form runs only then).
@@ -131,7 +132,8 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("alue", "ALUE"),
             r"""
             (?<![\w-])(?i:name|key|optionname|parameterkey|variable)(?P<nq0>["']?)[ \t]*[:=][ \t]*
-            (?P<nq>["']?)(?P<nk>[A-Za-z_/][\w./-]{0,100})(?P=nq)(?:[ \t]*[,;][ \t\n]*|[ \t]*\n[ \t]*)
+            (?P<nq>["']?)(?P<nk>[A-Za-z_/][\w./-]{0,100})(?P=nq)
+            (?:[ \t]*[,;][ \t\n]*|[ \t]*\n[ \t]*|(?<=["'])[ \t]+)
             (?:-[ \t]+)?(?P<nq2>["']?)(?i:value|parametervalue)(?P=nq2)[ \t]*[:=][ \t]*
             (?:"(?P<ndv>[^"\n]{0,4000})"|'(?P<nsv>[^'\n]{0,4000})'|(?P<nuv>[^\s'",;}\]]{1,4000}))""",
         ),

@@ -164,6 +164,19 @@ def test_a_yaml_core_tag_is_not_the_value() -> None:
     assert found == [("password", "4815162342"), ("db_password", "UW03dlQyeEw5cFI0d1o4bg=="), ("image", "v1")]
 
 
+def test_xml_attributes_name_the_value_attribute() -> None:
+    """`<Parameter Name="K" Value="V"/>` and `<add key="K" value="V"/>` (.NET configuration, Ant, Maven):
+    the quoted name attribute names the value attribute that follows it after blanks."""
+    text = (
+        '<Parameter Name="DbPassword" Value="Xq7vLm2pR9zK" />\n'
+        "<add key='ApiToken' value='Pz4nW8cT1bQe'/>\n"
+    )
+    found = [(p.key, p.value) for p in _assignments(text, 5.0)]
+    assert ("DbPassword", "Xq7vLm2pR9zK") in found and ("ApiToken", "Pz4nW8cT1bQe") in found
+    # an unquoted name still needs its separator: `name=x value=y` on one line is two assignments
+    assert ("x", "y") not in [(p.key, p.value) for p in _assignments("name=x value=y", 5.0)]
+
+
 def test_a_literal_compared_with_a_name_is_that_name_s_value() -> None:
     """`"v" == password` (the literal first) names its value as `password == "v"` does."""
     for text in ('if ("Xq7vLm2pR9zK" === password) {', "if ('Xq7vLm2pR9zK' != $db_pass) exit 1"):
