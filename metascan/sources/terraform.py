@@ -29,7 +29,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..model import Located, origin_of
+from ..model import Located, Origin, origin_of
+from . import hcl
 from .hcl import Block, plain, untemplate
 from .responses import Responses
 from .textlines import as_base64, located
@@ -105,26 +106,170 @@ def _state_resources(doc: Mapping[str, Any]) -> Iterator[Resource]:
 
 def _config_resources(doc: Mapping[str, Any]) -> Iterator[Resource]:
     blocks = doc.get("resource")
-    for rtype, named in blocks.items() if isinstance(blocks, dict) else []:
-        for name, attrs in named.items() if isinstance(named, dict) else []:
-            for body in attrs if isinstance(attrs, list) else [attrs]:
-                if isinstance(body, dict):
-                    yield str(rtype), f"{rtype}.{name}", _untemplated(body), False
+    resources = [
+        (str(rtype), f"{rtype}.{name}", body)
+        for rtype, named in (blocks.items() if isinstance(blocks, dict) else [])
+        for name, attrs in (named.items() if isinstance(named, dict) else [])
+        for body in (attrs if isinstance(attrs, list) else [attrs])
+        if isinstance(body, dict)
+    ]
+    evaluated = _evaluated_templates(doc.get("locals"), [body for _, _, body in resources])
+    for rtype, address, body in resources:
+        yield rtype, address, _untemplated(body, evaluated), False
 
 
-def _untemplated(value: Any) -> Any:
+def _untemplated(value: Any, evaluated: Mapping[int, Any] | None = None) -> Any:
     """A `.tf.json` attribute as Terraform reads it: its strings are templates, in which `$${` and `%%{` are
-    the literal `${` and `%{` (as in a `.tf` file: hcl.py).  Plans and state hold values, not templates."""
+    the literal `${` and `%{` (as in a `.tf` file: hcl.py), and each interpolation is an expression.
+    `evaluated`: the value of each string with interpolations (by `id`), as hcl.py evaluates the same
+    template in a `.tf` file (`_evaluated_templates`).  Plans and state hold values, not templates."""
     if isinstance(value, str):
+        done = evaluated.get(id(value)) if evaluated else None
+        if done is not None:
+            return done
         if "$${" not in value and "%%{" not in value:
             return value
         origin = origin_of(value)
         return Located(untemplate(value), origin) if origin is not None else untemplate(value)
     if isinstance(value, dict):
-        return {k: _untemplated(v) for k, v in value.items()}
+        return {k: _untemplated(v, evaluated) for k, v in value.items()}
     if isinstance(value, list):
-        return [_untemplated(v) for v in value]
+        return [_untemplated(v, evaluated) for v in value]
     return value
+
+
+# How many template strings of one `.tf.json` file are evaluated (each is an HCL attribute to parse).
+MAX_JSON_TEMPLATES = 2000
+
+
+def _evaluated_templates(local_values: Any, bodies: list[Any]) -> dict[int, Any]:
+    """The strings of resource bodies that hold interpolations (`"${base64encode(\"...\")}"`,
+    `"${local.db_password}"`), evaluated as hcl.py evaluates the same template in a `.tf` file, with the
+    document's `locals` (an object, or a list of objects): by `id` of the string, each with the line of
+    the string in the JSON document.  A string hcl.py cannot read, or whose value is not a string, is left
+    to `_untemplated` (its interpolations stay as written: references)."""
+    strings: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            if ("${" in value or "%{" in value) and len(strings) < MAX_JSON_TEMPLATES:
+                strings.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+
+    for body in bodies:
+        collect(body)
+    if not strings:
+        return {}
+    tables = local_values if isinstance(local_values, list) else [local_values]
+    lines = ["locals {"]
+    for table in tables:
+        for name, value in table.items() if isinstance(table, dict) else []:
+            if _HCL_NAME.fullmatch(str(name)):
+                lines.append(f"  {name} = {_hcl_expression(value)}")
+    lines.append("}")
+    lines.append('resource "metascan_json" "templates" {')
+    lines.extend(f"  t{i} = {_hcl_template(s)}" for i, s in enumerate(strings))
+    lines.append("}")
+    try:
+        blocks = hcl.parse("\n".join(lines))
+    except hcl.HclError:
+        return {}
+    body = next((b.body for b in blocks if b.labels == ["metascan_json", "templates"]), {})
+    out: dict[int, Any] = {}
+    for i, s in enumerate(strings):
+        value = body.get(f"t{i}")
+        if isinstance(value, str) and value != s:
+            origin, made = origin_of(s), origin_of(value)
+            if origin is not None:  # the string's line in the JSON document (and base64encode's chain)
+                value = Located(str(value), Origin(origin.line, (), made.chain if made is not None else ()))
+            out[id(s)] = value
+    return out
+
+
+_HCL_NAME = re.compile(r"[A-Za-z_][\w-]*")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _hcl_template(text: str) -> str:
+    """A `.tf.json` string as the quoted HCL template it stands for: its literal text escaped, each
+    interpolation (`${...}`) and directive (`%{...}`) as written, up to its closing brace (strings inside
+    it, with their own interpolations, skipped)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    literal_until = 0  # an interpolation that does not close makes the text up to here literal
+    while i < n:
+        if text.startswith(("$${", "%%{"), i):
+            out.append(text[i : i + 3])
+            i += 3
+            continue
+        if i >= literal_until and text.startswith(("${", "%{"), i):
+            end = _closing(text, i + 2)
+            if end > 0:
+                out.append(text[i:end])
+                i = end
+                continue
+            # (none of the interpolations before the line break or the end closes either: each is read
+            # once, so quoting is linear in the text's length)
+            line_break = text.find("\n", i)
+            literal_until = n if line_break < 0 else line_break
+        out.append(_ESCAPES.get(text[i], text[i]))
+        i += 1
+    return '"' + "".join(out) + '"'
+
+
+def _closing(text: str, i: int) -> int:
+    """The index after the `}` that closes an interpolation whose expression starts at `i`; -1 if none (or
+    a line break inside it, which a quoted HCL template cannot hold).  Strings inside the expression, and
+    the interpolations inside those, are skipped (a stack, not recursion: the nesting may be deep)."""
+    stack = [1]  # per level: open braces of an expression, or 0 for a string inside one
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            return -1
+        if stack[-1] == 0:  # in a string
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                stack.pop()
+            elif text.startswith("${", i):
+                stack.append(1)
+                i += 1
+        elif c == '"':
+            stack.append(0)
+        elif c == "{":
+            stack[-1] += 1
+        elif c == "}":
+            stack[-1] -= 1
+            if stack[-1] == 0:
+                stack.pop()
+                if not stack:
+                    return i + 1
+        i += 1
+    return -1
+
+
+def _hcl_expression(value: Any) -> str:
+    """A `.tf.json` local value as the HCL expression it stands for (strings are templates)."""
+    if isinstance(value, str):
+        return _hcl_template(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl_expression(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{_hcl_template(str(k))} = {_hcl_expression(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    return "null"
 
 
 def read_json(doc: Mapping[str, Any]) -> Responses:

@@ -174,6 +174,61 @@ def test_tf_json_strings_are_templates_with_their_escapes_undone(tmp_path: Path)
     assert finding.location.source_line == 1 + next(i for i, t in enumerate(lines) if "user_data" in t)
 
 
+def test_tf_json_interpolations_are_evaluated_as_in_a_tf_file(tmp_path: Path) -> None:
+    """`.tf.json` (written by hand or by CDK for Terraform) puts expressions in `${...}`: a user data of
+    `${base64encode("...")}` is that text, `${local.db_password}` the document's local value, each finding
+    on the line of its string; a reference (`${var.x}`, a resource's id) stays a reference and still links
+    the group to its template."""
+    path = tmp_path / "cdk.tf.json"
+    user_data = (
+        '${base64encode("#!/bin/bash\\nexport DB_PASSWORD=${local.db_password}\\n'
+        'export API_TOKEN=${var.api_token}\\n")}'
+    )
+    path.write_text(
+        json.dumps(
+            {
+                "locals": [{"db_password": "Wq8v-Lm2p-R9zK"}],
+                "resource": {
+                    "aws_launch_template": {"app": {"name": "app", "user_data": user_data}},
+                    "aws_autoscaling_group": {
+                        "web": {
+                            "name": "web",
+                            "max_size": 1,
+                            "min_size": 1,
+                            "launch_template": {"id": "${aws_launch_template.app.id}"},
+                            "tag": [
+                                {"key": "Owner", "value": '${lower("Owner")}', "propagate_at_launch": True}
+                            ],
+                        }
+                    },
+                },
+            },
+            indent=2,
+        )
+    )
+    report = scan(path)
+    assert report.errors == []
+    (finding,) = report.findings
+    assert (finding.rule, finding.match, finding.location.decoding) == (
+        "password-assignment",
+        "Wq8v-Lm2p-R9zK",
+        ("base64",),
+    )
+    assert finding.location.line == 2  # of the user data
+    lines = path.read_text().splitlines()
+    assert finding.location.source_line == 1 + next(i for i, t in enumerate(lines) if "user_data" in t)
+    assert finding.raised is not None and "web" in finding.raised  # the group launches the template
+
+
+def test_tf_json_template_quoting() -> None:
+    """A `.tf.json` string's literal text is escaped for HCL; interpolations (with strings of their own,
+    nested interpolations, braces) are kept whole; one that does not close is literal text."""
+    assert terraform._hcl_template('a "b" \\ ${f("x}", {k = "${y}"})} $${z}\n') == (
+        '"a \\"b\\" \\\\ ${f("x}", {k = "${y}"})} $${z}\\n"'
+    )
+    assert terraform._hcl_template("${open") == '"${open"'
+
+
 def test_heredocs_escapes_and_functions_of_literals() -> None:
     (block,) = hcl.parse(
         'resource "aws_launch_template" "x" {\n'
