@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -310,7 +311,9 @@ def write_output(text: str | Iterable[str], output: str | None, secret: bool) ->
     `text`: the report, or its pieces in order (`render_pieces`: a large report is written as it is
     rendered, never held whole).  The text goes to a temporary file beside the target, is flushed to disk,
     then renamed over the target: a crashed or killed run leaves the previous report (or none) in place,
-    never a partial one.
+    never a partial one.  A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a
+    named pipe, `>(...)` of the shell) is written to as it is: a rename would put a file in its place (and
+    run as root, replace the system's `/dev/null`).
     """
     pieces = (text,) if isinstance(text, str) else text
     if output is None:
@@ -323,6 +326,14 @@ def write_output(text: str | Iterable[str], output: str | None, secret: bool) ->
         upload_report("".join(pieces), output, settings or S3Settings())
         return
     target = Path(output)
+    if _is_special(target):
+        try:
+            with open(target, "w", encoding="utf-8") as f:
+                for piece in pieces:
+                    f.write(piece)
+        except OSError as e:
+            raise MetascanError(f"{output}: cannot write report: {e.strerror or e}") from e
+        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as e:
@@ -341,6 +352,15 @@ def write_output(text: str | Iterable[str], output: str | None, secret: bool) ->
         if isinstance(e, OSError):
             raise MetascanError(f"{output}: cannot write report: {e.strerror or e}") from e
         raise
+
+
+def _is_special(target: Path) -> bool:
+    """Whether the target exists (through symlinks) and is not a regular file: a device, a pipe, a socket."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False  # (not there yet, or not reachable: the atomic write says why it cannot write)
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _report_mode(target: Path, secret: bool) -> int:

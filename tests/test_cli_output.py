@@ -307,6 +307,41 @@ class _BrokenFinding(Finding):
         raise RuntimeError("rendering failed midway")
 
 
+def test_an_output_that_is_a_pipe_or_device_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """`-o /dev/null`, `-o /dev/stdout`, a named pipe: the report goes into it; renaming a file over it
+    would replace it (as root, the system's /dev/null).  A named pipe stands for them here."""
+    import threading
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "groups.json").write_text(
+        json.dumps(
+            {
+                "AutoScalingGroups": [
+                    {
+                        "AutoScalingGroupName": "web",
+                        "Tags": [{"Key": "Owner", "Value": "priya.natarajan@corp-example.net"}],
+                    }
+                ]
+            }
+        )
+    )
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = subprocess.run(
+        [sys.executable, "-m", "metascan", "scan", str(inputs), "--format", "json", "-o", str(fifo)],
+        capture_output=True,
+        timeout=120,
+    )
+    reader.join(timeout=60)
+    assert result.returncode == 1, result.stderr  # a finding
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still the pipe
+    assert json.loads(received[0])["findings"][0]["rule"] == "email-address"
+
+
 def test_a_rendering_that_fails_midway_leaves_the_previous_report(tmp_path: Path) -> None:
     # The JSON report is written in pieces as it is rendered (a large report is never held whole); a
     # failure after some pieces were written still leaves the previous report, and no temporary file.
