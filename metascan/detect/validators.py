@@ -273,6 +273,17 @@ _SG_LETTERS = {
 }
 
 
+def us_dea(value: str) -> bool:
+    """A US DEA registration number: a registrant-type letter, the first letter of the registrant's last
+    name (or 9), 7 digits, the last a check digit: the last digit of (1st + 3rd + 5th) + 2 x (2nd + 4th +
+    6th)."""
+    text = value.strip().upper()
+    if not regex.fullmatch(r"[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}", text):
+        return False
+    d = [int(c) for c in text[2:]]
+    return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6] and not is_junk_number(text[2:])
+
+
 def mx_clabe(value: str) -> bool:
     """A Mexican CLABE (Clave Bancaria Estandarizada, Banco de México): 18 digits, bank (3), plaza (3),
     account (11) and a check digit: weights 3 7 1 over the first 17 digits, each product mod 10, and the
@@ -690,6 +701,7 @@ VALIDATORS: dict[str, Validator] = {
     "sg_nric": sg_nric,
     "us_npi": us_npi,
     "mx_clabe": mx_clabe,
+    "us_dea": us_dea,
     "au_medicare": au_medicare,
     "de_kvnr": de_kvnr,
     "de_rvnr": de_rvnr,
