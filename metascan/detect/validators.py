@@ -603,7 +603,7 @@ _NOT_PERSON = frozenset(
     operator operators controller controllers kubernetes docker container containers lambda agent agents
     daemon robot script scripts cron console server servers cluster clusters fleet node nodes instance
     instances webhook notifier alerting manager managers engineer developer developers maintainer
-    maintainers tech
+    maintainers tech auto autoscaling scaling shift shifts
     """.split()
 )
 # Suffixes of words for functions and fields, never of given names or surnames (`-ment`, `-ness` and `-ity`
