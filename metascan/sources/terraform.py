@@ -161,16 +161,19 @@ def _evaluated_templates(local_values: Any, bodies: list[Any]) -> dict[int, Any]
             for v in value:
                 collect(v)
 
-    for body in bodies:
-        collect(body)
-    if not strings:
-        return {}
-    tables = local_values if isinstance(local_values, list) else [local_values]
-    lines = ["locals {"]
-    for table in tables:
-        for name, value in table.items() if isinstance(table, dict) else []:
-            if _HCL_NAME.fullmatch(str(name)):
-                lines.append(f"  {name} = {_hcl_expression(value)}")
+    try:
+        for body in bodies:
+            collect(body)
+        if not strings:
+            return {}
+        tables = local_values if isinstance(local_values, list) else [local_values]
+        lines = ["locals {"]
+        for table in tables:
+            for name, value in table.items() if isinstance(table, dict) else []:
+                if _HCL_NAME.fullmatch(str(name)):
+                    lines.append(f"  {name} = {_hcl_expression(value)}")
+    except RecursionError:
+        return {}  # (JSON nested near the interpreter's limit: its strings stay as written)
     lines.append("}")
     lines.append('resource "metascan_json" "templates" {')
     lines.extend(f"  t{i} = {_hcl_template(s)}" for i, s in enumerate(strings))
@@ -184,9 +187,12 @@ def _evaluated_templates(local_values: Any, bodies: list[Any]) -> dict[int, Any]
     for i, s in enumerate(strings):
         value = body.get(f"t{i}")
         if isinstance(value, str) and value != s:
+            # The string's line in the JSON document (and base64encode's chain), never a line of the HCL
+            # text made here; without one (a document read without positions) the field's line is looked
+            # up as for any other value.
             origin, made = origin_of(s), origin_of(value)
-            if origin is not None:  # the string's line in the JSON document (and base64encode's chain)
-                value = Located(str(value), Origin(origin.line, (), made.chain if made is not None else ()))
+            chain = made.chain if made is not None else ()
+            value = Located(str(value), Origin(origin.line, (), chain)) if origin is not None else str(value)
             out[id(s)] = value
     return out
 
@@ -254,8 +260,11 @@ def _closing(text: str, i: int) -> int:
     return -1
 
 
-def _hcl_expression(value: Any) -> str:
-    """A `.tf.json` local value as the HCL expression it stands for (strings are templates)."""
+def _hcl_expression(value: Any, depth: int = 0) -> str:
+    """A `.tf.json` local value as the HCL expression it stands for (strings are templates); nested deeper
+    than hcl.py evaluates, `null`."""
+    if depth > hcl.MAX_DEPTH:
+        return "null"
     if isinstance(value, str):
         return _hcl_template(value)
     if isinstance(value, bool):
@@ -265,9 +274,9 @@ def _hcl_expression(value: Any) -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     if isinstance(value, list):
-        return "[" + ", ".join(_hcl_expression(v) for v in value) + "]"
+        return "[" + ", ".join(_hcl_expression(v, depth + 1) for v in value) + "]"
     if isinstance(value, dict):
-        items = (f"{_hcl_template(str(k))} = {_hcl_expression(v)}" for k, v in value.items())
+        items = (f"{_hcl_template(str(k))} = {_hcl_expression(v, depth + 1)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"
     return "null"
 

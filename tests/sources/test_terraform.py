@@ -220,6 +220,26 @@ def test_tf_json_interpolations_are_evaluated_as_in_a_tf_file(tmp_path: Path) ->
     assert finding.raised is not None and "web" in finding.raised  # the group launches the template
 
 
+def test_tf_json_locals_nested_near_the_recursion_limit(tmp_path: Path) -> None:
+    """A local nested 900 deep neither stops the file's scan nor lends a line of the HCL made from the
+    JSON to a finding: the file is one line long."""
+    deep: object = "x"
+    for _ in range(900):
+        deep = [deep]
+    user_data = '${base64encode("export DB_PASSWORD=${local.pw}")}'
+    doc = {
+        "locals": {"deep": deep, "pw": "Wq8v-Lm2p-R9zK"},
+        "resource": {"aws_launch_template": {"app": {"name": "app", "user_data": user_data}}},
+    }
+    path = tmp_path / "main.tf.json"
+    path.write_text(json.dumps(doc))
+    report = scan(path)
+    assert report.errors == []
+    (finding,) = report.findings
+    assert finding.match == "Wq8v-Lm2p-R9zK"
+    assert finding.location.source_line in (None, 1)
+
+
 def test_tf_json_template_quoting() -> None:
     """A `.tf.json` string's literal text is escaped for HCL; interpolations (with strings of their own,
     nested interpolations, braces) are kept whole; one that does not close is literal text."""
