@@ -22,9 +22,10 @@ words is a token of the field's key, of the key the value is assigned to, or nea
 the check is strict enough to report without a word, at lower confidence).  Words in scripts without word
 tokens (Chinese, Japanese, Korean, Thai, Arabic, Hindi) count when they occur near the value.  Accented words
 also count without their accents (`Führerschein` as `fuhrerschein` and `fuehrerschein`).  A phrase of short
-tokens with a single letter among them (`N.I.F.`, `r. č.`, `eID`) names nothing as tokens: it is left out
-(list the undotted form); one of two-letter tokens (`SA ID`, `St.Nr.`, `TC no`, `NIFp`) counts, every token
-near the value.  Adding a country is a row.
+tokens with a single letter among them (`N.I.F.`, `r. č.`, `eID`), or one two-letter word (`AK`), names
+nothing as tokens: it is left out (list the undotted form); two or more two-letter tokens (`SA ID`, `St.Nr.`,
+`TC no`, `NIFp`) count, every token near the value (and the phrase as written is the rule's keyword, not
+`id` or `no`, which any text holds).  Adding a country is a row.
 """
 
 from __future__ import annotations
@@ -100,6 +101,15 @@ def _variants(phrase: str) -> list[str]:
     return list(dict.fromkeys([phrase, fold(phrase), fold(phrase.translate(_GERMAN))]))
 
 
+def _keywords(phrase: str) -> list[str]:
+    tokens = words(phrase)
+    if not tokens:
+        return []
+    if max(map(len, tokens)) >= 3:
+        return [max(tokens, key=len)]
+    return list(dict.fromkeys([phrase.lower(), *(sep.join(tokens) for sep in ("", "_", "-", " "))]))
+
+
 def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> dict[str, Any]:
     """The `[[rules]]` table of one `[[identifiers]]` row; `fail(id, message)` makes the loader's error."""
     if not isinstance(row, dict):
@@ -139,13 +149,17 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
     scripts: list[str] = []  # words of scripts without word tokens: found as text near the value
     for phrase in (w.strip() for ws in by_language.values() for w in ws):
         tokens = words(phrase)
-        if _has_tokens(phrase) and max(map(len, tokens)) < 3 and min(map(len, tokens)) < 2:
+        short = bool(tokens) and max(map(len, tokens)) < 3
+        if _has_tokens(phrase) and short and (min(map(len, tokens)) < 2 or len(tokens) < 2):
             continue  # dotted abbreviations (N.I.F., r. č.) are single letters as tokens: any text has them
         if _has_tokens(phrase):
             tokened.extend(v for v in _variants(phrase) if v not in tokened)
         elif phrase not in scripts:
             scripts.append(phrase)
-    keywords = list(dict.fromkeys(max(words(w), key=len) for w in tokened if words(w)))
+    # A rule runs where one of its keywords occurs (a substring of the lowercase text): each phrase's longest
+    # word, or, for a phrase of two-letter words (`SA ID`, `TC no`, `St.Nr.`), the phrase as written, run
+    # together and joined by `_`, `-` or a blank: `id`, `no` or `st` alone would occur in almost any text.
+    keywords = list(dict.fromkeys(k for w in tokened for k in _keywords(w)))
     keywords.extend(s.lower() for s in scripts)
 
     local = row.get("local_name")
