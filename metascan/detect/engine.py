@@ -61,6 +61,9 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
+# Per kind of field and protocol: the rules without keywords, every rule that scans such fields, and the
+# rules without keywords the pass of the shapes does not cover and does cover (see `Engine._for_field`).
+_FieldRules = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
 _SPLIT_FROM = 256  # characters: on shorter texts one search of the whole alternation costs less
 _KEY_VERDICTS = 16384  # assignment keys remembered per key pattern (at most a few MB; see `Engine.rule_hits`)
 
@@ -92,7 +95,7 @@ class Engine:
         self.time_limit = rule_default if time_limit is None else time_limit  # per rule and text
         self.field_time_limit = field_default if field_time_limit is None else field_time_limit  # all rules
         self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
-        self._by_field: dict[tuple[FieldKind, str], tuple[frozenset[int], frozenset[int]]] = {}
+        self._by_field: dict[tuple[FieldKind, str], _FieldRules] = {}
         self._protocols = frozenset(p for r in self.rules for p in (r.protocols or ()))
         # The rules without keywords run on every text unless one Hyperscan pass says they match nowhere.
         self._shapes = ShapePrefilter(
@@ -124,26 +127,31 @@ class Engine:
 
     def candidates(self, ctx: TextContext) -> list[Rule]:
         """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
-        always, allowed = self._for_field(ctx.kind, ctx.protocol)
-        chosen = set(always)
-        shapes = self._shapes
-        if shapes.covered and not chosen.isdisjoint(shapes.covered):
-            chosen -= shapes.covered - shapes.reported(ctx.text, ctx.framed)  # they match nowhere in the text
+        always, allowed, uncovered, covered = self._for_field(ctx.kind, ctx.protocol)
+        # The rules without keywords that the pass of the shapes does not cover always run; of the ones it
+        # covers, those it reports (the same as taking the unreported ones away from all of them).
+        if covered:
+            chosen = set(uncovered)
+            chosen.update(covered.intersection(self._shapes.reported(ctx.text, ctx.framed)))
+        else:
+            chosen = set(always)
         if self._has_words:
+            words: set[int] = set()
             if self._keywords.usable:
                 word_rules = self._word_rules
                 for word in self._keywords.found(ctx.haystack):
-                    chosen.update(word_rules[word])
+                    words.update(word_rules[word])
             else:
                 for _, idx in self._automaton.iter(ctx.haystack):
-                    chosen.update(idx)
-            chosen &= allowed
+                    words.update(idx)
+            chosen.update(allowed.intersection(words))  # (`always` is part of `allowed` already)
         rules = self.rules
         return [rules[i] for i in sorted(chosen) if _applies(rules[i], ctx)]
 
-    def _for_field(self, kind: FieldKind, protocol: str | None) -> tuple[frozenset[int], frozenset[int]]:
+    def _for_field(self, kind: FieldKind, protocol: str | None) -> _FieldRules:
         """The rules without keywords and all the rules that scan a field of this kind and protocol (the
-        tests of `_applies` that depend on nothing else, made once per kind and protocol)."""
+        tests of `_applies` that depend on nothing else, made once per kind and protocol), and the rules
+        without keywords that the pass of the shapes does not cover and does cover."""
         # A protocol no rule names counts as one (an export may hold any number of made-up protocols: the
         # table stays as small as the rules' own list).
         proto = (protocol or "").lower()
@@ -156,7 +164,9 @@ class Engine:
                 for i, r in enumerate(self.rules)
                 if (r.kinds is None or kind in r.kinds) and (r.protocols is None or proto in r.protocols)
             )
-            found = self._by_field[(kind, proto)] = (allowed.intersection(self._always), allowed)
+            always = allowed.intersection(self._always)
+            covered = always.intersection(self._shapes.covered)
+            found = self._by_field[(kind, proto)] = (always, allowed, always - covered, covered)
         return found
 
     def scan(
