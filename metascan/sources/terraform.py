@@ -223,6 +223,10 @@ def _hcl_template(text: str) -> str:
             # once, so quoting is linear in the text's length)
             line_break = text.find("\n", i)
             literal_until = n if line_break < 0 else line_break
+        if text.startswith(("${", "%{"), i):  # an opening that does not close: its text (`{` as \u007b,
+            out.append(text[i] + "\\u007b")  # since HCL reads an escaped `$${` only up to a closing brace)
+            i += 2
+            continue
         out.append(_ESCAPES.get(text[i], text[i]))
         i += 1
     return '"' + "".join(out) + '"'

@@ -220,6 +220,28 @@ def test_tf_json_interpolations_are_evaluated_as_in_a_tf_file(tmp_path: Path) ->
     assert finding.raised is not None and "web" in finding.raised  # the group launches the template
 
 
+def test_tf_json_a_string_that_does_not_close_spoils_no_other(tmp_path: Path) -> None:
+    """One string with an interpolation that never closes is text; the other strings of the file are still
+    evaluated (the HCL made from them all stays valid)."""
+    doc = {
+        "locals": {"pw": "Wq8v-Lm2p-R9zK"},
+        "resource": {
+            "aws_launch_template": {
+                "app": {
+                    "name": "app",
+                    "description": "broken ${lower(",
+                    "user_data": '${base64encode("export DB_PASSWORD=${local.pw}")}',
+                }
+            }
+        },
+    }
+    path = tmp_path / "main.tf.json"
+    path.write_text(json.dumps(doc, indent=2))
+    report = scan(path)
+    assert report.errors == []
+    assert [f.match for f in report.findings] == ["Wq8v-Lm2p-R9zK"]
+
+
 def test_tf_json_locals_nested_near_the_recursion_limit(tmp_path: Path) -> None:
     """A local nested 900 deep neither stops the file's scan nor lends a line of the HCL made from the
     JSON to a finding: the file is one line long."""
@@ -246,7 +268,7 @@ def test_tf_json_template_quoting() -> None:
     assert terraform._hcl_template('a "b" \\ ${f("x}", {k = "${y}"})} $${z}\n') == (
         '"a \\"b\\" \\\\ ${f("x}", {k = "${y}"})} $${z}\\n"'
     )
-    assert terraform._hcl_template("${open") == '"${open"'
+    assert terraform._hcl_template("${open") == '"$\\u007bopen"'  # literal: HCL reads it as the text ${open
 
 
 def test_heredocs_escapes_and_functions_of_literals() -> None:
