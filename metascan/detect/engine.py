@@ -61,9 +61,9 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
-# Per kind of field and protocol: the rules without keywords, every rule that scans such fields, and the
-# rules without keywords the pass of the shapes does not cover and does cover (see `Engine._for_field`).
-_FieldRules = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
+# Per kind of field and protocol: every rule that scans such fields, and of them the rules without keywords
+# that the pass of the shapes does not cover and does cover (see `Engine._for_field`).
+_FieldRules = tuple[frozenset[int], frozenset[int], frozenset[int]]
 _SPLIT_FROM = 256  # characters: on shorter texts one search of the whole alternation costs less
 _KEY_VERDICTS = 16384  # assignment keys remembered per key pattern (at most a few MB; see `Engine.rule_hits`)
 
@@ -127,14 +127,12 @@ class Engine:
 
     def candidates(self, ctx: TextContext) -> list[Rule]:
         """Rules whose keywords occur in the key or the text, plus rules without keywords, by priority."""
-        always, allowed, uncovered, covered = self._for_field(ctx.kind, ctx.protocol)
+        allowed, uncovered, covered = self._for_field(ctx.kind, ctx.protocol)
         # The rules without keywords that the pass of the shapes does not cover always run; of the ones it
         # covers, those it reports (the same as taking the unreported ones away from all of them).
+        chosen = set(uncovered)
         if covered:
-            chosen = set(uncovered)
             chosen.update(covered.intersection(self._shapes.reported(ctx.text, ctx.framed)))
-        else:
-            chosen = set(always)
         if self._has_words:
             words: set[int] = set()
             if self._keywords.usable:
@@ -144,14 +142,14 @@ class Engine:
             else:
                 for _, idx in self._automaton.iter(ctx.haystack):
                     words.update(idx)
-            chosen.update(allowed.intersection(words))  # (`always` is part of `allowed` already)
+            chosen.update(allowed.intersection(words))  # (the rules without keywords are allowed already)
         rules = self.rules
         return [rules[i] for i in sorted(chosen) if _applies(rules[i], ctx)]
 
     def _for_field(self, kind: FieldKind, protocol: str | None) -> _FieldRules:
-        """The rules without keywords and all the rules that scan a field of this kind and protocol (the
-        tests of `_applies` that depend on nothing else, made once per kind and protocol), and the rules
-        without keywords that the pass of the shapes does not cover and does cover."""
+        """All the rules that scan a field of this kind and protocol (the tests of `_applies` that depend on
+        nothing else, made once per kind and protocol), and of them the rules without keywords that the pass
+        of the shapes does not cover and does cover."""
         # A protocol no rule names counts as one (an export may hold any number of made-up protocols: the
         # table stays as small as the rules' own list).
         proto = (protocol or "").lower()
@@ -166,7 +164,7 @@ class Engine:
             )
             always = allowed.intersection(self._always)
             covered = always.intersection(self._shapes.covered)
-            found = self._by_field[(kind, proto)] = (always, allowed, always - covered, covered)
+            found = self._by_field[(kind, proto)] = (allowed, always - covered, covered)
         return found
 
     def scan(
