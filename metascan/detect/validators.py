@@ -617,23 +617,35 @@ _NAME_TOKEN = regex.compile(
 )
 
 
+_PARTICLE = frozenset("van von der den de da di del dos la le du bin al y".split())
+_CAPS_SURNAME = regex.compile(r"\p{Lu}{2,}(?:-\p{Lu}{2,})*")  # WILSON, MÜLLER-LÜDENSCHEIDT
+
+
 def person_name(value: str) -> bool:
-    """Two to four capitalised name words (initials allowed), no digits, none a team or tool word."""
+    """Two to four capitalised name words (initials allowed; particles such as `de la` not counted), no
+    digits, none a team or tool word; `SURNAME, Given` as in formal lists; or a Chinese, Japanese or Korean
+    name (`_east_asian_name`)."""
     text = value.strip()
     if any(ch.isdigit() for ch in text) or "@" in text or "/" in text or "_" in text:
         return False
-    if "," in text:  # "Wilson, Linda"
+    if _EAST_ASIAN.search(text):
+        return _east_asian_name(text)
+    if "," in text:  # "Wilson, Linda", "WILSON, Linda"
         last, _, first = text.partition(",")
-        text = f"{first.strip()} {last.strip()}"
+        last = last.strip()
+        if _CAPS_SURNAME.fullmatch(last) and len(last) <= 30:
+            last = "-".join(part.capitalize() for part in last.split("-"))
+        text = f"{first.strip()} {last}"
     tokens = text.split()
     titled = len(tokens) > 1 and tokens[0].lower().rstrip(".") in _HONORIFIC  # "Dr. Anna Müller", "Ms Smith"
     if titled:
         tokens = tokens[1:]
-    if not (1 if titled else 2) <= len(tokens) <= 4:
+    named = [t for t in tokens if t not in _PARTICLE]
+    if not (1 if titled else 2) <= len(named) <= 4 or len(tokens) > 6 or tokens[0] in _PARTICLE:
         return False
     if not all(_NAME_TOKEN.fullmatch(t) for t in tokens):
         return False
-    full_words = [t for t in tokens if len(t.rstrip(".")) > 1]
+    full_words = [t for t in named if len(t.rstrip(".")) > 1]
     # Two name words, or one after a title or after an initial written with its period ("J. Smith").
     enough = len(full_words) >= 2 or (
         len(full_words) == 1 and (titled or any(len(t) == 2 and t.endswith(".") for t in tokens))
@@ -647,6 +659,110 @@ def person_name(value: str) -> bool:
         if len(word) >= 9 and word.endswith(_NOT_PERSON_LONG_SUFFIX):
             return False
     return True
+
+
+# Chinese, Japanese and Korean names have no capitals to tell them from words, but they start with a family
+# name, and family names are few: a value counts as a name when it starts with one of the common ones (about
+# 85% of people in China and Korea carry one of the surnames below; the Japanese list is the most frequent
+# 150) and is followed by a short given name, written together or after a blank.  Teams and functions are
+# kept out by the characters of organisational words (team, department, group, centre, system, service,
+# operations, development, ...) and a few business words that start with a surname character.
+_EAST_ASIAN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_ZH_SURNAMES = frozenset(
+    """
+    王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋
+    唐 许 韩 冯 邓 曹 彭 曾 肖 田 董 袁 潘 于 蒋 蔡 余 杜 叶 程 苏 魏 吕 丁
+    任 沈 姚 卢 姜 崔 钟 谭 陆 汪 范 金 石 廖 贾 夏 韦 付 傅 方 白 邹 孟 熊
+    秦 邱 江 尹 薛 闫 段 雷 侯 龙 史 陶 黎 贺 顾 毛 郝 龚 邵 万 钱 严 覃 武
+    戴 莫 孔 向 汤 常 温 康 施 文 牛 樊 葛 邢 安 齐 易 乔 伍 庞 颜 倪 庄 聂
+    章 鲁 岳 翟 殷 詹 申 欧 耿 关 兰 焦 俞 左 柳 甘 祝 包 宁 尚 符 舒 阮 柯
+    纪 梅 童 凌 毕 单 季 裴 霍 涂 成 苗 谷 盛 曲 翁 冉 骆 蓝 路 游 辛 靳 管
+    柴 蒙 鲍 华 喻 祁 蒲 房 滕 屈 饶 解 牟 艾 尤 阳 时 穆 农 司 卓 古 吉 缪
+    简 车 项 连 芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿
+    桂 全 佟 應 张 張 劉 陳 楊 黃 趙 吳 孫 馬 鄭 羅 謝 許 韓 馮 鄧 蕭 葉 蘇
+    呂 盧 鍾 譚 陸 賈 鄒 龔 錢 嚴 湯 顧 賀 閻 薛 龍 陶 蔣 潘 歐 聶 莊 顏 龐
+    喬 齊 鮑 駱 藍 紀 單 畢 淩 盧 魯 賴 賴 涂 溫 戴 鄺 區 麥 關 簡 車 項 連
+    蘆 竇 宮 欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 歐陽 司馬 諸葛 東方
+    """.split()
+)
+_JA_SURNAMES = frozenset(
+    """
+    佐藤 鈴木 高橋 田中 伊藤 渡辺 渡邊 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本
+    井上 木村 林 斎藤 斉藤 清水 山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田
+    岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本 福田 太田 西村 藤井 金子 岡本 藤原
+    中野 三浦 原田 中川 松田 竹内 小野 田村 中山 和田 石田 森田 上田 原 柴田 酒井
+    工藤 横山 宮崎 宮本 内田 高木 安藤 島田 谷口 大野 高田 丸山 今井 河野 藤本 村田
+    武田 上野 杉山 増田 小山 大塚 平野 菅原 久保 松井 千葉 岩崎 桜井 木下 野口 松尾
+    菊地 野村 新井 渡部 佐野 杉本 古川 大西 五十嵐 浅野 北村 市川 小松 水野 今村 西田
+    吉川 山内 菅野 堀 久保田 川口 辻 関 星野 樋口 秋山 安田 荒木 東 大石 片山 服部
+    川村 本田 永井 平田 中西 岩田 中田 矢野 小島 桑原 大橋 吉村 松下 中尾 飯田 西川
+    早川 岡崎 土屋 望月
+    """.split()
+)
+_KO_SURNAMES = frozenset(
+    """
+    김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 류 유 전 홍 고 문 양 손 배 백 허 남 심 노 하 곽 성
+    차 주 우 구 민 진 나 지 엄 채 원 천 방 공 현 함 변 염 여 추 도 소 석 선 설 마 길 연 위 표 명 기 반 왕 금
+    옥 육 인 맹 제 모 탁 국 어 은 편 용 예 경 봉 사 부 가 복 태 목 형 피 두 감 음 빈 동 온 호 범 좌 팽 승 간
+    상 시 갈 남궁 황보 제갈 선우 독고 서문
+    """.split()
+)
+# Characters of organisational and functional words that no given name uses (部 department, 組/组 group,
+# 隊/队 team, 課 section, 務 affairs, 維 maintenance, 統 system, 運 operations, 業 business, 網 network, ...),
+# and whole words: of functions (中心 centre, 平台 platform, 管理 management, 開發 development, 팀 team, 센터,
+# チーム, サービス, ...) and business words that start with a family name (金融 finance, 程序 program, 白名单
+# allow list, 安全 security, 高可用 high availability, 한국 Korea, 정보 information, 기술 technology, ...).
+_EAST_ASIAN_NOT_NAME_CHARS = frozenset(
+    "部課课室班組组團团隊队科局處处処所社會会院系司廳厅庁署務务維维發发試试測测盤盘業业網网統统營营運运產产庫库"
+    "區区機机線线衆众팀"
+)
+_EAST_ASIAN_NOT_NAME_WORDS = tuple(
+    """
+    中心 平台 管理 开发 服务 服務 系统 机器 金融 程序 白名单 黑名单 安全 高可用 高级
+    高級 高性能 周报 周期 方案 石油 任务 任務 全部 全体 全體 万能 钱包 文档 文件 常用
+    时间 時間 基础 基礎 架构 架構 数据 數據 技术 技術 支持 부서 센터 그룹 서비스 운영
+    개발 시스템 플랫폼 인프라 관리 한국 정보 조직 이름 기술 보안 전산 사업 본부 담당
+    고객 회사 연구 데이터 네트워크 클라우드 인사 총무 재무 영업 마케팅 チーム グループ
+    センター サービス システム インフラ プラットフォーム サポート クラウド ネットワーク
+    データ エンジニア セキュリティ オペレーション マネージャー
+    """.split()
+)
+_KATAKANA_NAME = regex.compile(r"\p{Katakana}{2,10}[・･\u30fb\s]\p{Katakana}[\p{Katakana}ー]{1,12}")
+
+
+def _east_asian_name(text: str) -> bool:
+    """A Chinese, Japanese or Korean name: a common family name and a given name of one to three characters
+    (written together or after a blank), or a foreign name in katakana with its `・`."""
+    if any(ch in _EAST_ASIAN_NOT_NAME_CHARS for ch in text):
+        return False
+    if any(word in text for word in _EAST_ASIAN_NOT_NAME_WORDS):
+        return False
+    if _KATAKANA_NAME.fullmatch(text):
+        return True
+    parts = text.split()
+    if len(parts) > 2:
+        return False
+    compact = "".join(parts)
+    if regex.fullmatch(r"\p{Hangul}{2,5}", compact):
+        surnames, given_len = _KO_SURNAMES, (1, 2)
+    elif regex.fullmatch(r"\p{Han}{2,4}", compact):
+        surnames, given_len = _ZH_SURNAMES | _JA_SURNAMES, (1, 2)
+    elif regex.fullmatch(r"\p{Han}{1,3}[\p{Han}\p{Hiragana}\p{Katakana}ー]{1,4}", compact):
+        surnames, given_len = _JA_SURNAMES, (1, 4)  # Japanese: a given name may be written in kana
+    else:
+        return False
+    if len(parts) == 2:
+        family, given = parts
+        if family not in surnames:
+            return False
+    else:
+        family = next((compact[:n] for n in (3, 2, 1) if compact[:n] in surnames), "")
+        given = compact[len(family) :]
+        if not family:
+            return False
+    if family in _JA_SURNAMES:
+        given_len = (1, 4)
+    return given_len[0] <= len(given) <= given_len[1] and len(compact) <= 6
 
 
 _STREET = regex.compile(
