@@ -487,7 +487,15 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         return True
     found = ctx.context_words(start, end, c.before, c.after, assigned=key)
     if c.negative and c.negative.found_in(found):
-        return None
+        # A negative word before another value describes that value, not this one: in `routing 026009593
+        # account 4829137502` and `sort code 20-45-77 account 41938562` the words after the routing number
+        # and the sort code speak for the account number.
+        own = ctx.words_since_value(start, c.before)
+        if own is None:
+            return None
+        own.update(key)
+        own.update(ctx.key_words)
+        return None if c.negative.found_in(own) else c.names(own) or None
     if c.names(found):
         return True
     if c.near is not None:
