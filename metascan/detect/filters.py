@@ -26,6 +26,8 @@ _REFERENCE = regex.compile(
     | ^arn:aws[\w-]*:(?:secretsmanager|ssm|kms):
     | ^(?:ssm|secretsmanager|vault|op|awssm|aws-sm)://
     | ^(?:ssm|secretsmanager):/
+    | ^vault:[\w./-]+(?:\#[\w.-]+)?$        # Bank-Vaults / vault-env: vault:secret/data/db#password
+    | ^@Microsoft\.KeyVault\(                # an Azure App Service Key Vault reference
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
     | ^\s*[+.]\s | \s[+.]\s*$                # the middle of a concatenation: "pw: " + getPassword() + ","

@@ -75,7 +75,8 @@ class Pair(NamedTuple):
 # - a value named by its sibling: Kubernetes and ECS `name: K` / `value: V`, Elastic Beanstalk
 #   `OptionName`/`Value`, CloudFormation `ParameterKey`/`ParameterValue`, XML attributes
 #   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
-# - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`).
+# - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`);
+# - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
 # A key that names a secret, then a colon and the value without white space (`token:abc`, `X-Api-Key:abc`):
 # the literals say that such a key occurs at all (the form runs only then).
 SECRET_COLON_LITERALS = tuple(
@@ -167,7 +168,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             SECRET_COLON_LITERALS,
             r"""
-            (?<![\w.@/:-])(?=[\w-]{1,70}+:)(?P<nck>[\w-]{0,60}?(?i:secret|token|key|pass|passwd|password|pwd|auth)):
+            (?<![\w.@/:-]|\$\{)(?=[\w-]{1,70}+:)(?P<nck>[\w-]{0,60}?(?i:secret|token|key|pass|passwd|password|pwd|auth)):
             (?P<ncv>[^\s:'"`;,{}\[\]<>][^\s'"`;,{}\[\]<>]{7,4000})""",
         ),
         (
@@ -220,6 +221,11 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             (?m:^)(?P<yi>[ \t]*)(?:-[ \t]+)?(?P<yk>[A-Za-z_][\w.-]{0,100}):[ \t]*(?:[|>][-+]?\d?[ \t]*)?\n
             (?P=yi)[ \t]+(?:"(?P<ydv>[^"\n]{1,4000})"|'(?P<ysv>[^'\n]{1,4000})'
               |(?P<yuv>[^\s:#'"\-\[\]{}&*!|>%@`,](?:[^\s]{0,4000}[^\s:,;])?))[ \t]*[,;]?[ \t]*(?m:$)""",
+        ),
+        (
+            (":-", ":="),
+            r"""
+            \$\{(?P<hk>[A-Za-z_]\w{0,100}):[-=](?P<hv>[^\s}'"`$]{1,4000})\}""",
         ),
     )
 )
@@ -276,6 +282,7 @@ _KEY_OF = {
     "ydv": "yk",
     "ysv": "yk",
     "yuv": "yk",
+    "hv": "hk",
 }
 
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.

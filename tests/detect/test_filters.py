@@ -88,13 +88,16 @@ def test_digests(value: str, dropped: bool) -> None:
         "env.PERKEEP_TEST_PASSWORD",
         "process.env.DB_PASSWORD",
         "os.environ.DB_PASSWORD",
+        "vault:secret/data/prod/db#password",  # Bank-Vaults' vault-env
+        "@Microsoft.KeyVault(SecretUri=https://kv-prod.vault.azure.net/secrets/db/)",
+        "@Microsoft.KeyVault(VaultName=kv-prod;SecretName=db)",
     ],
 )
 def test_references(value: str) -> None:
     assert FILTER_FUNCS["reference"](value)
 
 
-@pytest.mark.parametrize("value", ["Summer(2024)!", "P@ss.w0rd(1)", "Xq7(Lm2pR9"])
+@pytest.mark.parametrize("value", ["Summer(2024)!", "P@ss.w0rd(1)", "Xq7(Lm2pR9", "vault:Xq7 Lm2pR9"])
 def test_passwords_with_parentheses_are_not_calls(value: str) -> None:
     assert not FILTER_FUNCS["reference"](value)
 

@@ -63,7 +63,7 @@ _ATOMS = [
     "System.setProperty(", "ENV ", "ARG ", "name: ", "Value=", "- name: X\n  value: ", "<add key=", " value=",
     "<entry name='k'>", "</entry>", "  ", ": |", "\\n", '\\"', "@", "(", ")",
     "token:", "Key:", "NetworkCredential(", "SetBasicAuth(", "-D", "// ", "--$",
-    "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_", " " * 257,
+    "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_", " " * 257, "${", ":-", ":?",
 ]  # fmt: skip
 
 
@@ -108,7 +108,7 @@ def test_the_general_form_in_ascii_text_matches_where_an_overlapped_search_does(
 _COLON_ATOMS = [
     "token:", "Token:", "TOKEN:", "key:", "api_key:", "x-api-key:", "authToken:", "secret:", "pass:", "pwd:",
     "passwd:", "password:", "auth:", ":", "-", "_", ".", "@", "/", " ", "\n", '"', "abcdefgh12345678", "v",
-    "k" * 30, "KEY", "=", "tok", "en:", "x",
+    "k" * 30, "KEY", "=", "tok", "en:", "x", "${", "}", "-", "?",
 ]  # fmt: skip
 
 
@@ -175,6 +175,18 @@ def test_xml_attributes_name_the_value_attribute() -> None:
     assert ("DbPassword", "Xq7vLm2pR9zK") in found and ("ApiToken", "Pz4nW8cT1bQe") in found
     # an unquoted name still needs its separator: `name=x value=y` on one line is two assignments
     assert ("x", "y") not in [(p.key, p.value) for p in _assignments("name=x value=y", 5.0)]
+
+
+def test_a_shell_parameter_s_default_is_its_value_and_its_error_message_is_not() -> None:
+    """`${DB_PASSWORD:-v}` and `${DB_PASSWORD:=v}` give DB_PASSWORD the value v when it is unset: v is
+    written in the script.  `${DB_PASSWORD:?msg}` prints msg when it is unset: msg is no value."""
+    text = 'DB_PASSWORD="${DB_PASSWORD:-Xq7vLm2pR9zK}"\n: "${API_TOKEN:=Pz4nW8cT1bQe}"\n'
+    found = [(p.key, p.value) for p in _assignments(text, 5.0)]
+    assert ("DB_PASSWORD", "Xq7vLm2pR9zK") in found and ("API_TOKEN", "Pz4nW8cT1bQe") in found
+    assert not any(v.startswith(("-", "=")) for _, v in found)
+    text = "DB_PASSWORD=${DB_PASSWORD:?set-it-in-the-environment}\nexport AUTH_TOKEN=${AUTH_TOKEN:?}"
+    assert [v for _, v in ((p.key, p.value) for p in _assignments(text, 5.0)) if "set" in v] == []
+    assert [p.value for p in _assignments("x=${HOST:-${FALLBACK}}", 5.0)] == ["$"]
 
 
 def test_a_literal_compared_with_a_name_is_that_name_s_value() -> None:
