@@ -603,7 +603,34 @@ _NOT_PERSON = frozenset(
     operator operators controller controllers kubernetes docker container containers lambda agent agents
     daemon robot script scripts cron console server servers cluster clusters fleet node nodes instance
     instances webhook notifier alerting manager managers engineer developer developers maintainer
-    maintainers tech auto autoscaling scaling shift shifts
+    maintainers tech auto autoscaling scaling shift shifts banking bank loans loan mortgage mortgages lending
+    processing learning machine machines source sources explorer duty response boot connect connector claims
+    retail wholesale portal portals friday weekend america americas europe asia africa pacific atlantic
+    nordics benelux dach latam city valley region zone commerce ecommerce marketplace catalog catalogue
+    pricing billing invoicing checkout cart shipping fulfilment fulfillment warehouse supply chain trading
+    markets market wealth insurance underwriting onboarding offboarding payroll recruiting talent learning
+    content media video audio streaming gaming games game store stores shop retail crm erp sap salesforce
+    """.split()
+)
+# Words that are also surnames or given names (Green, White, Fox, Stone): one of them beside a given name
+# is a name ("Emma Green"), but a value of nothing else is a label ("Blue Green", "Red Hat", "Golden Gate").
+_COMMON_WORDS = frozenset(
+    """
+    red blue green black white golden gold silver grey gray orange purple pink new old open big little grand
+    great royal central united first last next fast quick smart bright happy lucky wild iron steel stone
+    rock river sun fire storm tiger eagle falcon lion wolf fox bear hawk phoenix dragon north south east
+    west northern southern eastern western upper lower high low hat gate bay bridge field fields spring
+    autumn fall night morning evening home private public digital rapid rich strong sharp swift cross
+    mission control project
+    """.split()
+)
+# Places that read as a given name and a surname.
+_PLACES = frozenset(
+    """
+    new_york san_francisco hong_kong kuala_lumpur santa_clara los_angeles las_vegas san_jose san_diego
+    sao_paulo são_paulo buenos_aires cape_town tel_aviv new_delhi abu_dhabi mexico_city rio_de_janeiro
+    st_louis saint_louis salt_lake_city santa_monica santa_barbara san_antonio fort_worth el_paso
+    palo_alto mountain_view menlo_park costa_rica puerto_rico new_zealand south_africa hong_kong_sar
     """.split()
 )
 # Suffixes of words for functions and fields, never of given names or surnames (`-ment`, `-ness` and `-ity`
@@ -651,6 +678,10 @@ def person_name(value: str) -> bool:
         len(full_words) == 1 and (titled or any(len(t) == 2 and t.endswith(".") for t in tokens))
     )
     if not enough or not full_words[0][0].isupper():
+        return False
+    if "_".join(t.lower() for t in tokens) in _PLACES:
+        return False
+    if all(t.lower().strip(".") in _COMMON_WORDS for t in full_words):
         return False
     for t in tokens:
         word = t.lower().strip(".")
