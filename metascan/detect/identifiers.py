@@ -76,9 +76,10 @@ _ROW_KEYS = {
     "keywords",
     "examples",
 }
-# A letter or digit (or a digit joined by a separator) on either side: the value is part of a longer token.
-_BEFORE = r"(?<![\p{L}\p{N}_/]|\p{N}[.-])"
-_AFTER = r"(?![\p{L}\p{N}_/]|[.-]\p{N})"
+# A letter or digit (or a digit joined by a separator) on either side: the value is part of a longer token
+# (an underscore alone joins words, as in resource names: `emp_nino_AB482913C`).
+_BEFORE = r"(?<![\p{L}\p{N}/]|\p{N}[._-])"
+_AFTER = r"(?![\p{L}\p{N}/]|[._-]\p{N})"
 _FOLD = str.maketrans(
     {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L", "ı": "i", "đ": "d"}
 )

@@ -72,8 +72,8 @@ RULES = load_rules()
 ENGINE = Engine(RULES)
 
 
-def found(text: str, key: str | None = None) -> list[tuple[str, str]]:
-    kind = FieldKind.TAG_VALUE if key else FieldKind.SCRIPT
+def found(text: str, key: str | None = None, kind: FieldKind | None = None) -> list[tuple[str, str]]:
+    kind = kind or (FieldKind.TAG_VALUE if key else FieldKind.SCRIPT)
     return [(h.rule.id, h.secret) for h in ENGINE.scan(text, kind, key).hits]
 
 
@@ -94,6 +94,14 @@ def test_words_count_only_as_whole_tokens() -> None:
 def test_words_in_scripts_without_word_tokens_count_near_the_value() -> None:
     assert found("护照号码：E38574629") == [("cn-passport", "E38574629")]
     assert found("运单 E38574629") == []
+
+
+def test_words_joined_by_underscores_in_a_resource_name_are_tokens() -> None:
+    # resource names join words with - or _: the value is its own token, not part of a longer one
+    for name in ("emp-tckn-17291716060", "emp_tckn_17291716060", "tckn_17291716060_v2"):
+        assert found(name, kind=FieldKind.NAME) == [("tr-tckimlik", "17291716060")], name
+    for name in ("tckn_172917160601", "tckn_9_17291716060x"):
+        assert not [r for r, _ in found(name, kind=FieldKind.NAME) if r == "tr-tckimlik"], name
 
 
 def test_the_check_decides_after_the_word() -> None:
