@@ -814,6 +814,8 @@ _POSTCODE = regex.compile(
     r"|\b[A-Z]{2},? \d{5}(?:-\d{4})?\b"  # US state + ZIP
     r"|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b"  # Canada
     r"|\b\d{4,5} [\p{Lu}][\p{Ll}]+"  # DE/FR/NL/ES/IT postcode + city
+    r"|\b\d{4} [A-Z]{2}\b"  # NL: 1012 LG
+    r"|〒 ?\d{3}-\d{4}|(?:東京都|北海道|京都府|大阪府|\p{Han}{2,3}県)\p{Han}{1,4}[市区町村]"  # Japan
 )
 _HOUSE_NUMBER = regex.compile(r"(?<![\w.])\d{1,5}[A-Za-z]?(?![\w.])")
 
