@@ -618,6 +618,11 @@ _NOT_PERSON = frozenset(
     pricing billing invoicing checkout cart shipping fulfilment fulfillment warehouse supply chain trading
     markets market wealth insurance underwriting onboarding offboarding payroll recruiting talent learning
     content media video audio streaming gaming games game store stores shop retail crm erp sap salesforce
+    equipo equipe équipe squadra plataforma plateforme piattaforma plattform abteilung gruppe afdeling grupo
+    departamento servicio servicios sistemas soporte infraestructura desarrollo operaciones seguridad datos
+    ventas finanzas entwicklung betrieb sicherheit vertrieb produktion technik informatique développement
+    developpement exploitation sécurité securite données donnees sviluppo sicurezza dati teamet gruppen
+    equipa suporte dados segurança seguranca infraestrutura
     """.split()
 )
 # Words that are also surnames or given names (Green, White, Fox, Stone): one of them beside a given name
