@@ -26,7 +26,7 @@ from .filters import FILTER_FUNCS
 from .prefilter import KeywordPass, ShapePrefilter
 from .rules import Rule
 from .textctx import TextContext
-from .validators import CHEAP_VALIDATORS
+from .validators import CHEAP_VALIDATORS, EXAMPLE_CHECKS
 from .windows import Windows, reach
 
 
@@ -533,6 +533,8 @@ def _check(rule: Rule, ctx: TextContext, secret: str, start: int, end: int) -> H
     confidence = rule.confidence
     if not has_context and rule.downgrade_without_context:
         confidence = confidence.lowered()
+    if any(name in EXAMPLE_CHECKS and EXAMPLE_CHECKS[name](secret) for name, _ in rule.validators):
+        confidence = Confidence.LOW  # a published example (a test card number, a documentation IBAN)
     if rule.category == "credential" and bits < 3.0 and rule.entropy is None:
         confidence = confidence.lowered()
     return Hit(rule, start, end, secret, confidence, ctx.line_of(start))
