@@ -637,7 +637,9 @@ _NOT_PERSON = frozenset(
     departamento servicio servicios sistemas soporte infraestructura desarrollo operaciones seguridad datos
     ventas finanzas entwicklung betrieb sicherheit vertrieb produktion technik informatique développement
     developpement exploitation sécurité securite données donnees sviluppo sicurezza dati teamet gruppen
-    equipa suporte dados segurança seguranca infraestrutura
+    equipa suporte dados segurança seguranca infraestrutura board boards committee council panel policy
+    policies disclosure change changes process procedure workflow ticket tickets request requests form forms
+    approval approvals review reviews page pages us
     """.split()
 )
 # Words that are also surnames or given names (Green, White, Fox, Stone): one of them beside a given name
