@@ -640,6 +640,16 @@ _NOT_PERSON = frozenset(
     equipa suporte dados segurança seguranca infraestrutura board boards committee council panel policy
     policies disclosure change changes process procedure workflow ticket tickets request requests form forms
     approval approvals review reviews page pages us
+    hashicorp vault consul nomad vagrant nginx apache elastic beats logstash kibana fluentd fluentbit grafana
+    prometheus datadog splunk newrelic dynatrace sumologic redis postgres postgresql mysql mariadb mongodb
+    rabbitmq memcached etcd zookeeper cassandra couchbase hadoop airflow superset tableau looker snowflake
+    databricks redshift sagemaker bedrock fargate ecs eks ec2 rds dynamodb cloudwatch cloudtrail guardduty
+    helm istio envoy linkerd traefik haproxy varnish squid tomcat jetty wildfly jboss weblogic websphere
+    nodejs python java golang dotnet windows linux ubuntu debian centos rhel fedora alpine bottlerocket
+    telegraf influxdb tekton buildkite teamcity octopus sonarqube snyk veracode checkmarx twistlock sysdig
+    crowdstrike qualys tenable nessus okta auth0 cloudflare fastly akamai twilio sendgrid stripe paypal
+    heroku vercel netlify atlassian jira confluence bitbucket slack builder plus pro enterprise edition
+    community spot karpenter
     """.split()
 )
 # Words that are also surnames or given names (Green, White, Fox, Stone): one of them beside a given name
