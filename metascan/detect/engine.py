@@ -495,6 +495,8 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
             return None
         own.update(key)
         own.update(ctx.key_words)
+        if c.after:  # (a negative word after the candidate still counts)
+            own.update(ctx.window_words(start, end, 0, c.after))
         return None if c.negative.found_in(own) else c.names(own) or None
     if c.names(found):
         return True
