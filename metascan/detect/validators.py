@@ -782,7 +782,8 @@ _KO_SURNAMES = frozenset(
 # 隊/队 team, 課 section, 務 affairs, 維 maintenance, 統 system, 運 operations, 業 business, 網 network, ...),
 # and whole words: of functions (中心 centre, 平台 platform, 管理 management, 開發 development, 팀 team, 센터,
 # チーム, サービス, ...) and business words that start with a family name (金融 finance, 程序 program, 白名单
-# allow list, 安全 security, 高可用 high availability, 한국 Korea, 정보 information, 기술 technology, ...).
+# allow list, 安全 security, 高可用 high availability, 한국 Korea, 정보 information, 기술 technology, ...),
+# and companies (商事 trading company, 銀行 bank, 公司 company, 集团 group, 株式 joint-stock).
 _EAST_ASIAN_NOT_NAME_CHARS = frozenset(
     "部課课室班組组團团隊队科局處处処所社會会院系司廳厅庁署務务維维發发試试測测盤盘業业網网統统營营運运產产庫库"
     "區区機机線线衆众팀"
@@ -795,7 +796,9 @@ _EAST_ASIAN_NOT_NAME_WORDS = tuple(
     개발 시스템 플랫폼 인프라 관리 한국 정보 조직 이름 기술 보안 전산 사업 본부 담당
     고객 회사 연구 데이터 네트워크 클라우드 인사 총무 재무 영업 마케팅 チーム グループ
     センター サービス システム インフラ プラットフォーム サポート クラウド ネットワーク
-    データ エンジニア セキュリティ オペレーション マネージャー
+    データ エンジニア セキュリティ オペレーション マネージャー 商事 商店 物産 建設 不動産
+    銀行 証券 保険 電気 株式 有限 合同 集团 集團 公司 科技 控股 商会 병원 은행 증권
+    보험 주식
     """.split()
 )
 _KATAKANA_NAME = regex.compile(r"\p{Katakana}{2,10}[・･\u30fb\s]\p{Katakana}[\p{Katakana}ー]{1,12}")
