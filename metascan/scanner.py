@@ -473,11 +473,14 @@ def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[
     for i, result in enumerate(results):
         seg = segments[i]
         for n, hit in enumerate(result.hits):
-            start, end, j = hit.start, hit.end, i
+            start: float = hit.start
+            end: float = hit.end
+            j = i
             while segments[j].parent >= 0:
                 origin = segments[j].origin
                 if origin is not None:
-                    start, end = origin.span(start, end)
+                    # (values decoded from one blob keep their order and stay apart: see `span_inside`)
+                    start, end = origin.span_inside(start, end)
                 j = segments[j].parent
             spans = kept[root[i]]
             first, last = spans.overlapping(start, end)
@@ -495,7 +498,7 @@ def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[
     return {(k[3], k[4]) for spans in kept.values() for k in spans.items}
 
 
-_Kept = tuple[int, int, int, int, int]  # start, end (in the root text), priority, segment, hit
+_Kept = tuple[float, float, int, int, int]  # start, end (in the root text), priority, segment, hit
 
 
 class _Spans:
@@ -505,9 +508,9 @@ class _Spans:
 
     def __init__(self) -> None:
         self.items: list[_Kept] = []
-        self.starts: list[int] = []
+        self.starts: list[float] = []
 
-    def overlapping(self, start: int, end: int) -> tuple[int, int]:
+    def overlapping(self, start: float, end: float) -> tuple[int, int]:
         """The slice of the spans that overlap [start, end)."""
         last = bisect.bisect_left(self.starts, end)
         first = last
@@ -525,7 +528,7 @@ _ENDS = frozenset(" \t\r\n\"'`")
 _STARTS = _ENDS | frozenset("=&;,")
 
 
-def _cut_by_escape(kept: tuple[int, int, int, int, int], decoded: tuple[int, int], seg: Segment) -> bool:
+def _cut_by_escape(kept: _Kept, decoded: tuple[float, float], seg: Segment) -> bool:
     """Whether a hit kept from `seg`'s parent runs on past where the hit decoded from it stops, through an
     escape that decodes to a line break or a quote (`pw\\nUSER=bob`), or starts before it, through one
     that decodes to a separator (`KEY%3Dvalue`).  A `%3D` that ends a value is base64 padding, not a cut."""

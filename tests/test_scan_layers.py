@@ -86,6 +86,16 @@ def test_base64_tag_value_of_a_config() -> None:
     assert found(scan(tagged(value))) == [(PASSWORD, ("base64",))]
 
 
+def test_every_value_decoded_from_one_blob_is_reported() -> None:
+    # One base64 env file with three values: each is its own finding (they map back to the same blob, but
+    # not to the same place in it), and a JSON config in a percent-encoded tag likewise.
+    env = f"DB_PASSWORD={PASSWORD}\nGITHUB_TOKEN={GH_TOKEN}\nOWNER_EMAIL=jane.doe@acme-corp.io\n"
+    found_values = {match for match, _ in found(scan(hook(base64.b64encode(env.encode()).decode())))}
+    assert found_values == {PASSWORD, GH_TOKEN, "jane.doe@acme-corp.io"}
+    value = "cfg=" + urllib.parse.quote(json.dumps({"password": PASSWORD, "hook": SLACK}), safe="")
+    assert {match for match, _ in found(scan(tagged(value)))} == {PASSWORD, SLACK}
+
+
 def test_a_more_specific_rule_wins_over_the_raw_reading() -> None:
     # Raw, a generic secret (the base64 under a secret-like name); decoded, a GitHub token.
     value = "GITHUB_SECRET=" + base64.b64encode(GH_TOKEN.encode()).decode()

@@ -34,6 +34,10 @@ from .codecs import GZIP_MAGIC, b64decode, gunzip, looks_like_text, parse_data_u
 Edit = tuple[int, int, int, int]
 
 
+def _derived_start(edit: Edit) -> int:
+    return edit[0]
+
+
 @dataclass(frozen=True, slots=True)
 class OffsetMap:
     """Maps offsets in a derived text to offsets in the text it was derived from."""
@@ -49,6 +53,26 @@ class OffsetMap:
         (a value between two escaped quotes is read thanks to the decoding, too)."""
         i = bisect.bisect_right(self.edits, (end, 1 << 62)) - 1
         return i >= 0 and self.edits[i][1] >= start
+
+    def span_inside(self, start: float, end: float) -> tuple[float, float]:
+        """As `span`, but a span inside a replaced span maps to its share of the parent's span, in order:
+        two values decoded side by side from one blob (a password and a key in one base64 env file) stay
+        apart in the parent's offsets, where `span` makes both the whole blob.  Takes and gives offsets that
+        may fall between characters (a share of a replaced span), so that it can be applied again."""
+        return self._map_inside(start, False), self._map_inside(end, True)
+
+    def _map_inside(self, pos: float, end: bool) -> float:
+        # the replaced span that holds pos: ds <= pos < de for a start, ds < pos <= de for an end
+        if end:
+            i = bisect.bisect_left(self.edits, pos, key=_derived_start) - 1
+        else:
+            i = bisect.bisect_right(self.edits, pos, key=_derived_start) - 1
+        if i < 0:
+            return pos
+        ds, de, ps, pe = self.edits[i]
+        if (pos <= de) if end else (pos < de):
+            return ps + (pos - ds) * (pe - ps) / (de - ds) if de > ds else (pe if end else ps)
+        return pos - de + pe
 
     def _map(self, pos: int, end: bool) -> int:
         q = pos - 1 if end else pos

@@ -214,3 +214,17 @@ def test_offset_map_tells_what_decoding_made() -> None:
     assert d.origin.touches(start, start + 6)  # between two decoded quotes
     assert not d.origin.touches(d.text.index("z"), d.text.index("z") + 1)
     assert not d.origin.touches(0, 4)
+
+
+def test_span_inside_keeps_values_decoded_from_one_blob_apart_and_in_order() -> None:
+    # derived text: "ab" + 30 decoded characters (from a 40-character blob at parent 2..42) + "yz"
+    origin = OffsetMap(((2, 32, 2, 42),))
+    assert origin.span(5, 10) == origin.span(20, 25) == (2, 42)  # `span`: both are the whole blob
+    first, second = origin.span_inside(5, 10), origin.span_inside(20, 25)
+    assert 2 <= first[0] < first[1] <= second[0] < second[1] <= 42
+    assert origin.span_inside(2, 32) == (2, 42)  # the whole decoded span is the whole blob
+    assert origin.span_inside(0, 2) == (0, 2) and origin.span_inside(32, 34) == (42, 44)  # outside: shifted
+    # applied again (a layer inside a layer), a share maps to a share of the grandparent's span
+    outer = OffsetMap(((0, 50, 0, 100),))
+    a, b = outer.span_inside(*first), outer.span_inside(*second)
+    assert a[1] <= b[0]
