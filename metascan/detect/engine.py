@@ -291,16 +291,20 @@ class Engine:
             if rule.value is None:
                 secret, start = _strip_value(pair.value), pair.start
                 start += pair.value.find(secret) if secret else 0
+                if secret:
+                    hit = _check(rule, ctx, secret, start, start + len(secret))
+                    if hit is not None:
+                        yield hit
             else:
-                vm = rule.value.search(pair.value, timeout=limit)
-                if vm is None or not vm.group(rule.secret_group):
-                    continue
-                secret = vm.group(rule.secret_group)
-                start = pair.start + vm.start(rule.secret_group)
-            if secret:
-                hit = _check(rule, ctx, secret, start, start + len(secret))
-                if hit is not None:
-                    yield hit
+                # (a value may hold several: `Owners: Jane Doe; Tom Smith`; an anchored pattern matches once)
+                for vm in rule.value.finditer(pair.value, timeout=limit):
+                    secret = vm.group(rule.secret_group)
+                    if not secret:
+                        continue
+                    start = pair.start + vm.start(rule.secret_group)
+                    hit = _check(rule, ctx, secret, start, start + len(secret))
+                    if hit is not None:
+                        yield hit
             if time.monotonic() > deadline:
                 raise TimeoutError(rule.id)
 
