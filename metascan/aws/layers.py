@@ -46,7 +46,7 @@ class OffsetMap:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The parent span of a derived span: a position inside a replaced span maps to that span's ends."""
-        return self._map(start, False), self._map(end, True)
+        return int(self._map(start, False)), int(self._map(end, True))
 
     def touches(self, start: int, end: int) -> bool:
         """Whether the derived span overlaps or borders a replaced (decoded) span: whether decoding made it
@@ -59,28 +59,18 @@ class OffsetMap:
         two values decoded side by side from one blob (a password and a key in one base64 env file) stay
         apart in the parent's offsets, where `span` makes both the whole blob.  Takes and gives offsets that
         may fall between characters (a share of a replaced span), so that it can be applied again."""
-        return self._map_inside(start, False), self._map_inside(end, True)
+        return self._map(start, False, share=True), self._map(end, True, share=True)
 
-    def _map_inside(self, pos: float, end: bool) -> float:
+    def _map(self, pos: float, end: bool, share: bool = False) -> float:
         # the replaced span that holds pos: ds <= pos < de for a start, ds < pos <= de for an end
-        if end:
-            i = bisect.bisect_left(self.edits, pos, key=_derived_start) - 1
-        else:
-            i = bisect.bisect_right(self.edits, pos, key=_derived_start) - 1
+        find = bisect.bisect_left if end else bisect.bisect_right
+        i = find(self.edits, pos, key=_derived_start) - 1
         if i < 0:
             return pos
         ds, de, ps, pe = self.edits[i]
         if (pos <= de) if end else (pos < de):
-            return ps + (pos - ds) * (pe - ps) / (de - ds) if de > ds else (pe if end else ps)
-        return pos - de + pe
-
-    def _map(self, pos: int, end: bool) -> int:
-        q = pos - 1 if end else pos
-        i = bisect.bisect_right(self.edits, (q, 1 << 62)) - 1
-        if i < 0:
-            return pos
-        _, de, ps, pe = self.edits[i]
-        if q < de:
+            if share and de > ds:
+                return ps + (pos - ds) * (pe - ps) / (de - ds)
             return pe if end else ps
         return pos - de + pe
 
