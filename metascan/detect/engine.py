@@ -13,7 +13,7 @@ import math
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -288,20 +288,19 @@ class Engine:
                 matched = verdicts[pair.key] = rule.key.search(pair.key, timeout=limit) is not None
             if not matched:
                 continue
+            found: Iterable[tuple[str, int]]
             if rule.value is None:
-                secret, start = _strip_value(pair.value), pair.start
-                start += pair.value.find(secret) if secret else 0
-                if secret:
-                    hit = _check(rule, ctx, secret, start, start + len(secret))
-                    if hit is not None:
-                        yield hit
+                value = _strip_value(pair.value)
+                found = ((value, pair.start + pair.value.find(value)),)
             else:
                 # (a value may hold several: `Owners: Jane Doe; Tom Smith`; an anchored pattern matches once)
-                for vm in rule.value.finditer(pair.value, timeout=limit):
-                    secret = vm.group(rule.secret_group)
-                    if not secret:
-                        continue
-                    start = pair.start + vm.start(rule.secret_group)
+                g = rule.secret_group
+                found = (
+                    (m.group(g), pair.start + m.start(g))
+                    for m in rule.value.finditer(pair.value, timeout=limit)
+                )
+            for secret, start in found:
+                if secret:
                     hit = _check(rule, ctx, secret, start, start + len(secret))
                     if hit is not None:
                         yield hit
