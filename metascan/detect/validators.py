@@ -750,10 +750,10 @@ _ZH_SURNAMES = frozenset(
     纪 梅 童 凌 毕 单 季 裴 霍 涂 成 苗 谷 盛 曲 翁 冉 骆 蓝 路 游 辛 靳 管
     柴 蒙 鲍 华 喻 祁 蒲 房 滕 屈 饶 解 牟 艾 尤 阳 时 穆 农 司 卓 古 吉 缪
     简 车 项 连 芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿
-    桂 全 佟 應 张 張 劉 陳 楊 黃 趙 吳 孫 馬 鄭 羅 謝 許 韓 馮 鄧 蕭 葉 蘇
-    呂 盧 鍾 譚 陸 賈 鄒 龔 錢 嚴 湯 顧 賀 閻 薛 龍 陶 蔣 潘 歐 聶 莊 顏 龐
-    喬 齊 鮑 駱 藍 紀 單 畢 淩 盧 魯 賴 賴 涂 溫 戴 鄺 區 麥 關 簡 車 項 連
-    蘆 竇 宮 欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 歐陽 司馬 諸葛 東方
+    桂 全 佟 應 張 劉 陳 楊 黃 趙 吳 孫 馬 鄭 羅 謝 許 韓 馮 鄧 蕭 葉 蘇 呂
+    盧 鍾 譚 陸 賈 鄒 龔 錢 嚴 湯 顧 賀 閻 龍 蔣 歐 聶 莊 顏 龐 喬 齊 鮑 駱
+    藍 紀 單 畢 淩 魯 賴 溫 鄺 區 麥 關 簡 車 項 連 蘆 竇 宮 欧阳 司马 上官
+    诸葛 东方 皇甫 尉迟 公孙 慕容 歐陽 司馬 諸葛 東方
     """.split()
 )
 _JA_SURNAMES = frozenset(
@@ -802,11 +802,16 @@ _EAST_ASIAN_NOT_NAME_WORDS = tuple(
     """.split()
 )
 _KATAKANA_NAME = regex.compile(r"\p{Katakana}{2,10}[・･\u30fb\s]\p{Katakana}[\p{Katakana}ー]{1,12}")
+_HANGUL_NAME = regex.compile(r"\p{Hangul}{2,5}")
+_HAN_NAME = regex.compile(r"\p{Han}{2,4}")
+_JA_KANA_NAME = regex.compile(r"\p{Han}{1,3}[\p{Han}\p{Hiragana}\p{Katakana}ー]{1,4}")  # a given name in kana
+_ZH_JA_SURNAMES = _ZH_SURNAMES | _JA_SURNAMES
 
 
 def _east_asian_name(text: str) -> bool:
-    """A Chinese, Japanese or Korean name: a common family name and a given name of one to three characters
-    (written together or after a blank), or a foreign name in katakana with its `・`."""
+    """A Chinese, Japanese or Korean name: a common family name and a given name (written together or after
+    a blank) of one or two characters, up to four after a Japanese family name; or a foreign name in
+    katakana with its `・`."""
     if any(ch in _EAST_ASIAN_NOT_NAME_CHARS for ch in text):
         return False
     if any(word in text for word in _EAST_ASIAN_NOT_NAME_WORDS):
@@ -817,26 +822,22 @@ def _east_asian_name(text: str) -> bool:
     if len(parts) > 2:
         return False
     compact = "".join(parts)
-    if regex.fullmatch(r"\p{Hangul}{2,5}", compact):
-        surnames, given_len = _KO_SURNAMES, (1, 2)
-    elif regex.fullmatch(r"\p{Han}{2,4}", compact):
-        surnames, given_len = _ZH_SURNAMES | _JA_SURNAMES, (1, 2)
-    elif regex.fullmatch(r"\p{Han}{1,3}[\p{Han}\p{Hiragana}\p{Katakana}ー]{1,4}", compact):
-        surnames, given_len = _JA_SURNAMES, (1, 4)  # Japanese: a given name may be written in kana
+    if _HANGUL_NAME.fullmatch(compact):
+        surnames = _KO_SURNAMES
+    elif _HAN_NAME.fullmatch(compact):
+        surnames = _ZH_JA_SURNAMES
+    elif _JA_KANA_NAME.fullmatch(compact):
+        surnames = _JA_SURNAMES
     else:
         return False
     if len(parts) == 2:
         family, given = parts
-        if family not in surnames:
-            return False
     else:
         family = next((compact[:n] for n in (3, 2, 1) if compact[:n] in surnames), "")
         given = compact[len(family) :]
-        if not family:
-            return False
-    if family in _JA_SURNAMES:
-        given_len = (1, 4)
-    return given_len[0] <= len(given) <= given_len[1] and len(compact) <= 6
+    if family not in surnames:
+        return False
+    return 1 <= len(given) <= (4 if family in _JA_SURNAMES else 2) and len(compact) <= 6
 
 
 _STREET = regex.compile(
