@@ -77,6 +77,8 @@ class Pair(NamedTuple):
 #   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`);
 # - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
+# - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
+#   /root/.vault-token`: the file's name (without its directory) is the key.
 # A key that names a secret, then a colon and the value without white space (`token:abc`, `X-Api-Key:abc`):
 # the literals say that such a key occurs at all (the form runs only then).
 SECRET_COLON_LITERALS = tuple(
@@ -227,6 +229,14 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             r"""
             \$\{(?P<hk>[A-Za-z_]\w{0,100}):[-=](?P<hv>[^\s}'"`$]{1,4000})\}""",
         ),
+        (
+            ("echo", "printf"),
+            r"""
+            (?:\becho(?:[ \t]+-[neE]{1,3})*|\bprintf(?:[ \t]+(?P<wf>["'])%s(?:\\n)?(?P=wf))?)[ \t]+
+            (?P<wq>["']?)(?P<wv>(?<=["'])[^"'\n]{1,4000}|(?<!["'])[^\s'"`;&|<>()]{1,4000})(?P=wq)
+            [ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*
+            (?P<wpq>["']?)(?:[^\s"';|&<>]{0,300}/)?(?P<wk>[\w.-]{1,100})(?P=wpq)(?![\w./-])""",
+        ),
     )
 )
 
@@ -283,10 +293,11 @@ _KEY_OF = {
     "ysv": "yk",
     "yuv": "yk",
     "hv": "hk",
+    "wv": "wk",
 }
 
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.
-_VALUE_BEFORE_KEY = {"rk": "rv"}
+_VALUE_BEFORE_KEY = {"rk": "rv", "wk": "wv"}
 
 
 def _groups_by_last(form: regex.Pattern[str]) -> dict[int, tuple[int, int]]:

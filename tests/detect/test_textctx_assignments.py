@@ -64,6 +64,7 @@ _ATOMS = [
     "<entry name='k'>", "</entry>", "  ", ": |", "\\n", '\\"', "@", "(", ")",
     "token:", "Key:", "NetworkCredential(", "SetBasicAuth(", "-D", "// ", "--$",
     "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_", " " * 257, "${", ":-", ":?",
+    "echo ", "echo -n ", "printf '%s' ", " > ", ">> /etc/", "| sudo tee ", "| tee -a ", ".vault-token",
 ]  # fmt: skip
 
 
@@ -195,6 +196,28 @@ def test_a_literal_compared_with_a_name_is_that_name_s_value() -> None:
         found = [(p.key, p.value) for p in _assignments(text, 5.0)]
         assert ("password" if "password" in text else "db_pass", "Xq7vLm2pR9zK") in found
     assert [p.key for p in _assignments('if ("Xq7vLm2pR9zK" == check(password)) {', 5.0)] == []
+
+
+def test_a_literal_written_to_a_file_is_the_value_of_the_file_s_name() -> None:
+    """`echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee .../token`: the file's name is the key."""
+    cases = {
+        "echo 'Xq7vLm2pR9zK' > /etc/app/db_password": ("db_password", "Xq7vLm2pR9zK"),
+        'echo -n "Xq7 vLm2" >> "/root/.vault-token"': (".vault-token", "Xq7 vLm2"),
+        "printf '%s' Xq7vLm2pR9zK | sudo tee -a /run/secrets/api_token >/dev/null": (
+            "api_token",
+            "Xq7vLm2pR9zK",
+        ),
+        "echo Xq7vLm2pR9zK > db_password.txt": ("db_password.txt", "Xq7vLm2pR9zK"),
+    }
+    for text, pair in cases.items():
+        assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
+    for text in (
+        "echo one two > /etc/app/db_password",  # not one value
+        "echo x > /etc/app/db_password/",  # a directory
+        "echo 'Xq7vLm2pR9zK' >&2",  # a stream, no file
+        "echo 'Xq7vLm2pR9zK' | base64 -d > /etc/app/db_password",  # not the literal that is written
+    ):
+        assert [p.key for p in _assignments(text, 5.0) if "password" in p.key] == [], text
 
 
 @pytest.mark.parametrize(
