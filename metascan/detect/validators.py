@@ -1104,6 +1104,7 @@ VALIDATORS.update(
         "discord_bot_token": vendor_checks.discord_bot_token,
         "intercom_access_token": vendor_checks.intercom_access_token,
         "base64_private_key": vendor_checks.base64_private_key,
+        "cloudflare_tunnel_token": vendor_checks.cloudflare_tunnel_token,
     }
 )
 CHEAP_VALIDATORS = CHEAP_VALIDATORS | {"age_secret_key", "azure_devops_pat", "discord_bot_token"}

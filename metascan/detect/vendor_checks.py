@@ -11,12 +11,15 @@ Each function takes the candidate value and returns True when it has the structu
   the bot's user id (a snowflake: 17 to 20 decimal digits).
 * `intercom_access_token`: an Intercom access token is the base64 of `tok:` followed by the token id.
 * `base64_private_key`: base64 text that decodes to a PEM private key header.
+* `cloudflare_tunnel_token`: a Cloudflare Tunnel token is the base64 of a JSON object with the account tag
+  (`a`, 32 hex digits), the tunnel's id (`t`, a UUID) and the tunnel secret (`s`, base64 of 32 or more bytes).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import zlib
 
 import regex
@@ -120,3 +123,28 @@ def base64_private_key(value: str) -> bool:
     raw = _b64_any(head[:400])
     header = _PEM_HEADER.match(raw) if raw is not None else None
     return raw is not None and header is not None and len(raw) - header.end() >= 48
+
+
+# --- Cloudflare Tunnel tokens ---
+
+_HEX32 = regex.compile(r"[0-9a-f]{32}")
+_UUID = regex.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def cloudflare_tunnel_token(value: str) -> bool:
+    """A Cloudflare Tunnel token (`cloudflared tunnel run --token`, TUNNEL_TOKEN): the base64 of
+    `{"a": account tag, "t": tunnel id, "s": tunnel secret}`, the secret base64 of 32 bytes or more."""
+    raw = _b64_any(value)
+    try:
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return False
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in "ats"):
+        return False
+    secret = _b64_any(data["s"])
+    return (
+        _HEX32.fullmatch(data["a"]) is not None
+        and _UUID.fullmatch(data["t"].lower()) is not None
+        and secret is not None
+        and len(secret) >= 32
+    )
