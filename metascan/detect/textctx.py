@@ -77,6 +77,7 @@ class Pair(NamedTuple):
 #   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`);
 # - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
+# - a tool's `config set KEY VALUE` (npm, yarn, pip, git, poetry, conda, bundle, composer, gcloud, ...);
 # - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
 #   /root/.vault-token`: the file's name (without its directory) is the key.
 # A key that names a secret, then a colon and the value without white space (`token:abc`, `X-Api-Key:abc`):
@@ -230,6 +231,17 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             \$\{(?P<hk>[A-Za-z_]\w{0,100}):[-=](?P<hv>[^\s}'"`$]{1,4000})\}""",
         ),
         (
+            ("config",),
+            r"""
+            \b(?:npm|yarn|pnpm|pip3?|git|poetry|conda|bundle|composer|gcloud|kubectl|helm|dvc|az|aws)
+            [ \t]+configu?r?e?\b(?<=config|configure)
+            (?:[ \t]+(?:set|--set|--global|-g|--local|--user|--site|--system))*[ \t]+
+            (?!(?:get|delete|del|list|ls|edit|unset|remove|rm)[ \t])
+            (?://[^\s'"/]{1,200}(?:/[^\s'"/:]{0,200})*/:)?   # an npm registry's //host/path/: prefix
+            (?P<csk>[A-Za-z_@.][\w./:@-]{0,200})[ \t]+
+            (?:"(?P<csdv>[^"\n]{1,4000})"|'(?P<cssv>[^'\n]{1,4000})'|(?P<csuv>[^\s'"`;&|<>()-][^\s'"`;&|<>()]{0,4000}))""",
+        ),
+        (
             ("echo", "printf"),
             r"""
             (?:\becho(?:[ \t]+-[neE]{1,3})*|\bprintf(?:[ \t]+(?P<wf>["'])%s(?:\\n)?(?P=wf))?)[ \t]+
@@ -294,6 +306,9 @@ _KEY_OF = {
     "yuv": "yk",
     "hv": "hk",
     "wv": "wk",
+    "csdv": "csk",
+    "cssv": "csk",
+    "csuv": "csk",
 }
 
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.

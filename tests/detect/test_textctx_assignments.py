@@ -65,6 +65,7 @@ _ATOMS = [
     "token:", "Key:", "NetworkCredential(", "SetBasicAuth(", "-D", "// ", "--$",
     "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_", " " * 257, "${", ":-", ":?",
     "echo ", "echo -n ", "printf '%s' ", " > ", ">> /etc/", "| sudo tee ", "| tee -a ", ".vault-token",
+    "npm config set ", "git config --global ", "//r.io/:_authToken ", "configure ",
 ]  # fmt: skip
 
 
@@ -218,6 +219,20 @@ def test_a_literal_written_to_a_file_is_the_value_of_the_file_s_name() -> None:
         "echo 'Xq7vLm2pR9zK' | base64 -d > /etc/app/db_password",  # not the literal that is written
     ):
         assert [p.key for p in _assignments(text, 5.0) if "password" in p.key] == [], text
+
+
+def test_a_tool_s_config_set_names_its_value() -> None:
+    """`npm config set KEY VALUE` and its kin: the setting's name is the key (an npm registry's `//host/:`
+    prefix is not part of it)."""
+    cases = {
+        "npm config set //registry.npmjs.org/:_authToken Xq7vLm2pR9zK": ("_authToken", "Xq7vLm2pR9zK"),
+        "yarn config set npmAuthToken 'Xq7vLm2pR9zK'": ("npmAuthToken", "Xq7vLm2pR9zK"),
+        "poetry config pypi-token.pypi Xq7vLm2pR9zK": ("pypi-token.pypi", "Xq7vLm2pR9zK"),
+        'git config --global --set http.extraheader "X: y"': ("http.extraheader", "X: y"),
+    }
+    for text, pair in cases.items():
+        assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
+    assert [p.key for p in _assignments("npm config get //registry.npmjs.org/:_authToken", 5.0)] == []
 
 
 @pytest.mark.parametrize(
