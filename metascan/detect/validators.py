@@ -685,6 +685,8 @@ _NAME_TOKEN = regex.compile(
 
 
 _PARTICLE = frozenset("van von der den de da di del dos la le du bin al y".split())
+# A generational suffix or post-nominal letters after a name: "Jane Doe Jr.", "Jane Doe, PhD".
+_NAME_SUFFIX = regex.compile(r",?[ \t]+(?:Jr\.?|Sr\.?|II|III|IV|Ph\.?D\.?|M\.?D\.?|MBA|CPA|Esq\.?)\Z")
 _CAPS_SURNAME = regex.compile(r"\p{Lu}{2,}(?:-\p{Lu}{2,})*")  # WILSON, MÜLLER-LÜDENSCHEIDT
 
 
@@ -697,6 +699,7 @@ def person_name(value: str) -> bool:
         return False
     if _EAST_ASIAN.search(text):
         return _east_asian_name(text)
+    text = _NAME_SUFFIX.sub("", text)
     if "," in text:  # "Wilson, Linda", "WILSON, Linda"
         last, _, first = text.partition(",")
         last = last.strip()
