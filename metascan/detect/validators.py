@@ -1108,6 +1108,7 @@ VALIDATORS.update(
         "intercom_access_token": vendor_checks.intercom_access_token,
         "base64_private_key": vendor_checks.base64_private_key,
         "cloudflare_tunnel_token": vendor_checks.cloudflare_tunnel_token,
+        "sentinelone_site_token": vendor_checks.sentinelone_site_token,
     }
 )
 CHEAP_VALIDATORS = CHEAP_VALIDATORS | {"age_secret_key", "azure_devops_pat", "discord_bot_token"}

@@ -11,6 +11,8 @@ Each function takes the candidate value and returns True when it has the structu
   the bot's user id (a snowflake: 17 to 20 decimal digits).
 * `intercom_access_token`: an Intercom access token is the base64 of `tok:` followed by the token id.
 * `base64_private_key`: base64 text that decodes to a PEM private key header.
+* `sentinelone_site_token`: a SentinelOne site or group token is the base64 of a JSON object with the
+  management console's URL (`url`) and the site key (`site_key`).
 * `cloudflare_tunnel_token`: a Cloudflare Tunnel token is the base64 of a JSON object with the account tag
   (`a`, 32 hex digits), the tunnel's id (`t`, a UUID) and the tunnel secret (`s`, base64 of 32 or more bytes).
 """
@@ -148,3 +150,20 @@ def cloudflare_tunnel_token(value: str) -> bool:
         and secret is not None
         and len(secret) >= 32
     )
+
+
+# --- SentinelOne site tokens ---
+
+
+def sentinelone_site_token(value: str) -> bool:
+    """A SentinelOne site (or group) token, given to the agent at install (`sentinelctl management token set`,
+    SITE_TOKEN): the base64 of `{"url": "https://<console>", "site_key": "..."}`."""
+    raw = _b64_any(value)
+    try:
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    url, key = data.get("url"), data.get("site_key")
+    return isinstance(url, str) and url.startswith("https://") and isinstance(key, str) and len(key) >= 8
