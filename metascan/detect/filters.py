@@ -28,6 +28,8 @@ _REFERENCE = regex.compile(
     | ^(?:ssm|secretsmanager):/
     | ^vault:[\w./-]+(?:\#[\w.-]+)?$        # Bank-Vaults / vault-env: vault:secret/data/db#password
     | ^@Microsoft\.KeyVault\(                # an Azure App Service Key Vault reference
+    | (?-i:^AQICAH[A-Za-z0-9+/]{20,200}BgkqhkiG9w0BBwa[A-Za-z0-9+/]*={0,2}$)   # an AWS KMS ciphertext
+                                           # blob (with its PKCS#7 EncryptedData OID), decrypted at boot
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
     | ^\s*[+.]\s | \s[+.]\s*$                # the middle of a concatenation: "pw: " + getPassword() + ","

@@ -79,7 +79,8 @@ class Pair(NamedTuple):
 # - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
 # - a tool's `config set KEY VALUE` (npm, yarn, pip, git, poetry, conda, bundle, composer, gcloud, ...);
 # - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
-#   /root/.vault-token`: the file's name (without its directory) is the key.
+#   /root/.vault-token`: the file's name (without its directory) is the key; a value with blanks is a line
+#   of configuration (`echo 'password requisite pam_pwquality.so' >> /etc/pam.d/common-password`), not one.
 # A key that names a secret, then a colon and the value without white space (`token:abc`, `X-Api-Key:abc`):
 # the literals say that such a key occurs at all (the form runs only then).
 SECRET_COLON_LITERALS = tuple(
@@ -245,7 +246,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("echo", "printf"),
             r"""
             (?:\becho(?:[ \t]+-[neE]{1,3})*|\bprintf(?:[ \t]+(?P<wf>["'])%s(?:\\n)?(?P=wf))?)[ \t]+
-            (?P<wq>["']?)(?P<wv>(?<=["'])[^"'\n]{1,4000}|(?<!["'])[^\s'"`;&|<>()]{1,4000})(?P=wq)
+            (?P<wq>["']?)(?P<wv>[^\s'"`;&|<>()]{1,4000})(?P=wq)
             [ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*
             (?P<wpq>["']?)(?:[^\s"';|&<>]{0,300}/)?(?P<wk>[\w.-]{1,100})(?P=wpq)(?![\w./-])""",
         ),

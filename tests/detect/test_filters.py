@@ -91,6 +91,9 @@ def test_digests(value: str, dropped: bool) -> None:
         "vault:secret/data/prod/db#password",  # Bank-Vaults' vault-env
         "@Microsoft.KeyVault(SecretUri=https://kv-prod.vault.azure.net/secrets/db/)",
         "@Microsoft.KeyVault(VaultName=kv-prod;SecretName=db)",
+        # an AWS KMS ciphertext blob (aws kms encrypt ... --output text): decrypted at boot
+        "AQICAHhq8Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZAF1bN8mK4lJ6hG0fD2sA9pAAAAZjBkBgkqhkiG9w0BBwagVzBVAgEAMFAGCSqG"
+        "SIb3DQEHATAeBglghkgBZQMEAS4wEQQMRk4TpWz8Nc3BhYd6AgEQgCNq7Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZ",
     ],
 )
 def test_references(value: str) -> None:
@@ -100,6 +103,10 @@ def test_references(value: str) -> None:
 @pytest.mark.parametrize("value", ["Summer(2024)!", "P@ss.w0rd(1)", "Xq7(Lm2pR9", "vault:Xq7 Lm2pR9"])
 def test_passwords_with_parentheses_are_not_calls(value: str) -> None:
     assert not FILTER_FUNCS["reference"](value)
+
+
+def test_a_value_that_only_starts_like_a_kms_ciphertext_is_no_reference() -> None:
+    assert not FILTER_FUNCS["reference"]("AQICAHhq8Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZAF1bN8mK4lJ6hG0fD2sA9p")
 
 
 def test_relative_paths_to_files_and_lowercase_ids() -> None:

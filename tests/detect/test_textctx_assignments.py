@@ -203,7 +203,7 @@ def test_a_literal_written_to_a_file_is_the_value_of_the_file_s_name() -> None:
     """`echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee .../token`: the file's name is the key."""
     cases = {
         "echo 'Xq7vLm2pR9zK' > /etc/app/db_password": ("db_password", "Xq7vLm2pR9zK"),
-        'echo -n "Xq7 vLm2" >> "/root/.vault-token"': (".vault-token", "Xq7 vLm2"),
+        'echo -n "Xq7vLm2" >> "/root/.vault-token"': (".vault-token", "Xq7vLm2"),
         "printf '%s' Xq7vLm2pR9zK | sudo tee -a /run/secrets/api_token >/dev/null": (
             "api_token",
             "Xq7vLm2pR9zK",
@@ -214,6 +214,7 @@ def test_a_literal_written_to_a_file_is_the_value_of_the_file_s_name() -> None:
         assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
     for text in (
         "echo one two > /etc/app/db_password",  # not one value
+        "echo 'password requisite pam_pwquality.so' >> /etc/pam.d/common-password",  # a line of configuration
         "echo x > /etc/app/db_password/",  # a directory
         "echo 'Xq7vLm2pR9zK' >&2",  # a stream, no file
         "echo 'Xq7vLm2pR9zK' | base64 -d > /etc/app/db_password",  # not the literal that is written
