@@ -650,6 +650,10 @@ _NOT_PERSON = frozenset(
     crowdstrike qualys tenable nessus okta auth0 cloudflare fastly akamai twilio sendgrid stripe paypal
     heroku vercel netlify atlassian jira confluence bitbucket slack builder plus pro enterprise edition
     community spot karpenter
+    команда команды отдел отдела группа группы служба службы платформа платформы департамент управление
+    сервис сервисы система системы поддержка разработка безопасность инфраструктура эксплуатация данные
+    ομάδα τμήμα πλατφόρμα υποστήριξη ανάπτυξη ασφάλεια ekip ekibi takım birim departman platformu zespół
+    dział działu zespołu tým oddělení csapat osztály echipa echipă
     """.split()
 )
 # Words that are also surnames or given names (Green, White, Fox, Stone): one of them beside a given name
@@ -699,6 +703,8 @@ def person_name(value: str) -> bool:
         return False
     if _EAST_ASIAN.search(text):
         return _east_asian_name(text)
+    if _UNCASED.search(text):
+        return _uncased_name(text)
     text = _NAME_SUFFIX.sub("", text)
     if "," in text:  # "Wilson, Linda", "WILSON, Linda"
         last, _, first = text.partition(",")
@@ -733,6 +739,43 @@ def person_name(value: str) -> bool:
         if len(word) >= 9 and word.endswith(_NOT_PERSON_LONG_SUFFIX):
             return False
     return True
+
+
+# Arabic, Hebrew, Thai and Devanagari have no capitals either: under a person key (the only place a rule
+# asks), two to four words of one of these scripts are a name unless one of them is an organisation word.
+_UNCASED = regex.compile(r"[\p{Arabic}\p{Hebrew}\p{Thai}\p{Devanagari}]")
+_UNCASED_WORD = regex.compile(
+    r"[\p{Arabic}&&\p{L}\p{M}]{2,20}|[\p{Hebrew}&&[\p{L}\p{M}'׳]]{2,20}|[\p{Thai}&&[\p{L}\p{M}]]{2,25}"
+    r"|[\p{Devanagari}&&[\p{L}\p{M}]]{2,20}",
+    regex.V1,
+)
+_UNCASED_NOT_NAME = frozenset(
+    """
+    فريق الفريق قسم إدارة ادارة مجموعة خدمة خدمات نظام أنظمة دعم منصة المنصة الأمن البيانات العمليات شركة وحدة
+    التطوير البنية الشبكات الدعم الفني
+    צוות מחלקה קבוצה שירות שירותים מערכת מערכות תמיכה פלטפורמה אבטחה נתונים תפעול חברה יחידה פיתוח תשתיות
+    ทีม ทีมงาน ฝ่าย แผนก กลุ่ม บริการ ระบบ แพลตฟอร์ม บริษัท
+    टीम विभाग समूह सेवा सेवाएं प्रणाली मंच सुरक्षा डेटा संचालन कंपनी इकाई विकास सहायता
+    """.split()
+)
+
+
+def _uncased_name(text: str) -> bool:
+    """Two to four words of one uncased script (Arabic, Hebrew, Thai, Devanagari), none an organisation
+    word."""
+    tokens = text.split()
+    parts = [p for t in tokens for p in t.split("-")]  # (a double surname: לוי-כהן)
+    if not 2 <= len(tokens) <= 4 or not all(_UNCASED_WORD.fullmatch(p) for p in parts):
+        return False
+    scripts = {_script_of(p) for p in parts}
+    return len(scripts) == 1 and not any(t in _UNCASED_NOT_NAME for t in tokens)
+
+
+def _script_of(token: str) -> str:
+    for name in ("Arabic", "Hebrew", "Thai", "Devanagari"):
+        if regex.match(rf"\p{{{name}}}", token):
+            return name
+    return ""
 
 
 # Chinese, Japanese and Korean names have no capitals to tell them from words, but they start with a family
