@@ -234,8 +234,9 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             ("config",),
             r"""
-            \b(?:npm|yarn|pnpm|pip3?|git|poetry|conda|bundle|composer|gcloud|kubectl|helm|dvc|az|aws)
-            [ \t]+configu?r?e?\b(?<=config|configure)
+            config(?:ure)?\b
+            (?<=\b(?:npm|yarn|pnpm|pip3?|git|poetry|conda|bundle|composer|gcloud|kubectl|helm|dvc|az|aws)
+                [ \t]+config(?:ure)?)
             (?:[ \t]+(?:set|--set|--global|-g|--local|--user|--site|--system))*[ \t]+
             (?!(?:get|delete|del|list|ls|edit|unset|remove|rm)[ \t])
             (?://[^\s'"/]{1,200}(?:/[^\s'"/:]{0,200})*/:)?   # an npm registry's //host/path/: prefix
@@ -243,12 +244,20 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             (?:"(?P<csdv>[^"\n]{1,4000})"|'(?P<cssv>[^'\n]{1,4000})'|(?P<csuv>[^\s'"`;&|<>()-][^\s'"`;&|<>()]{0,4000}))""",
         ),
         (
-            ("echo", "printf"),
+            ("echo",),
             r"""
-            (?:\becho(?:[ \t]+-[neE]{1,3})*|\bprintf(?:[ \t]+(?P<wf>["'])%s(?:\\n)?(?P=wf))?)[ \t]+
-            (?P<wq>["']?)(?P<wv>[^\s'"`;&|<>()]{1,4000})(?P=wq)
+            echo(?<=\becho)(?:[ \t]+-[neE]{1,3})*[ \t]+
+            (?P<ewq>["']?)(?P<ewv>[^\s'"`;&|<>()]{1,4000})(?P=ewq)
             [ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*
-            (?P<wpq>["']?)(?:[^\s"';|&<>]{0,300}/)?(?P<wk>[\w.-]{1,100})(?P=wpq)(?![\w./-])""",
+            (?P<ewpq>["']?)(?:[^\s"';|&<>]{0,300}/)?(?P<ewk>[\w.-]{1,100})(?P=ewpq)(?![\w./-])""",
+        ),
+        (
+            ("printf",),
+            r"""
+            printf(?<=\bprintf)(?:[ \t]+(?P<pwf>["'])%s(?:\\n)?(?P=pwf))?[ \t]+
+            (?P<pwq>["']?)(?P<pwv>[^\s'"`;&|<>()]{1,4000})(?P=pwq)
+            [ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*
+            (?P<pwpq>["']?)(?:[^\s"';|&<>]{0,300}/)?(?P<pwk>[\w.-]{1,100})(?P=pwpq)(?![\w./-])""",
         ),
     )
 )
@@ -306,14 +315,15 @@ _KEY_OF = {
     "ysv": "yk",
     "yuv": "yk",
     "hv": "hk",
-    "wv": "wk",
+    "ewv": "ewk",
+    "pwv": "pwk",
     "csdv": "csk",
     "cssv": "csk",
     "csuv": "csk",
 }
 
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.
-_VALUE_BEFORE_KEY = {"rk": "rv", "wk": "wv"}
+_VALUE_BEFORE_KEY = {"rk": "rv", "ewk": "ewv", "pwk": "pwv"}
 
 
 def _groups_by_last(form: regex.Pattern[str]) -> dict[int, tuple[int, int]]:
