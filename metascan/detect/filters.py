@@ -40,7 +40,8 @@ _REFERENCE = regex.compile(
     | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X
     | (?-i:^(?:var|local|module|data|each|count|self|path|terraform)\.[A-Za-z_][\w.\[\]"*-]*$)   # HCL: var.x
     | (?-i:^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w.\[\]]*$)   # random_password.db.result
-    | (?-i:^\(?\s*(?:Get|Read|Invoke|ConvertFrom|Import|Unprotect)-[A-Z][A-Za-z]+\b)   # a PowerShell call
+    | (?-i:^\(?\s*(?:Get|Read|Invoke|ConvertFrom|ConvertTo|Import|Unprotect|New)-[A-Z][A-Za-z]+\b)
+                                           # a PowerShell call
     | (?-i:^[A-Z][a-z]+(?:To)?-[A-Z][a-z]+(?:[A-Z][a-z]+)*$)   # a cmdlet name: $x = ConvertTo-SecureString
     """
 )

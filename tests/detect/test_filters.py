@@ -91,6 +91,7 @@ def test_digests(value: str, dropped: bool) -> None:
         "vault:secret/data/prod/db#password",  # Bank-Vaults' vault-env
         "@Microsoft.KeyVault(SecretUri=https://kv-prod.vault.azure.net/secrets/db/)",
         "@Microsoft.KeyVault(VaultName=kv-prod;SecretName=db)",
+        "(ConvertTo-SecureString",  # -Password (ConvertTo-SecureString -AsPlainText 'pw' -Force): the call
         # an AWS KMS ciphertext blob (aws kms encrypt ... --output text): decrypted at boot
         "AQICAHhq8Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZAF1bN8mK4lJ6hG0fD2sA9pAAAAZjBkBgkqhkiG9w0BBwagVzBVAgEAMFAGCSqG"
         "SIb3DQEHATAeBglghkgBZQMEAS4wEQQMRk4TpWz8Nc3BhYd6AgEQgCNq7Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZ",
