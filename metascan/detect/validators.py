@@ -910,6 +910,19 @@ def postal_address(value: str) -> bool:
     return bool(has_number and _STREET.search(value)) or bool(_POSTCODE.search(value))
 
 
+def random_token(value: str) -> bool:
+    """Letters and digits that change class (upper case, lower case, digit) as often as random text does:
+    at 30% or more of the positions (a random base62 or hex token: about 60% or 47%; a name in CamelCase or
+    words with a number, `AutoScalingNotificationsV2`, `prod-eu-west-1-events`: under 20%)."""
+    kinds = [
+        "u" if c.isupper() else "l" if c.islower() else "d" for c in value if c.isalnum() and c.isascii()
+    ]
+    if len(kinds) < 20:
+        return False
+    changes = sum(1 for a, b in itertools.pairwise(kinds) if a != b)
+    return changes >= 0.3 * (len(kinds) - 1)
+
+
 VALIDATORS: dict[str, Validator] = {
     "person_name": person_name,
     "postal_address": postal_address,
@@ -948,6 +961,7 @@ VALIDATORS: dict[str, Validator] = {
     "uk_driving_licence": uk_driving_licence,
     "email": email,
     "birth_date": birth_date,
+    "random_token": random_token,
     "jwt": jwt,
     "github_checksum": github_checksum,
     "basic_auth_b64": basic_auth_b64,
