@@ -474,6 +474,17 @@ def email(value: str) -> bool:
     return not any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS)
 
 
+_OBFUSCATED_AT = regex.compile(r"\s*[\[({<]\s*(?i:at)\s*[\])}>]\s*|\s*@\s*")
+_OBFUSCATED_DOT = regex.compile(r"\s*[\[({<]\s*(?i:dot)\s*[\])}>]\s*")
+
+
+def email_obfuscated(value: str) -> bool:
+    """An address written to fool harvesters, `jane.doe [at] acme [dot] io`: valid once `[at]` and `[dot]`
+    (or `(at)`, `{dot}`, ...) are read as `@` and `.`."""
+    plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", value.strip()))
+    return plain.count("@") == 1 and email(plain)
+
+
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%m/%d/%Y",
@@ -960,6 +971,7 @@ VALIDATORS: dict[str, Validator] = {
     "ng_nin": ng_nin,
     "uk_driving_licence": uk_driving_licence,
     "email": email,
+    "email_obfuscated": email_obfuscated,
     "birth_date": birth_date,
     "random_token": random_token,
     "jwt": jwt,
