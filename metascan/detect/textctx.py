@@ -77,6 +77,7 @@ class Pair(NamedTuple):
 #   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`);
 # - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
+# - Windows registry values: `reg add KEY /v NAME /d VALUE`, `Set-ItemProperty -Name NAME -Value VALUE`;
 # - a tool's `config set KEY VALUE` (npm, yarn, pip, git, poetry, conda, bundle, composer, gcloud, ...);
 # - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
 #   /root/.vault-token`: the file's name (without its directory) is the key; a value with blanks is a line
@@ -244,6 +245,22 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             (?:"(?P<csdv>[^"\n]{1,4000})"|'(?P<cssv>[^'\n]{1,4000})'|(?P<csuv>[^\s'"`;&|<>()-][^\s'"`;&|<>()]{0,4000}))""",
         ),
         (
+            ("reg ", "REG ", "reg.exe", "REG.EXE"),
+            r"""
+            \b(?i:reg(?:\.exe)?[ \t]+add)\b[^\n]{0,400}?
+            [ \t]/v[ \t]+(?P<rgq>["']?)(?P<rgk>[^"'\s/]{1,100})(?P=rgq)
+            [^\n]{0,400}?[ \t]/d[ \t]+
+            (?:"(?P<rgdv>[^"\n]{1,4000})"|'(?P<rgsv>[^'\n]{1,4000})'|(?P<rguv>[^\s"']{1,4000}))""",
+        ),
+        (
+            ("ItemProperty",),
+            r"""
+            \b(?:Set|New)-ItemProperty\b[^\n]{0,400}?
+            [ \t]-Name[ \t]+(?P<ipq>["']?)(?P<ipk>[^"'\s]{1,100})(?P=ipq)
+            [^\n]{0,400}?[ \t]-Value[ \t]+
+            (?:"(?P<ipdv>[^"\n]{1,4000})"|'(?P<ipsv>[^'\n]{1,4000})'|(?P<ipuv>[^\s"';]{1,4000}))""",
+        ),
+        (
             ("echo",),
             r"""
             echo(?<=\becho)(?:[ \t]+-[neE]{1,3})*[ \t]+
@@ -316,6 +333,12 @@ _KEY_OF = {
     "yuv": "yk",
     "hv": "hk",
     "ewv": "ewk",
+    "rgdv": "rgk",
+    "rgsv": "rgk",
+    "rguv": "rgk",
+    "ipdv": "ipk",
+    "ipsv": "ipk",
+    "ipuv": "ipk",
     "pwv": "pwk",
     "csdv": "csk",
     "cssv": "csk",

@@ -66,6 +66,7 @@ _ATOMS = [
     "\x1c", "\x0b", "\r", "\f", "!", "?", "+", "a1_", " " * 257, "${", ":-", ":?",
     "echo ", "echo -n ", "printf '%s' ", " > ", ">> /etc/", "| sudo tee ", "| tee -a ", ".vault-token",
     "npm config set ", "git config --global ", "//r.io/:_authToken ", "configure ",
+    "reg add HKLM\\X /v ", " /d ", "Set-ItemProperty -Path X -Name ", " -Value ",
 ]  # fmt: skip
 
 
@@ -220,6 +221,27 @@ def test_a_literal_written_to_a_file_is_the_value_of_the_file_s_name() -> None:
         "echo 'Xq7vLm2pR9zK' | base64 -d > /etc/app/db_password",  # not the literal that is written
     ):
         assert [p.key for p in _assignments(text, 5.0) if "password" in p.key] == [], text
+
+
+def test_a_registry_value_is_the_value_of_its_name() -> None:
+    """`reg add ... /v NAME /d VALUE` and `Set-ItemProperty ... -Name NAME -Value VALUE` (Windows autologon's
+    DefaultPassword, as Windows user data sets it)."""
+    cases = {
+        'reg add "HKLM\\SOFTWARE\\X\\Winlogon" /v DefaultPassword /t REG_SZ /d "Xq7 vLm2" /f': (
+            "DefaultPassword",
+            "Xq7 vLm2",
+        ),
+        "Set-ItemProperty -Path 'HKLM:\\X\\Winlogon' -Name DefaultPassword -Value 'Xq7vLm2'": (
+            "DefaultPassword",
+            "Xq7vLm2",
+        ),
+        "New-ItemProperty -Path $p -Name AutoAdminLogon -Value 1 -PropertyType String": (
+            "AutoAdminLogon",
+            "1",
+        ),
+    }
+    for text, pair in cases.items():
+        assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
 
 
 def test_a_tool_s_config_set_names_its_value() -> None:
