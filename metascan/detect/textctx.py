@@ -77,6 +77,7 @@ class Pair(NamedTuple):
 #   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`);
 # - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
+# - a command's `--name NAME ... --value VALUE` (aws ssm put-parameter: the last segment of a path names it);
 # - Windows registry values: `reg add KEY /v NAME /d VALUE`, `Set-ItemProperty -Name NAME -Value VALUE`;
 # - a tool's `config set KEY VALUE` (npm, yarn, pip, git, poetry, conda, bundle, composer, gcloud, ...);
 # - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
@@ -187,6 +188,15 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             r"""
             \b(?:var|const)[ \t]+(?P<gk>[A-Za-z_]\w{0,100})[ \t]+(?:string|\[\]byte)[ \t]*=[ \t]*"""
             + _VALUE.format(p="g"),
+        ),
+        (
+            ("--value",),
+            r"""
+            (?<![\w-])--name(?:[ \t]+|=)(?P<nvq>["']?)(?:[^\s"'/]{0,200}/){0,20}
+            (?P<nvk>[^\s"'/]{1,100})(?P=nvq)
+            (?:[ \t]+(?:\\\n[ \t]*)?(?!--(?:name|value)\b)[^\s\\]{1,200}){0,12}  # other flags
+            [ \t]+(?:\\\n[ \t]*)?--value(?:[ \t]+|=)
+            (?:"(?P<nvdv>[^"\n]{1,4000})"|'(?P<nvsv>[^'\n]{1,4000})'|(?P<nvuv>[^\s"'\\]{1,4000}))""",
         ),
         (
             ("--", " -", "\t-", "\n-", "\r-", "'-", '"-', "(-"),
@@ -333,6 +343,9 @@ _KEY_OF = {
     "yuv": "yk",
     "hv": "hk",
     "ewv": "ewk",
+    "nvdv": "nvk",
+    "nvsv": "nvk",
+    "nvuv": "nvk",
     "rgdv": "rgk",
     "rgsv": "rgk",
     "rguv": "rgk",

@@ -67,6 +67,7 @@ _ATOMS = [
     "echo ", "echo -n ", "printf '%s' ", " > ", ">> /etc/", "| sudo tee ", "| tee -a ", ".vault-token",
     "npm config set ", "git config --global ", "//r.io/:_authToken ", "configure ",
     "reg add HKLM\\X /v ", " /d ", "Set-ItemProperty -Path X -Name ", " -Value ",
+    "--name /p/db_password ", "--value ", " --type SecureString", " \\\n  ",
 ]  # fmt: skip
 
 
@@ -242,6 +243,16 @@ def test_a_registry_value_is_the_value_of_its_name() -> None:
     }
     for text, pair in cases.items():
         assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
+
+
+def test_a_command_s_name_flag_names_its_value_flag() -> None:
+    """`aws ssm put-parameter --name /prod/db/password ... --value V`: the last segment of the name is the key
+    (a path is no key), over continued lines too."""
+    text = "aws ssm put-parameter \\\n  --name /prod/db/password \\\n  --type SecureString \\\n"
+    text += "  --value 'Xq7vLm2pR9'"
+    assert ("password", "Xq7vLm2pR9") in [(p.key, p.value) for p in _assignments(text, 5.0)]
+    text = "aws ssm put-parameter --name /prod/db/password --value Xq7vLm2pR9 --type SecureString"
+    assert ("password", "Xq7vLm2pR9") in [(p.key, p.value) for p in _assignments(text, 5.0)]
 
 
 def test_a_tool_s_config_set_names_its_value() -> None:
