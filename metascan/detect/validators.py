@@ -660,7 +660,7 @@ _NOT_PERSON = frozenset(
     telegraf influxdb tekton buildkite teamcity octopus sonarqube snyk veracode checkmarx twistlock sysdig
     crowdstrike qualys tenable nessus okta auth0 cloudflare fastly akamai twilio sendgrid stripe paypal
     heroku vercel netlify atlassian jira confluence bitbucket slack builder plus pro enterprise edition
-    community spot karpenter
+    community spot karpenter balancer person persons people required needed
     команда команды отдел отдела группа группы служба службы платформа платформы департамент управление
     сервис сервисы система системы поддержка разработка безопасность инфраструктура эксплуатация данные
     ομάδα τμήμα πλατφόρμα υποστήριξη ανάπτυξη ασφάλεια ekip ekibi takım birim departman platformu zespół
