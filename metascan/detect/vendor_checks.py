@@ -133,22 +133,29 @@ _HEX32 = regex.compile(r"[0-9a-f]{32}")
 _UUID = regex.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def cloudflare_tunnel_token(value: str) -> bool:
-    """A Cloudflare Tunnel token (`cloudflared tunnel run --token`, TUNNEL_TOKEN): the base64 of
-    `{"a": account tag, "t": tunnel id, "s": tunnel secret}`, the secret base64 of 32 bytes or more."""
-    raw = _b64_any(value)
+def _b64_json(text: str) -> dict[str, object] | None:
+    """The JSON object a base64 token decodes to, or None."""
+    raw = _b64_any(text)
     try:
         data = json.loads(raw) if raw is not None else None
     except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def cloudflare_tunnel_token(value: str) -> bool:
+    """A Cloudflare Tunnel token (`cloudflared tunnel run --token`, TUNNEL_TOKEN): the base64 of
+    `{"a": account tag, "t": tunnel id, "s": tunnel secret}`, the secret base64 of 32 bytes or more."""
+    data = _b64_json(value) or {}
+    account, tunnel, secret = data.get("a"), data.get("t"), data.get("s")
+    if not (isinstance(account, str) and isinstance(tunnel, str) and isinstance(secret, str)):
         return False
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in "ats"):
-        return False
-    secret = _b64_any(data["s"])
+    key = _b64_any(secret)
     return (
-        _HEX32.fullmatch(data["a"]) is not None
-        and _UUID.fullmatch(data["t"].lower()) is not None
-        and secret is not None
-        and len(secret) >= 32
+        _HEX32.fullmatch(account) is not None
+        and _UUID.fullmatch(tunnel.lower()) is not None
+        and key is not None
+        and len(key) >= 32
     )
 
 
@@ -158,12 +165,6 @@ def cloudflare_tunnel_token(value: str) -> bool:
 def sentinelone_site_token(value: str) -> bool:
     """A SentinelOne site (or group) token, given to the agent at install (`sentinelctl management token set`,
     SITE_TOKEN): the base64 of `{"url": "https://<console>", "site_key": "..."}`."""
-    raw = _b64_any(value)
-    try:
-        data = json.loads(raw) if raw is not None else None
-    except ValueError:
-        return False
-    if not isinstance(data, dict):
-        return False
+    data = _b64_json(value) or {}
     url, key = data.get("url"), data.get("site_key")
     return isinstance(url, str) and url.startswith("https://") and isinstance(key, str) and len(key) >= 8
