@@ -103,6 +103,13 @@ _VALUE = r"""
       |(?P<{p}uv>(?:[^\s'"`;&,{{}}\[\]<>\\]|\\(?![nrt"]))[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}
          (?:\\(?![nrt"])[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}){{0,100}}))"""
 
+# A literal written to a file, after `echo` or `printf`: the value (no blanks: a line with blanks is
+# configuration), `>`, `>>` or `| tee`, and the file, whose name without its directory is the key.
+_TO_FILE = r"""
+    (?P<{p}q>["']?)(?P<{p}v>[^\s'"`;&|<>()]{{1,4000}})(?P={p}q)
+    [ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*
+    (?P<{p}pq>["']?)(?:[^\s"';|&<>]{{0,300}}/)?(?P<{p}k>[\w.-]{{1,100}})(?P={p}pq)(?![\w./-])"""
+
 # A YAML core tag before a value (`password: !!str 4815162342`): the value is what follows it.
 _YAML_TAG = r"(?:!!(?:str|binary)[ \t]+)?"
 
@@ -273,18 +280,14 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             ("echo",),
             r"""
-            echo(?<=\becho)(?:[ \t]+-[neE]{1,3})*[ \t]+
-            (?P<ewq>["']?)(?P<ewv>[^\s'"`;&|<>()]{1,4000})(?P=ewq)
-            [ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*
-            (?P<ewpq>["']?)(?:[^\s"';|&<>]{0,300}/)?(?P<ewk>[\w.-]{1,100})(?P=ewpq)(?![\w./-])""",
+            echo(?<=\becho)(?:[ \t]+-[neE]{1,3})*[ \t]+"""
+            + _TO_FILE.format(p="ew"),
         ),
         (
             ("printf",),
             r"""
-            printf(?<=\bprintf)(?:[ \t]+(?P<pwf>["'])%s(?:\\n)?(?P=pwf))?[ \t]+
-            (?P<pwq>["']?)(?P<pwv>[^\s'"`;&|<>()]{1,4000})(?P=pwq)
-            [ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*
-            (?P<pwpq>["']?)(?:[^\s"';|&<>]{0,300}/)?(?P<pwk>[\w.-]{1,100})(?P=pwpq)(?![\w./-])""",
+            printf(?<=\bprintf)(?:[ \t]+(?P<pwf>["'])%s(?:\\n)?(?P=pwf))?[ \t]+"""
+            + _TO_FILE.format(p="pw"),
         ),
     )
 )
