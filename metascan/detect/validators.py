@@ -755,10 +755,14 @@ def person_name(value: str) -> bool:
 # Arabic, Hebrew, Thai and Devanagari have no capitals either: under a person key (the only place a rule
 # asks), two to four words of one of these scripts are a name unless one of them is an organisation word.
 _UNCASED = regex.compile(r"[\p{Arabic}\p{Hebrew}\p{Thai}\p{Devanagari}]")
-_UNCASED_WORD = regex.compile(
-    r"[\p{Arabic}&&\p{L}\p{M}]{2,20}|[\p{Hebrew}&&[\p{L}\p{M}'׳]]{2,20}|[\p{Thai}&&[\p{L}\p{M}]]{2,25}"
-    r"|[\p{Devanagari}&&[\p{L}\p{M}]]{2,20}",
-    regex.V1,
+_UNCASED_WORDS = tuple(  # a word of one script (its letters and marks)
+    regex.compile(pattern, regex.V1)
+    for pattern in (
+        r"[\p{Arabic}&&[\p{L}\p{M}]]{2,20}",
+        r"[\p{Hebrew}&&[\p{L}\p{M}'׳]]{2,20}",
+        r"[\p{Thai}&&[\p{L}\p{M}]]{2,25}",
+        r"[\p{Devanagari}&&[\p{L}\p{M}]]{2,20}",
+    )
 )
 _UNCASED_NOT_NAME = frozenset(
     """
@@ -776,17 +780,9 @@ def _uncased_name(text: str) -> bool:
     word."""
     tokens = text.split()
     parts = [p for t in tokens for p in t.split("-")]  # (a double surname: לוי-כהן)
-    if not 2 <= len(tokens) <= 4 or not all(_UNCASED_WORD.fullmatch(p) for p in parts):
+    if not 2 <= len(tokens) <= 4 or any(t in _UNCASED_NOT_NAME for t in tokens):
         return False
-    scripts = {_script_of(p) for p in parts}
-    return len(scripts) == 1 and not any(t in _UNCASED_NOT_NAME for t in tokens)
-
-
-def _script_of(token: str) -> str:
-    for name in ("Arabic", "Hebrew", "Thai", "Devanagari"):
-        if regex.match(rf"\p{{{name}}}", token):
-            return name
-    return ""
+    return any(all(word.fullmatch(p) for p in parts) for word in _UNCASED_WORDS)
 
 
 # Chinese, Japanese and Korean names have no capitals to tell them from words, but they start with a family
