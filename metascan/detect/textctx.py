@@ -80,6 +80,10 @@ class Pair(NamedTuple):
 # - a command's `--name NAME ... --value VALUE` (aws ssm put-parameter: the last segment of a path names it);
 # - Windows registry values: `reg add KEY /v NAME /d VALUE`, `Set-ItemProperty -Name NAME -Value VALUE`;
 # - a tool's `config set KEY VALUE` (npm, yarn, pip, git, poetry, conda, bundle, composer, gcloud, ...);
+# - a line of a configuration file `KEY VALUE` whose key ends in a password word (Fluent Bit's `HTTP_Passwd`,
+#   msmtp's `password`, slapd's `rootpw`), also echoed or here-stringed into a file; the value must hold a
+#   character that is not a letter, and commands (`passwd USER`, `smbpasswd -a`) and prose (`Password ...`)
+#   are not keys;
 # - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
 #   /root/.vault-token`: the file's name (without its directory) is the key; a value with blanks is a line
 #   of configuration (`echo 'password requisite pam_pwquality.so' >> /etc/pam.d/common-password`), not one.
@@ -284,6 +288,17 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             + _TO_FILE.format(p="ew"),
         ),
         (
+            ("asswd", "ASSWD", "assword", "ASSWORD", "pwd", "PWD", "Pwd", "rootpw", "assphrase", "ASSPHRASE"),
+            r"""
+            (?:(?m:^)[ \t]*|(?<=\becho[ \t]{1,5}(?:-[neE]{1,3}[ \t]{1,5})?["']|<<<[ \t]{0,5}["']))
+            (?!(?i:(?:ch|htp|smbp|vncp|kp|gp|ypp|lpp|ldapp|p)asswd|pwd)[ \t]
+              |(?-i:Password|Passphrase|Passwort|Kennwort)[ \t])
+            (?P<lk>[A-Za-z][\w.-]{0,60}+)(?<=(?i:passw(?:or)?d|pwd|rootpw|passphrase))[ \t]+
+            (?:'(?P<lsv>[^'\n]{1,200})'
+              |(?P<luv>(?=[^\s'"]*[^\p{L}\s'"])[^\s'"=:#$<>|&;(){}\[\]-][^\s'"]{0,200}+))
+            [ \t]*(?:\r?(?m:$)|(?<=\S)["'])""",
+        ),
+        (
             ("printf",),
             r"""
             printf(?<=\bprintf)(?:[ \t]+(?P<pwf>["'])%s(?:\\n)?(?P=pwf))?[ \t]+"""
@@ -359,6 +374,8 @@ _KEY_OF = {
     "csdv": "csk",
     "cssv": "csk",
     "csuv": "csk",
+    "lsv": "lk",
+    "luv": "lk",
 }
 
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.

@@ -68,6 +68,7 @@ _ATOMS = [
     "npm config set ", "git config --global ", "//r.io/:_authToken ", "configure ",
     "reg add HKLM\\X /v ", " /d ", "Set-ItemProperty -Path X -Name ", " -Value ",
     "--name /p/db_password ", "--value ", " --type SecureString", " \\\n  ",
+    "HTTP_Passwd ", "rootpw ", "passwd ", "<<< '", "echo '", "Password ",
 ]  # fmt: skip
 
 
@@ -267,6 +268,28 @@ def test_a_tool_s_config_set_names_its_value() -> None:
     for text, pair in cases.items():
         assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
     assert [p.key for p in _assignments("npm config get //registry.npmjs.org/:_authToken", 5.0)] == []
+
+
+def test_a_password_line_of_a_config_file_names_its_value() -> None:
+    """`KEY VALUE` lines with a password word ending the key (Fluent Bit's `HTTP_Passwd`, msmtp's `password`,
+    slapd's `rootpw`), also echoed or here-stringed; commands such as `passwd USER` and prose are not."""
+    cases = {
+        "[OUTPUT]\n    Name es\n    HTTP_Passwd  Xq7vLm2pR9zK\n": ("HTTP_Passwd", "Xq7vLm2pR9zK"),
+        "echo 'password Xq7vLm2pR9zK' >> ~/.msmtprc": ("password", "Xq7vLm2pR9zK"),
+        "sudo tee -a /etc/x.conf <<< 'tls.key_passwd Xq7vLm2pR9zK'": ("tls.key_passwd", "Xq7vLm2pR9zK"),
+        "rootpw Xq7vLm2pR9zK": ("rootpw", "Xq7vLm2pR9zK"),
+    }
+    for text, pair in cases.items():
+        assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
+    for text in (
+        "passwd ec2-user",
+        "smbpasswd -a jdoe",
+        "password required pam_unix.so",
+        "Password rotation-2024",
+        "HTTP_Passwd ${ES_PASSWORD}",
+        "db_password secret",
+    ):
+        assert [(p.key, p.value) for p in _assignments(text, 5.0)] == [], text
 
 
 @pytest.mark.parametrize(
