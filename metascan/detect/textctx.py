@@ -63,7 +63,8 @@ class Pair(NamedTuple):
 #   (Go raw strings, JS templates), JSON-escaped quotes, C# verbatim strings, or bare; keys may start with
 #   digits (`1password_token`) and follow a comment marker (`//$key = 'v'`, `-- key = 'v'`); comparisons
 #   with a literal (`password == "v"`, also the literal first: `"v" == password`, Yoda conditions);
-# - command-line flags `--k v`, `--k=v` and single-dash `-Key v` (PowerShell, Java keytool, Go flags);
+# - command-line flags `--k v`, `--k=v` and single-dash `-Key v` (PowerShell, Java keytool, Go flags), also
+#   dotted (`--spring.datasource.password=v`: Spring Boot's command-line properties);
 # - calls that set or read a named value with a literal: `System.setProperty("k", "v")`,
 #   `os.Setenv("k", "v")`, `os.getenv("k", "default")`, `define('k', 'v')` (PHP), `headers.set("k", "v")`,
 #   `SetEnvironmentVariable("k", "v")`, C# `{ "k", "v" }` initialisers;
@@ -212,7 +213,8 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             ("--", " -", "\t-", "\n-", "\r-", "'-", '"-', "(-"),
             r"""
-            (?:(?<![\w-])--|(?<=[ \t\n\r"'(])-)(?P<fk>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)
+            (?:(?<![\w-])--|(?<=[ \t\n\r"'(])-)
+            (?P<fk>[A-Za-z][\w-]{1,60}(?:\.[A-Za-z][\w-]{0,60}){0,8})(?:=|[ \t]+)
             (?:"(?P<fdv>[^"\n]{0,4000})"|'(?P<fsv>[^'\n]{0,4000})'|(?P<fuv>[^\s'"`;&|-][^\s'"`;&|]{0,4000}))""",
         ),
         (
