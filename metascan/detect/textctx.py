@@ -671,8 +671,13 @@ def key_text(key: str) -> str:
     recur in every script."""
     if key.startswith("/") or "://" in key:
         return ""  # a path or a URL (a route, a JSON pointer) names no value
+    if _NO_CASE.search(key):  # (Japanese, Chinese, Korean: letters without case, which `words` leaves out)
+        return "_".join(w.lower() for w in _KEY_WORD.findall(key))
     return "_".join(words(key))
 
+
+_NO_CASE = regex.compile(r"\p{Lo}")
+_KEY_WORD = regex.compile(r"\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\d+|[\p{Lo}\p{Lm}]+")
 
 # Where a key sits: the key, section or label that encloses it (see `TextContext.parent_of`).
 _OPENER = regex.compile(  # a YAML key that opens a mapping or a block scalar: `database:`, `- env:`, `key: |`
