@@ -93,7 +93,7 @@ class Pair(NamedTuple):
 SECRET_COLON_LITERALS = tuple(
     dict.fromkeys(
         f"{v}:"
-        for w in ("secret", "token", "key", "pass", "passwd", "password", "pwd", "auth")
+        for w in ("secret", "token", "key", "pass", "passwd", "password", "pwd", "pw", "auth")
         for v in (w, w.upper(), w.capitalize())
     )
 )
@@ -186,7 +186,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             SECRET_COLON_LITERALS,
             r"""
-            (?<![\w.@/:-]|\$\{)(?=[\w-]{1,70}+:)(?P<nck>[\w-]{0,60}?(?i:secret|token|key|pass|passwd|password|pwd|auth)):
+            (?<![\w.@/:-]|\$\{)(?=[\w-]{1,70}+:)(?P<nck>[\w-]{0,60}?(?i:secret|token|key|pass|passwd|password|pwd|pw|auth)):
             (?P<ncv>[^\s:'"`;,{}\[\]<>][^\s'"`;,{}\[\]<>]{7,4000})""",
         ),
         (
@@ -591,7 +591,8 @@ def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex
 # words and a colon, at the start of that key: a few places in a script, found from its colons (in ASCII
 # text, as for `_general`; the form itself tried every position).
 _SECRET_COLON = _form_rank(SECRET_COLON_LITERALS)
-_SECRET_COLON_WORDS = ("secret", "token", "key", "pass", "passwd", "password", "pwd", "auth")  # the form's
+# (the form's words)
+_SECRET_COLON_WORDS = ("secret", "token", "key", "pass", "passwd", "password", "pwd", "pw", "auth")
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")  # [\w-] in ASCII
 _NOT_BEFORE_KEY = _KEY_CHARS | frozenset(".@/:")  # the form's lookbehind
 

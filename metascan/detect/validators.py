@@ -447,9 +447,9 @@ def phone_possible(value: str) -> bool:
 # (only with phone context: `phone-number-national` requires it; the first fifteen are tried first)
 _NATIONAL_REGIONS = (
     "US", "GB", "AU", "CA", "DE", "FR", "IN", "IE", "NZ", "ES", "IT", "NL", "BR", "JP", "SG",
-    "MX", "AR", "CO", "CL", "ZA", "NG", "KE", "EG", "AE", "SA", "IL", "TR", "RU", "UA", "PL", "CZ", "RO", "HU",
-    "GR", "PT", "BE", "CH", "AT", "SE", "NO", "DK", "FI", "CN", "HK", "TW", "KR", "PH", "MY", "ID", "TH", "VN",
-    "PK",
+    "MX", "AR", "CO", "CL", "ZA", "NG", "KE", "EG", "AE", "SA", "IL", "TR", "RU", "UA", "PL", "CZ",
+    "RO", "HU", "GR", "PT", "BE", "CH", "AT", "SE", "NO", "DK", "FI", "CN", "HK", "TW", "KR", "PH",
+    "MY", "ID", "TH", "VN", "PK",
 )  # fmt: skip
 
 
