@@ -160,7 +160,8 @@ def _build(
             left_out.add(index)
         else:
             kept.append((index, expressions))
-    ascii_db = _database([(i, [a for a, _ in e]) for i, e in kept], left_out, _EVERY if every else _FLAG)
+    # (a rule's expressions that no ASCII text can match have no ASCII variant: see translate._NoAscii)
+    ascii_db = _database([(i, [a for a, _ in e if a]) for i, e in kept], left_out, _EVERY if every else _FLAG)
     if ascii_db is None:
         return frozenset(), None, ()
     covered = frozenset(i for i, _ in kept if i not in left_out)

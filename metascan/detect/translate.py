@@ -55,7 +55,7 @@ class Expression:
     """One reversed Hyperscan expression: a report means a match of the pattern may start where the report
     ends in the reversed text (up to the width of the consumed context before it)."""
 
-    ascii: bytes  # for texts that are pure ASCII
+    ascii: bytes  # for texts that are pure ASCII (empty: the branch cannot match one, see `_NoAscii`)
     unicode: bytes  # for other texts
 
 
@@ -77,9 +77,15 @@ def translate(pattern: regex.Pattern[str]) -> Translated:
     for option in options:
         for branch in _distribute(_flatten(option)):
             reverse = _Reverser(parsed).reverse(_edges(branch, parsed))
-            ascii_source = _Emitter(keep_boundaries=True, beyond_ascii=False).emit(reverse).encode("ascii")
-            unicode_source = _Emitter(keep_boundaries=False, beyond_ascii=True).emit(reverse).encode("ascii")
-            out.setdefault(ascii_source, Expression(ascii_source, unicode_source))
+            try:
+                ascii_source = _ASCII_EMITTER.emit(reverse).encode("ascii")
+            except _NoAscii:
+                ascii_source = b""  # the branch needs a character beyond ASCII: no ASCII text matches it
+            unicode_source = _OTHER_EMITTER.emit(reverse).encode("ascii")
+            # (keyed by the ASCII variant; a branch without one by its other variant, marked apart)
+            out.setdefault(ascii_source or b"\0" + unicode_source, Expression(ascii_source, unicode_source))
+    if not any(e.ascii or e.unicode for e in out.values()):
+        raise Unsupported("the pattern matches nothing")
     return Translated(tuple(out.values()), _has_anchor(parsed.root, "G"))
 
 
@@ -291,6 +297,14 @@ class _Reverser:
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
 
 
+class _NoAscii(Exception):
+    """In the variant for ASCII texts: a character the pattern needs matches no ASCII character (`contraseña`,
+    `пароль`), so no ASCII text holds a match of the part it is in.  An alternative that needs one is left
+    out of its alternation, an optional one is dropped, and a branch of the pattern that needs one gets no
+    expression for ASCII texts (those rules' words in other scripts stay in their patterns without keeping
+    the rest from being carried over)."""
+
+
 class _Emitter:
     def __init__(self, keep_boundaries: bool, beyond_ascii: bool) -> None:
         self.keep_boundaries = keep_boundaries
@@ -298,13 +312,28 @@ class _Emitter:
 
     def emit(self, node: object) -> str:
         if isinstance(node, Chars):
+            if not self.beyond_ascii and not node.ascii:
+                raise _NoAscii
             return byte_class(node if self.beyond_ascii else Chars(node.ascii, False))
         if isinstance(node, Seq):
             return "".join(self.emit(i) for i in node.items)
         if isinstance(node, Alt):
-            return "(?:" + "|".join(self.emit(o) for o in node.options) + ")"
+            options = []
+            for option in node.options:
+                try:
+                    options.append(self.emit(option))
+                except _NoAscii:
+                    continue
+            if not options:
+                raise _NoAscii
+            return "(?:" + "|".join(options) + ")"
         if isinstance(node, Repeat):
-            inner = self.emit(node.item)
+            try:
+                inner = self.emit(node.item)
+            except _NoAscii:
+                if node.lo == 0:
+                    return ""
+                raise
             if not inner:
                 return ""
             lo = min(node.lo, _REPEAT_LIMIT)
@@ -327,6 +356,10 @@ class _Emitter:
                 return "\\b" if node.kind == "b" else "\\B"
             return ""
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+
+_ASCII_EMITTER = _Emitter(keep_boundaries=True, beyond_ascii=False)
+_OTHER_EMITTER = _Emitter(keep_boundaries=False, beyond_ascii=True)
 
 
 def byte_class(c: Chars) -> str:

@@ -145,3 +145,29 @@ def test_the_database_for_other_texts_is_made_when_one_comes(monkeypatch: pytest
     # the database for other texts refuses the rule: it runs on every such text
     monkeypatch.setattr(prefilter_module, "_unicode", lambda sources: (frozenset(), None))
     assert shapes.reported("Größe") == {0} and shapes.reported("nothing here") == set()
+
+
+def test_a_pattern_with_words_in_other_scripts_is_carried_over_for_ascii_texts() -> None:
+    """An alternative that needs a character beyond ASCII (`пароль`, `contraseña`) cannot match an ASCII text:
+    it is left out of the ASCII variant instead of keeping the whole pattern out of Hyperscan, and the
+    variant for other texts still has it."""
+    import dataclasses
+
+    import regex
+
+    from metascan.detect import translate as translate_module
+
+    _, rule = next((i, r) for i, r in SHAPES if r.id == "iban")
+    source = r"(?i)\b(?:password|пароль|contraseña)[ \t]+(?:is|es|é)?[ \t]*(?P<secret>[A-Za-z0-9]{8,20})\b"
+    pattern = regex.compile(source)
+    shapes = ShapePrefilter([(0, dataclasses.replace(rule, pattern=pattern))])
+    assert shapes.covered == {0}
+    assert shapes.reported("password is Xk9pL2mQr7Tz") == {0}
+    assert shapes.reported("no secret here at all") == set()
+    assert shapes.reported("пароль Xk9pL2mQr7Tz") == {0}
+    assert shapes.reported("la contraseña es Xk9pL2mQr7Tz") == {0}
+    # a branch that needs such a character everywhere has no ASCII variant, and a pattern made only of them
+    # still covers other texts
+    only = translate_module.translate(regex.compile(r"пароль[ \t]+\w{8}|senha é \w{8}"))
+    assert [e.ascii for e in only.expressions] == [b"", b""]
+    assert all(e.unicode for e in only.expressions)
