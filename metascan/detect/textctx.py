@@ -493,6 +493,9 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         if rank == _SECRET_COLON and ascii_text:
             found += [(m.start(), rank, m) for m in _secret_colon(text, form, deadline)]
             continue
+        if rank == _PASSWORD_LINE and ascii_text:
+            found += [(m.start(), rank, m) for m in _password_lines(text, form, deadline)]
+            continue
         found += [(m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining)]
     found.sort(key=_by_start_and_rank)
     previous = -1
@@ -584,6 +587,41 @@ def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex
         m = match(text, start, timeout=remaining) if limited else match(text, start)
         if m is not None:
             out.append(m)
+    return out
+
+
+# The form of a configuration file's `KEY VALUE` line (`HTTP_Passwd v`) matches only where a password word
+# ends a key and blanks follow: at the start of that key's line, or at the key itself (after `echo '` or
+# `<<< '`).  In ASCII text those few places are found from the words (the form itself tried every position,
+# six times the cost of any other form).
+_PASSWORD_LINE = _form_rank(
+    ("asswd", "ASSWD", "assword", "ASSWORD", "pwd", "PWD", "Pwd", "rootpw", "assphrase", "ASSPHRASE")
+)
+_PASSWORD_WORD = re.compile(r"(?:passw(?:or)?d|pwd|rootpw|passphrase)(?=[ \t])")  # (in the lowered text:
+# four times as fast as a case-insensitive search, and the same places in ASCII text)
+_KEY_RUN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")  # [\w.-] in ASCII
+
+
+def _password_lines(text: str, form: regex.Pattern[str], deadline: float) -> list[regex.Match[str]]:
+    r"""The matches of the `KEY VALUE` form in an ASCII text, as `finditer(overlapped=True)` gives them: each
+    starts at the start of a line (then blanks, then the key) or at the key (after a quote), and the key is
+    the whole run of `[\w.-]` that ends in a password word before a blank (the form's key is possessive)."""
+    out = []
+    tried: set[int] = set()
+    clock = time.monotonic
+    for word in _PASSWORD_WORD.finditer(text.lower()):
+        key = word.start()
+        while key > 0 and text[key - 1] in _KEY_RUN:
+            key -= 1
+        for start in (text.rfind("\n", 0, key) + 1, key):
+            if start in tried:
+                continue
+            tried.add(start)
+            if clock() > deadline:
+                raise TimeoutError("assignments")
+            m = form.match(text, start)
+            if m is not None:
+                out.append(m)
     return out
 
 
