@@ -32,6 +32,7 @@ _REFERENCE = regex.compile(
                                            # blob (with its PKCS#7 EncryptedData OID), decrypted at boot
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^`.*`$                                 # `command`
+    | ^[^\s:$]{1,64}:\$(?:\{|\(|[A-Za-z_]\w*$)    # user:${PASSWORD}, user:$(cat file), user:$PW
     | ^\s*[+.]\s | \s[+.]\s*$                # the middle of a concatenation: "pw: " + getPassword() + ","
     | ^\+?\s*(?:new\s+)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\($   # a call cut at its quoted argument:
                                            # request.form.get('password'), +new Buffer("x")
