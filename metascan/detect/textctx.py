@@ -83,8 +83,8 @@ class Pair(NamedTuple):
 # - a tool's `config set KEY VALUE` (npm, yarn, pip, git, poetry, conda, bundle, composer, gcloud, ...);
 # - a line of a configuration file `KEY VALUE` whose key ends in a password word (Fluent Bit's `HTTP_Passwd`,
 #   msmtp's `password`, slapd's `rootpw`), also echoed or here-stringed into a file; the value must hold a
-#   character that is not a letter, and commands (`passwd USER`, `smbpasswd -a`) and prose (`Password ...`)
-#   are not keys;
+#   character that is neither a letter nor a sentence's punctuation (`password authentication.`), and
+#   commands (`passwd USER`, `smbpasswd -a`) and prose (`Password ...`) are not keys;
 # - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
 #   /root/.vault-token`: the file's name (without its directory) is the key; a value with blanks is a line
 #   of configuration (`echo 'password requisite pam_pwquality.so' >> /etc/pam.d/common-password`), not one.
@@ -297,7 +297,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
               |(?-i:Password|Passphrase|Passwort|Kennwort)[ \t])
             (?P<lk>[A-Za-z][\w.-]{0,60}+)(?<=(?i:passw(?:or)?d|pwd|rootpw|passphrase))[ \t]+
             (?:'(?P<lsv>[^'\n]{1,200})'
-              |(?P<luv>(?=[^\s'"]*[^\p{L}\s'"])[^\s'"=:#$<>|&;(){}\[\]-][^\s'"]{0,200}+))
+              |(?P<luv>(?=[^\s'"]*[^\p{L}\s'".,;:!?])[^\s'"=:#$<>|&;(){}\[\]-][^\s'"]{0,200}+))
             [ \t]*(?:\r?(?m:$)|(?<=\S)["'])""",
         ),
         (

@@ -477,8 +477,15 @@ def email(value: str) -> bool:
     tld = domain.rsplit(".", 1)[1]
     if not _TLD.fullmatch(tld) or tld not in _IANA_TLDS or tld in _RESERVED_TLDS:
         return False
+    if domain in _SSH_NAME_DOMAINS and _SSH_NAME.fullmatch(local):
+        return False  # an SSH algorithm's name (sshd_config: chacha20-poly1305@openssh.com), not a mailbox
     return not any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS)
 
+
+# SSH algorithm names outside the IETF's namespace are NAME@DOMAIN (RFC 4251, section 6): the ones in
+# sshd_config's Ciphers, MACs, KexAlgorithms and HostKeyAlgorithms, which hardening scripts write.
+_SSH_NAME_DOMAINS = frozenset({"openssh.com", "libssh.org", "ssh.com", "putty.projects.tartarus.org"})
+_SSH_NAME = regex.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+")
 
 _OBFUSCATED_AT = regex.compile(r"\s*[\[({<]\s*(?i:at)\s*[\])}>]\s*|\s*@\s*")
 _OBFUSCATED_DOT = regex.compile(r"\s*[\[({<]\s*(?i:dot)\s*[\])}>]\s*")
