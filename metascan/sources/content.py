@@ -61,7 +61,11 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
     files that hold a bare JSON value, apart)."""
     body = text.lstrip("\ufeff \t\r\n")
     if not body.strip():
-        yield ScanError(source, f"{source}: file is empty")
+        if name.lower().endswith((".tf", ".tfvars")):
+            # valid Terraform (modules keep empty variables.tf and outputs.tf): nothing to scan, no error
+            yield _skip(source, "an empty Terraform file", strict)
+        else:  # an export or template that a failed command left empty
+            yield ScanError(source, f"{source}: file is empty")
         return
     hint = sniff.cli_output(text)
     if hint is not None:

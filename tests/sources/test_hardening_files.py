@@ -190,3 +190,13 @@ def test_files_above_the_size_limit_are_refused_with_a_clear_message(tmp_path: P
         f"{path}: file is {size} bytes, above the 10000-byte limit (raise it with --max-file-size)"
     )
     assert doc["summary"]["findings"] == 1
+
+
+@pytest.mark.parametrize("name", ["variables.tf", "outputs.tf", "terraform.tfvars"])
+def test_an_empty_terraform_file_is_skipped_not_an_error(tmp_path: Path, name: str) -> None:
+    """Terraform modules keep empty `variables.tf` and `outputs.tf`: valid HCL with nothing in it, so it is
+    skipped (said in the report) and the run is no failure; an empty JSON export still is one (above)."""
+    report = scan_with_good(tmp_path, name, b"\n  \n")
+    assert list(report.errors) == []
+    skipped = [(s.source, s.reason) for s in report.skipped]
+    assert skipped == [(str(tmp_path / name), "an empty Terraform file")]
