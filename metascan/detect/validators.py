@@ -484,7 +484,9 @@ def email(value: str) -> bool:
 
 # SSH algorithm names outside the IETF's namespace are NAME@DOMAIN (RFC 4251, section 6): the ones in
 # sshd_config's Ciphers, MACs, KexAlgorithms and HostKeyAlgorithms, which hardening scripts write.
-_SSH_NAME_DOMAINS = frozenset({"openssh.com", "libssh.org", "ssh.com", "putty.projects.tartarus.org"})
+_SSH_NAME_DOMAINS = frozenset(
+    {"openssh.com", "libssh.org", "ssh.com", "putty.projects.tartarus.org", "tinyssh.org", "lysator.liu.se"}
+)
 _SSH_NAME = regex.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+")
 
 _OBFUSCATED_AT = regex.compile(r"\s*[\[({<]\s*(?i:at)\s*[\])}>]\s*|\s*@\s*")
