@@ -97,6 +97,10 @@ SECRET_COLON_LITERALS = tuple(
         for v in (w, w.upper(), w.capitalize())
     )
 )
+# A password word ending a key, in the casings a config file writes it: the `KEY VALUE` form runs only then.
+PASSWORD_LINE_LITERALS = (
+    "asswd", "ASSWD", "assword", "ASSWORD", "pwd", "PWD", "Pwd", "rootpw", "assphrase", "ASSPHRASE"
+)  # fmt: skip
 # The operator and value of `k=v`-like assignments (the general form and the one after a comment marker).
 _OPERATOR = r"""
     \s*(?:(?:===?|!==?)(?=\s*@?["'])                       # a comparison with a literal
@@ -290,7 +294,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             + _TO_FILE.format(p="ew"),
         ),
         (
-            ("asswd", "ASSWD", "assword", "ASSWORD", "pwd", "PWD", "Pwd", "rootpw", "assphrase", "ASSPHRASE"),
+            PASSWORD_LINE_LITERALS,
             r"""
             (?:(?m:^)[ \t]*|(?<=\becho[ \t]{1,5}(?:-[neE]{1,3}[ \t]{1,5})?["']|<<<[ \t]{0,5}["']))
             (?!(?i:(?:ch|htp|smbp|vncp|kp|gp|ypp|lpp|ldapp|p)asswd|pwd)[ \t]
@@ -594,12 +598,9 @@ def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex
 # ends a key and blanks follow: at the start of that key's line, or at the key itself (after `echo '` or
 # `<<< '`).  In ASCII text those few places are found from the words (the form itself tried every position,
 # six times the cost of any other form).
-_PASSWORD_LINE = _form_rank(
-    ("asswd", "ASSWD", "assword", "ASSWORD", "pwd", "PWD", "Pwd", "rootpw", "assphrase", "ASSPHRASE")
-)
+_PASSWORD_LINE = _form_rank(PASSWORD_LINE_LITERALS)
 _PASSWORD_WORD = re.compile(r"(?:passw(?:or)?d|pwd|rootpw|passphrase)(?=[ \t])")  # (in the lowered text:
 # four times as fast as a case-insensitive search, and the same places in ASCII text)
-_KEY_RUN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")  # [\w.-] in ASCII
 
 
 def _password_lines(text: str, form: regex.Pattern[str], deadline: float) -> list[regex.Match[str]]:
@@ -610,9 +611,7 @@ def _password_lines(text: str, form: regex.Pattern[str], deadline: float) -> lis
     tried: set[int] = set()
     clock = time.monotonic
     for word in _PASSWORD_WORD.finditer(text.lower()):
-        key = word.start()
-        while key > 0 and text[key - 1] in _KEY_RUN:
-            key -= 1
+        key = _key_start(text, word.start(), _KEY_RUN, max(0, word.end() - 62))
         for start in (text.rfind("\n", 0, key) + 1, key):
             if start in tried:
                 continue
@@ -633,6 +632,16 @@ _SECRET_COLON = _form_rank(SECRET_COLON_LITERALS)
 _SECRET_COLON_WORDS = ("secret", "token", "key", "pass", "passwd", "password", "pwd", "pw", "auth")
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")  # [\w-] in ASCII
 _NOT_BEFORE_KEY = _KEY_CHARS | frozenset(".@/:")  # the form's lookbehind
+_KEY_RUN = _KEY_CHARS | frozenset(".")  # [\w.-] in ASCII: the `KEY VALUE` form's key
+
+
+def _key_start(text: str, end: int, chars: frozenset[str], floor: int) -> int:
+    """Where the run of `chars` that ends at `end` starts, looking back no further than `floor` (a form's
+    longest key: a place before it matches nothing)."""
+    start = end
+    while start > floor and text[start - 1] in chars:
+        start -= 1
+    return start
 
 
 def _secret_colon(text: str, form: regex.Pattern[str], deadline: float) -> list[regex.Match[str]]:
@@ -650,10 +659,7 @@ def _secret_colon(text: str, form: regex.Pattern[str], deadline: float) -> list[
         at, colon = colon, find(":", colon + 1)
         if not text[max(0, at - 8) : at].lower().endswith(_SECRET_COLON_WORDS):
             continue
-        start = at
-        floor = max(0, at - 71)
-        while start > floor and text[start - 1] in _KEY_CHARS:
-            start -= 1
+        start = _key_start(text, at, _KEY_CHARS, max(0, at - 71))
         if start > 0 and text[start - 1] in _NOT_BEFORE_KEY:
             continue  # a key of more than 70 characters, or one after `.`, `@`, `/` or `:`: no match
         if clock() > deadline:
@@ -716,7 +722,8 @@ def key_text(key: str) -> str:
 
 
 _NO_CASE = regex.compile(r"\p{Lo}")
-_KEY_WORD = regex.compile(r"\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\d+|[\p{Lo}\p{Lm}]+")
+# `words`, and runs of letters without case
+_KEY_WORD = regex.compile(_WORD.pattern + r"|[\p{Lo}\p{Lm}]+")
 
 # Where a key sits: the key, section or label that encloses it (see `TextContext.parent_of`).
 _OPENER = regex.compile(  # a YAML key that opens a mapping or a block scalar: `database:`, `- env:`, `key: |`
