@@ -84,8 +84,6 @@ def translate(pattern: regex.Pattern[str]) -> Translated:
             unicode_source = _OTHER_EMITTER.emit(reverse).encode("ascii")
             # (keyed by the ASCII variant; a branch without one by its other variant, marked apart)
             out.setdefault(ascii_source or b"\0" + unicode_source, Expression(ascii_source, unicode_source))
-    if not any(e.ascii or e.unicode for e in out.values()):
-        raise Unsupported("the pattern matches nothing")
     return Translated(tuple(out.values()), _has_anchor(parsed.root, "G"))
 
 
