@@ -129,9 +129,16 @@ def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value)) or _placeholder_pair(value)
 
 
+# A token's parts that are numbers alone, beside a longer part, are ids rather than its random part: a Slack
+# token's team and user ids (`xoxb-123456789012-...`), a Telegram bot's id (`123456789:AA...`).
+_PARTS = regex.compile(r"[^-_.:/]+")
+
+
 def is_example(value: str) -> bool:
     """Documentation filler in a token's random part: AIzaSyabcdefghijklmnopqrstuvwxyz1234567."""
-    return _ascending_run(value.strip())
+    parts = _PARTS.findall(value.strip())
+    longest = max(map(len, parts), default=0)
+    return any(_ascending_run(p) for p in parts if len(p) == longest or not p.isdigit())
 
 
 # A digest written with its algorithm: sha256:<hex> (container images, kubeadm's CA hash, pip --hash),

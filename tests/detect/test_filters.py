@@ -51,6 +51,13 @@ def test_not_placeholders(value: str) -> None:
         ("sk_live_Q1234567zT9mLx2Vb8Nc4Rw6Ke0Hd", True),
         ("AIzaSyD8kLm3Qw7Zx2Vb9Nc4Rt6Yu1Io5Pa0Sd", False),
         ("ghp_Kq7Wm2Lp9Xv4Tn4Rb7Yd1Hc6Fs0Gj5Qa3Wx8", False),
+        # a token's numeric ids are not its random part (gitleaks' Slack test token)...
+        ("xoxb-123456789012-Xw937qtWSXJss1lFaKe", False),
+        ("123456789:AAHk7Wm2Lp9Xv4Tn4Rb7Yd1Hc6Fs0Gj5Qa", False),
+        # ...but a token that is all digits, or whose longest part is, still is filler
+        ("NF-12345678901234567890123456789012", True),
+        ("XYZ123_12345678901234567890123456789_mmk", True),
+        ("pub-c-12345678-1234-1234-1234-123456789012", True),
     ],
 )
 def test_documentation_filler(value: str, dropped: bool) -> None:
