@@ -71,6 +71,19 @@ _EXAMPLE_KEYS = {"match", "no_match"}
 _EXAMPLE_ITEM_KEYS = {"text", "key", "kind", "secret", "protocol"}
 
 
+# Words that join the words of a name and that keys leave out: `cédula de residencia` is named by the key
+# CedulaResidencia, `número de identificación` by NumeroIdentificacion, `date of birth` by DateBirth.
+_JOINERS = frozenset(
+    "of the for de del della di da do dos das du des la le el van von der den het y e".split()
+)
+
+
+def _content_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A phrase's tokens without its joining words, when two or more words are left."""
+    content = tuple(t for t in tokens if t not in _JOINERS)
+    return content if len(content) >= 2 else tokens
+
+
 @dataclass(frozen=True, slots=True)
 class Phrases:
     """Context words and phrases as word tokens: one-word entries in a set, phrases as token tuples."""
@@ -291,7 +304,7 @@ class _Loader:
         for phrase in self.strings(rid, name, value):
             tokens = self.tokens.get(phrase)
             if tokens is None:
-                tokens = self.tokens[phrase] = tuple(words(phrase))
+                tokens = self.tokens[phrase] = _content_tokens(tuple(words(phrase)))
             out.append(tokens)
         return tuple(out)
 

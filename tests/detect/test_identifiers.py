@@ -85,6 +85,14 @@ def test_words_in_the_local_language_choose_the_validator() -> None:
     assert found("17291716060", key="tckn") == [("tr-tckimlik", "17291716060")]
 
 
+def test_a_key_may_leave_out_the_words_that_join_a_name() -> None:
+    # `cédula de residencia`, `cartão de cidadão`: keys run the words together without `de`
+    assert found("155812994816", key="CedulaResidencia") == [("cr-cr", "155812994816")]
+    assert found("054546796ZY7", key="CartaoCidadao") == [("pt-cc", "054546796ZY7")]
+    assert found("cartão de cidadão 054546796ZY7") == [("pt-cc", "054546796ZY7")]
+    assert found("055812994816", key="CedulaResidencia") == []  # the check still decides
+
+
 def test_words_count_only_as_whole_tokens() -> None:
     # 'Reisepass' names the passport; 'pass' inside another word names nothing
     assert found("bypass C01X00T47") == []
