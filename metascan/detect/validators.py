@@ -299,6 +299,17 @@ def us_dea(value: str) -> bool:
     return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6] and not is_junk_number(text[2:])
 
 
+def de_lanr(value: str) -> bool:
+    """A German physician's lifelong number (Lebenslange Arztnummer, KBV): 6 digits, a check digit and a
+    2-digit specialty group; the check digit brings the sum of the first 6 digits, weighted 4 9 4 9 4 9, to a
+    multiple of 10."""
+    d = digits(value)
+    if len(d) != 9 or is_junk_number(d):
+        return False
+    total = sum(int(x) * w for x, w in zip(d[:6], (4, 9) * 3, strict=True))
+    return (10 - total % 10) % 10 == int(d[6])
+
+
 def mx_clabe(value: str) -> bool:
     """A Mexican CLABE (Clave Bancaria Estandarizada, Banco de México): 18 digits, bank (3), plaza (3),
     account (11) and a check digit: weights 3 7 1 over the first 17 digits, each product mod 10, and the
@@ -976,6 +987,7 @@ VALIDATORS: dict[str, Validator] = {
     "us_npi": us_npi,
     "mx_clabe": mx_clabe,
     "us_dea": us_dea,
+    "de_lanr": de_lanr,
     "au_medicare": au_medicare,
     "de_kvnr": de_kvnr,
     "de_rvnr": de_rvnr,
