@@ -162,6 +162,17 @@ def test_a_typical_script() -> None:
     assert {p.key for p in found} >= keys
 
 
+def test_an_empty_assignment_does_not_take_the_next_line() -> None:
+    """`DB_PASSWORD=` alone on its line (a .env or .properties file) is empty: the next line is no value."""
+    text = "DB_PASSWORD=\nDB_HOST=db.internal\nsonar.jdbc.password=\napi.key=\nuserpass=\nConnect to it\n"
+    found = [(p.key, p.value) for p in _assignments(text, 5.0)]
+    assert found == [("DB_HOST", "db.internal")]
+    # a quoted value may follow on the next line (hand-written JSON)
+    assert [(p.key, p.value) for p in _assignments('{"password":\n  "Xk9mP2vL8qRt"}', 5.0)] == [
+        ("password", "Xk9mP2vL8qRt")
+    ]
+
+
 def test_a_yaml_core_tag_is_not_the_value() -> None:
     """`password: !!str 4815162342` assigns 4815162342 (YAML's string tag), `!!binary` its base64."""
     text = "password: !!str 4815162342\ndb_password: !!binary UW03dlQyeEw5cFI0d1o4bg==\nimage: !!str v1\n"
