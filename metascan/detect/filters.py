@@ -28,6 +28,10 @@ _REFERENCE = regex.compile(
     | ^(?:ssm|secretsmanager):/
     | ^vault:[\w./-]+(?:\#[\w.-]+)?$        # Bank-Vaults / vault-env: vault:secret/data/db#password
     | ^@Microsoft\.KeyVault\(                # an Azure App Service Key Vault reference
+    | ^ENC\[AES256_GCM,data:                # a SOPS-encrypted value (decrypted by sops at boot)
+    | ^\$ANSIBLE_VAULT;                      # an Ansible Vault-encrypted value
+    | ^%\(\w+\)[sdr]$                         # supervisord's %(ENV_DB_PASSWORD)s, Python %-formatting
+    | ^%env\([\w:.-]+\)%$                    # Symfony's %env(DB_PASSWORD)%
     | (?-i:^AQICAH[A-Za-z0-9+/]{20,200}BgkqhkiG9w0BBwa[A-Za-z0-9+/]*={0,2}$)   # an AWS KMS ciphertext
                                            # blob (with its PKCS#7 EncryptedData OID), decrypted at boot
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
@@ -57,7 +61,12 @@ _PLACEHOLDER = regex.compile(
         |secret|password
         |passw0rd|p@ssw0rd|p@ssword|pass|passwd|token|dummy|example|sample|placeholder|redacted|masked|hidden
         |notasecret|not[_-]?a[_-]?secret|fake|foobar|foo|bar|baz|default|todo|tbd
-        |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me)$
+        |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me
+        |replace[_\-\s]?with[_\-\s]?\w+)$
+    | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY)$)
+                                           # a variable's name for its value, a template's to fill in:
+                                           # DB_PASSWORD=DB_PASSWORD
+    | ^-----BEGIN[ A-Z]*-----(?:\s|\\n)*(?:\.{3}|…|<[^>]*>)   # a PEM block whose body is `...` or `<key>`
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
     | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
     | ^\*{3,} | \*{4,}$                                  # masked values

@@ -23,6 +23,9 @@ from metascan.detect.filters import FILTER_FUNCS
         "&lt;YOURPASSWORD&gt;",
         "abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234",  # one block, repeated
         "xyzxyzxyz",
+        "REPLACE_WITH_PASSWORD",  # secretlint's connection-string placeholder
+        "DB_PASSWORD",  # DB_PASSWORD=DB_PASSWORD: a template's name for the value a script replaces
+        "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n",  # a PEM block without a key
     ],
 )
 def test_placeholders(value: str) -> None:
@@ -99,6 +102,9 @@ def test_digests(value: str, dropped: bool) -> None:
         "@Microsoft.KeyVault(SecretUri=https://kv-prod.vault.azure.net/secrets/db/)",
         "@Microsoft.KeyVault(VaultName=kv-prod;SecretName=db)",
         "(ConvertTo-SecureString",  # -Password (ConvertTo-SecureString -AsPlainText 'pw' -Force): the call
+        "ENC[AES256_GCM,data:Otd4qlLWBja7PcGz==,iv:7CekLovBiE6NfxGkoUKFnT2gBNm5=,type:str]",  # SOPS
+        "$ANSIBLE_VAULT;1.1;AES256",
+        "%(ENV_DB_PASSWORD)s",  # supervisord's environment
         # an AWS KMS ciphertext blob (aws kms encrypt ... --output text): decrypted at boot
         "AQICAHhq8Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZAF1bN8mK4lJ6hG0fD2sA9pAAAAZjBkBgkqhkiG9w0BBwagVzBVAgEAMFAGCSqG"
         "SIb3DQEHATAeBglghkgBZQMEAS4wEQQMRk4TpWz8Nc3BhYd6AgEQgCNq7Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZ",
