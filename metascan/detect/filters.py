@@ -63,9 +63,9 @@ _PLACEHOLDER = regex.compile(
         |notasecret|not[_-]?a[_-]?secret|fake|foobar|foo|bar|baz|default|todo|tbd
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me
         |replace[_\-\s]?with[_\-\s]?\w+)$
-    | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY)$)
+    | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[A-Z0-9]*(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|KEY)$)
                                            # a variable's name for its value, a template's to fill in:
-                                           # DB_PASSWORD=DB_PASSWORD
+                                           # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;
     | ^-----BEGIN[ A-Z]*-----(?:\s|\\n)*(?:\.{3}|…|<[^>]*>)   # a PEM block whose body is `...` or `<key>`
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
     | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
@@ -104,6 +104,7 @@ _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
 # Lowercase words, each maybe with a number, joined by . - _, maybe with a number or version last:
 # orders.created.v2, oauth2-client-prod, cmp2-qat-1208358310, jjwt-jackson-0.11.2
 _LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._-][a-z]+\d*)+(?:[._-]\d+){0,4}$")
+_CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camelCase, PascalCase, UPPER
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 
 
@@ -176,7 +177,14 @@ def is_sequential(value: str) -> bool:
 def is_word(value: str) -> bool:
     """Words in ordinary casing joined by _ - or . (my_api_key, ConvertTo-SecureString, orders.created.v2):
     an identifier, not a generated secret (whose letters change case at random)."""
-    return bool(_WORD_RE.match(value) or _LOWER_ID_RE.match(value))
+    if _LOWER_ID_RE.match(value):
+        return True
+    if not _WORD_RE.match(value):
+        return False
+    # Words have syllables: most letters are in runs of three or more (Convert, Secure, api, key).  Base64
+    # can alternate case in pairs and still parse as segments (YXNkZmZmZmZm: YX Nk Zm Zm Zm Zm).
+    parts = _CASE_RUN.findall(value)
+    return 2 * sum(len(p) for p in parts if len(p) >= 3) >= sum(map(len, parts))
 
 
 FILTER_FUNCS: dict[str, Callable[[str], bool]] = {

@@ -159,3 +159,19 @@ def test_crypt_is_the_crypt3_part_of_hash() -> None:
 @pytest.mark.parametrize("value", ["env.Xq7Lm2pR9!", "Environ.42xQ", "my.env.pass-9Q"])
 def test_passwords_that_start_like_an_environment_lookup_are_not_references(value: str) -> None:
     assert not FILTER_FUNCS["reference"](value)
+
+
+@pytest.mark.parametrize(
+    ("value", "word"),
+    [
+        ("ConvertTo-SecureString", True),
+        ("my_api_key", True),
+        ("XMLHttpRequest", True),
+        ("MY_SECRET_TOKEN", True),
+        # base64 that alternates case in pairs parses as camelCase segments: no syllables, no word
+        ("YXNkZmZmZmZm_HARDcoded", False),
+        ("ZmZmZmZmYXNkZmZm", False),
+    ],
+)
+def test_words_have_syllables(value: str, word: bool) -> None:
+    assert FILTER_FUNCS["word"](value) is word
