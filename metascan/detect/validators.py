@@ -687,6 +687,10 @@ _NOT_PERSON = frozenset(
     crowdstrike qualys tenable nessus okta auth0 cloudflare fastly akamai twilio sendgrid stripe paypal
     heroku vercel netlify atlassian jira confluence bitbucket slack builder plus pro enterprise edition
     community spot karpenter balancer person persons people required needed
+    industries enterprises holdings holding traders trading airlines airline toys works corporation plc pty
+    associates consulting consultants technologies technology international worldwide foods motors capital
+    ventures energy pharma pharmaceuticals healthcare hospital clinic university college institute
+    foundation agency bureau ministry association society federation publishing insurance winery brewery
     команда команды отдел отдела группа группы служба службы платформа платформы департамент управление
     сервис сервисы система системы поддержка разработка безопасность инфраструктура эксплуатация данные
     ομάδα τμήμα πλατφόρμα υποστήριξη ανάπτυξη ασφάλεια ekip ekibi takım birim departman platformu zespół
