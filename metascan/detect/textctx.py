@@ -111,7 +111,8 @@ _OPERATOR = r"""
 _VALUE = r"""
     (?:@?"(?P<{p}dv>[^"\n]{{0,4000}})"|'(?P<{p}sv>[^'\n]{{0,4000}})'|`(?P<{p}bv>[^`\s]{{1,4000}})`
       |\\"(?P<{p}ev>[^"\\\n]{{1,4000}})\\"
-      |(?P<{p}uv>(?:[^\s'"`;&,{{}}\[\]<>\\]|\\(?![nrt"]))[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}
+      |(?!\|[-+]?\d?[ \t]*(?:\r?\n|$))    # (not YAML's block indicator: `key: |` then the lines)
+       (?P<{p}uv>(?:[^\s'"`;&,{{}}\[\]<>\\]|\\(?![nrt"]))[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}
          (?:\\(?![nrt"])[^\s'"`;&,{{}}\[\]<>\\]{{0,4000}}){{0,100}}))"""
 
 # A literal written to a file, after `echo` or `printf`: the value (no blanks: a line with blanks is

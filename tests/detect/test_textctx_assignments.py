@@ -173,6 +173,14 @@ def test_an_empty_assignment_does_not_take_the_next_line() -> None:
     ]
 
 
+def test_a_yaml_block_indicator_is_not_the_value() -> None:
+    """`password: |` then an indented line: the line is the value, as for `password: >-`."""
+    for indicator in ("|", "|-", ">-", "|2"):
+        text = f"password: {indicator}\n  Xk9mP2vL8qRt\nhost: db\n"
+        found = [(p.key, p.value) for p in _assignments(text, 5.0)]
+        assert ("password", "Xk9mP2vL8qRt") in found and ("password", indicator) not in found, indicator
+
+
 def test_a_yaml_core_tag_is_not_the_value() -> None:
     """`password: !!str 4815162342` assigns 4815162342 (YAML's string tag), `!!binary` its base64."""
     text = "password: !!str 4815162342\ndb_password: !!binary UW03dlQyeEw5cFI0d1o4bg==\nimage: !!str v1\n"
