@@ -94,8 +94,13 @@ def test_numbers_and_nulls_where_strings_go_do_not_stop_the_resource(tmp_path: P
             }
         ]
     }
-    report = scan_with_good(tmp_path, "types.json", json.dumps(doc).encode())
+    (tmp_path / "types.json").write_text(json.dumps(doc))
+    report = metascan.scan_files([tmp_path / "types.json"])
     assert report.errors == []
+    # the fields after the null and the number are still scanned: the address in the load balancer's name
+    assert [(f.rule, f.match, f.location.field) for f in report.findings] == [
+        ("email-address", "jane.roe@gmail.com", "LoadBalancerNames[1]")
+    ]
 
 
 def test_bom_utf16_le_and_be_are_read(tmp_path: Path) -> None:
