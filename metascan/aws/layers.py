@@ -225,7 +225,7 @@ def _base64_spans(text: str, timeout: float) -> Iterator[tuple[int, int]]:
         stop = _padded(text, end)
         resume = end
         if stop == end and (end - i) % 4 == 0:
-            width = end - i
+            width = total = end - i
             while True:  # the next line: indentation, then a run of the same width, or the last one
                 nxt = _next_line(text, stop)
                 if nxt < 0 or mask[nxt : nxt + 1] != b"a":
@@ -234,6 +234,9 @@ def _base64_spans(text: str, timeout: float) -> Iterator[tuple[int, int]]:
                 nstop = _padded(text, nend)
                 if nend - nxt > width or nstop < 0 or text[nstop : nstop + 1] not in ("", "\n", "\r"):
                     break
+                if nend - nxt < width and (total + nstop - nxt) % 4:
+                    break  # not the last line of the value (base64 comes in fours): a word after it (EOF)
+                total += nstop - nxt
                 stop = resume = nstop
                 if nend - nxt < width or nstop != nend:
                     break

@@ -151,6 +151,16 @@ def test_base64_wrapped_over_lines_is_decoded_whole() -> None:
     assert text.count(f"API_TOKEN={TOKEN}") == 3  # a line break did not cut any of them
 
 
+def test_base64_on_one_line_of_a_here_document_stops_before_its_end_word() -> None:
+    """`base64 -d > f <<EOF`, one line of base64, `EOF`: the word after it is no last wrapped line."""
+    content = f"export API_TOKEN={TOKEN}\n"
+    content += "#" * (-len(content) % 3)  # no `=` padding: the run fills its line, as wrapped base64 does
+    encoded = base64.b64encode(content.encode()).decode()
+    assert not encoded.endswith("=")
+    ((steps, text),) = texts(f"#!/bin/bash\nbase64 -d > /etc/app.env <<EOF\n{encoded}\nEOF\n")
+    assert steps == ("base64",) and f"API_TOKEN={TOKEN}\n" in text and text.endswith("#\nEOF\n")
+
+
 def test_base64_decoys() -> None:
     decoys = [
         "sha1 2cdd7d349af0d6f32dcc4d9846b3ef1f109bb0a1",  # hex: a digest
