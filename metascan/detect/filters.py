@@ -67,6 +67,7 @@ _PLACEHOLDER = regex.compile(
                                            # a variable's name for its value, a template's to fill in:
                                            # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;
     | ^-----BEGIN[ A-Z]*-----(?:\s|\\n)*(?:\.{3}|…|<[^>]*>)   # a PEM block whose body is `...` or `<key>`
+    | ^<[A-Za-z][\w:-]*(?:\s[^<>]*)?>.*</                     # markup: <p><a href=...>...</a></p>
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
     | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
     | ^\*{3,} | \*{4,}$                                  # masked values

@@ -26,6 +26,7 @@ from metascan.detect.filters import FILTER_FUNCS
         "REPLACE_WITH_PASSWORD",  # secretlint's connection-string placeholder
         "DB_PASSWORD",  # DB_PASSWORD=DB_PASSWORD: a template's name for the value a script replaces
         "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n",  # a PEM block without a key
+        '<p><a href="http://username:password@127.0.0.1">link</a></p>',  # markup (trufflehog's uri test)
     ],
 )
 def test_placeholders(value: str) -> None:
