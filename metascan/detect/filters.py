@@ -41,6 +41,7 @@ _REFERENCE = regex.compile(
     | ^\+?\s*(?:new\s+)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\($   # a call cut at its quoted argument:
                                            # request.form.get('password'), +new Buffer("x")
     | ^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(   # a method call: os.environ.get(...), config.get(...)
+    | (?-i:^[a-z_][A-Za-z0-9_]*\((?![^()]*\)$))   # a call with more after it: get_user_password(outputs.get(
     | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
     | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X
     | (?-i:^(?:var|local|module|data|each|count|self|path|terraform)\.[A-Za-z_][\w.\[\]"*-]*$)   # HCL: var.x
@@ -66,6 +67,9 @@ _PLACEHOLDER = regex.compile(
     | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[A-Z0-9]*(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|KEY)$)
                                            # a variable's name for its value, a template's to fill in:
                                            # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;
+    | (?-i:^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)*(?:Password|Passwd|Secret|Token)$)   # a variable in camelCase:
+                                           # NewPassword=adminPassword (PascalCase is left: gitleaks' tests
+                                           # count value="TestSourcePassword" as a password)
     | ^-----BEGIN[ A-Z]*-----(?:\s|\\n)*(?:\.{3}|…|<[^>]*>)   # a PEM block whose body is `...` or `<key>`
     | ^<[A-Za-z][\w:-]*(?:\s[^<>]*)?>.*</                     # markup: <p><a href=...>...</a></p>
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
@@ -91,7 +95,7 @@ _HASH = regex.compile(
 _CRYPT_RE = regex.compile(_CRYPT)
 _AWS_ID = regex.compile(
     r"^(?:ami|sg|subnet|vpc|i|lt|eni|vol|snap|fs|eipalloc|igw|rtb|nat|acl|pcx|tgw|vpce|key)-[0-9a-f]{8,17}$"
-    r"|^arn:aws"
+    r"|^arn:(?:aws|\$\{|[A-Z]+:)"  # an ARN, also with its partition a placeholder
 )
 # Absolute paths, Windows drives, and relative paths to a file (an S3 object key: app/4.5.1/site.zip); a
 # path's extension is what a random value never has (`.` is not in base64).

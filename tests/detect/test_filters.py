@@ -25,6 +25,7 @@ from metascan.detect.filters import FILTER_FUNCS
         "xyzxyzxyz",
         "REPLACE_WITH_PASSWORD",  # secretlint's connection-string placeholder
         "DB_PASSWORD",  # DB_PASSWORD=DB_PASSWORD: a template's name for the value a script replaces
+        "adminPassword",  # NewPassword=adminPassword: a variable in code
         "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n",  # a PEM block without a key
         '<p><a href="http://username:password@127.0.0.1">link</a></p>',  # markup (trufflehog's uri test)
     ],
@@ -106,6 +107,7 @@ def test_digests(value: str, dropped: bool) -> None:
         "ENC[AES256_GCM,data:Otd4qlLWBja7PcGz==,iv:7CekLovBiE6NfxGkoUKFnT2gBNm5=,type:str]",  # SOPS
         "$ANSIBLE_VAULT;1.1;AES256",
         "%(ENV_DB_PASSWORD)s",  # supervisord's environment
+        "get_user_password(directory_stack_outputs.get(",  # a call, cut at its quoted argument
         # an AWS KMS ciphertext blob (aws kms encrypt ... --output text): decrypted at boot
         "AQICAHhq8Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZAF1bN8mK4lJ6hG0fD2sA9pAAAAZjBkBgkqhkiG9w0BBwagVzBVAgEAMFAGCSqG"
         "SIb3DQEHATAeBglghkgBZQMEAS4wEQQMRk4TpWz8Nc3BhYd6AgEQgCNq7Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZ",
@@ -176,3 +178,9 @@ def test_passwords_that_start_like_an_environment_lookup_are_not_references(valu
 )
 def test_words_have_syllables(value: str, word: bool) -> None:
     assert FILTER_FUNCS["word"](value) is word
+
+
+def test_arns_with_a_placeholder_partition_are_aws_ids() -> None:
+    assert FILTER_FUNCS["aws_id"]("arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:db")
+    assert FILTER_FUNCS["aws_id"]("arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess")
+    assert not FILTER_FUNCS["aws_id"]("arnold:Xk9mP2vL8qRt")
