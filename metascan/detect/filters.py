@@ -42,6 +42,9 @@ _REFERENCE = regex.compile(
                                            # request.form.get('password'), +new Buffer("x")
     | ^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(   # a method call: os.environ.get(...), config.get(...)
     | (?-i:^[a-z_][A-Za-z0-9_]*\((?![^()]*\)$))   # a call with more after it: get_user_password(outputs.get(
+    | (?-i:^[a-z_][A-Za-z0-9_]*\((?:[a-z_][\w.]*(?:,\s*)?)*\)$)   # a call on variables: next(resource_gen),
+                                           # get_tokens_setting(self.config.imds) (not hunter(42))
+    | (?-i:^[a-z_]\w*(?:\.[a-z_]\w*)+\)+$)    # an attribute in a call's arguments: key=items.get)
     | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
     | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X
     | (?-i:^(?:var|local|module|data|each|count|self|path|terraform)\.[A-Za-z_][\w.\[\]"*-]*$)   # HCL: var.x
@@ -106,9 +109,9 @@ _PATH = regex.compile(
 )
 _SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
 _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
-# Lowercase words, each maybe with a number, joined by . - _, maybe with a number or version last:
-# orders.created.v2, oauth2-client-prod, cmp2-qat-1208358310, jjwt-jackson-0.11.2
-_LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._-][a-z]+\d*)+(?:[._-]\d+){0,4}$")
+# Lowercase words, each maybe with a number, joined by . - _ :, maybe with a number or version last:
+# orders.created.v2, oauth2-client-prod, cmp2-qat-1208358310, jjwt-jackson-0.11.2, aws:autoscaling:name
+_LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._:-][a-z]+\d*)+(?:[._-]\d+){0,4}$")
 _CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camelCase, PascalCase, UPPER
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 

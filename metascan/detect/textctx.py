@@ -158,7 +158,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("alue", "ALUE"),
             r"""
             (?<![\w-])(?i:name|key|optionname|parameterkey|variable)(?P<nq0>["']?)[ \t]*[:=][ \t]*
-            (?P<nq>["']?)(?P<nk>[A-Za-z_/][\w./-]{0,100})(?P=nq)
+            (?P<nq>["']?)(?P<nk>[A-Za-z_/][\w./:-]{0,100})(?P=nq)
             (?:[ \t]*[,;][ \t\n]*|[ \t]*\n[ \t]*|(?<=["'])[ \t]+)
             (?:-[ \t]+)?(?P<nq2>["']?)(?i:value|parametervalue)(?P=nq2)[ \t]*[:=][ \t]*
             (?:"(?P<ndv>[^"\n]{0,4000})"|'(?P<nsv>[^'\n]{0,4000})'|(?P<nuv>[^\s'",;}\]]{1,4000}))""",
@@ -506,7 +506,8 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         found += [(m.start(), rank, m) for m in form.finditer(text, overlapped=True, timeout=remaining)]
     found.sort(key=_by_start_and_rank)
     previous = -1
-    values: set[tuple[int, int]] = set()
+    # `{"ParameterKey": "DbPassword", "ParameterValue": ...}`: the name is the value's key, not a value
+    values: set[tuple[int, int]] = {m.span("nk") for _, rank, m in found if rank == _NAME_VALUE}
     for start, rank, m in found:
         if start == previous:
             continue  # an earlier form already matched at this position
@@ -564,6 +565,7 @@ def _passes(gate: regex.Pattern[str], text: str, limit: float) -> bool:
 # (tests/detect/test_textctx_assignments.py).  With Hyperscan, one pass over the reversed text finds a
 # superset of those places in a third of that time (keystarts.py); this pattern is the fallback.
 _GENERAL = _form_rank(())
+_NAME_VALUE = _form_rank(("alue", "ALUE"))
 _GENERAL_STARTS = re.compile(r"""(?<![\w.@/-])\w[\w.-]{0,100}+(?=\s*(?:=|[!?+.]=|:[ \t:="'])|\s+")""")
 
 

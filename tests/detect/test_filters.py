@@ -108,6 +108,9 @@ def test_digests(value: str, dropped: bool) -> None:
         "$ANSIBLE_VAULT;1.1;AES256",
         "%(ENV_DB_PASSWORD)s",  # supervisord's environment
         "get_user_password(directory_stack_outputs.get(",  # a call, cut at its quoted argument
+        "get_http_tokens_setting(self.config.imds.imds_support)",  # a call on variables
+        "next(custom_resource_gen)",
+        "instances_and_memory.get)",  # min(items, key=instances_and_memory.get)
         # an AWS KMS ciphertext blob (aws kms encrypt ... --output text): decrypted at boot
         "AQICAHhq8Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZAF1bN8mK4lJ6hG0fD2sA9pAAAAZjBkBgkqhkiG9w0BBwagVzBVAgEAMFAGCSqG"
         "SIb3DQEHATAeBglghkgBZQMEAS4wEQQMRk4TpWz8Nc3BhYd6AgEQgCNq7Lm2vR9tKz4wY6cH1jD5sA0gE3uI7oP2qWxZ",

@@ -173,6 +173,13 @@ def test_an_empty_assignment_does_not_take_the_next_line() -> None:
     ]
 
 
+def test_the_name_of_a_name_value_pair_is_not_a_value() -> None:
+    """`{"ParameterKey": "DbPassword", "ParameterValue": x}` and tag pairs: the name is the value's key."""
+    text = '{"ParameterKey": "ApiToken", "ParameterValue": x}\n{"Key": "aws:cluster:v", "Value": "3.0.0"}\n'
+    found = [(p.key, p.value) for p in _assignments(text, 5.0)]
+    assert found == [("ApiToken", "x"), ("aws:cluster:v", "3.0.0")]
+
+
 def test_a_yaml_block_indicator_is_not_the_value() -> None:
     """`password: |` then an indented line: the line is the value, as for `password: >-`."""
     for indicator in ("|", "|-", ">-", "|2"):
