@@ -112,6 +112,10 @@ _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
 # Lowercase words, each maybe with a number, joined by . - _ :, maybe with a number or version last:
 # orders.created.v2, oauth2-client-prod, cmp2-qat-1208358310, jjwt-jackson-0.11.2, aws:autoscaling:name
 _LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._:-][a-z]+\d*)+(?:[._-]\d+){0,4}$")
+# A Kubernetes label or annotation key: a DNS prefix, `/`, a name (karpenter.k8s.aws/instance-category).
+_LABEL_KEY = regex.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$"
+)
 _CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camelCase, PascalCase, UPPER
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 
@@ -185,7 +189,7 @@ def is_sequential(value: str) -> bool:
 def is_word(value: str) -> bool:
     """Words in ordinary casing joined by _ - or . (my_api_key, ConvertTo-SecureString, orders.created.v2):
     an identifier, not a generated secret (whose letters change case at random)."""
-    if _LOWER_ID_RE.match(value):
+    if _LOWER_ID_RE.match(value) or _LABEL_KEY.match(value):
         return True
     if not _WORD_RE.match(value):
         return False

@@ -174,6 +174,8 @@ def test_passwords_that_start_like_an_environment_lookup_are_not_references(valu
         ("my_api_key", True),
         ("XMLHttpRequest", True),
         ("MY_SECRET_TOKEN", True),
+        ("karpenter.k8s.aws/instance-category", True),  # a Kubernetes label key
+        ("parallelcluster:cluster-name", True),  # a tag key
         # base64 that alternates case in pairs parses as camelCase segments: no syllables, no word
         ("YXNkZmZmZmZm_HARDcoded", False),
         ("ZmZmZmZmYXNkZmZm", False),
