@@ -75,6 +75,7 @@ _PLACEHOLDER = regex.compile(
                                            # count value="TestSourcePassword" as a password)
     | ^-----BEGIN[ A-Z]*-----(?:\s|\\n)*(?:\.{3}|…|<[^>]*>)   # a PEM block whose body is `...` or `<key>`
     | ^<[A-Za-z][\w:-]*(?:\s[^<>]*)?>.*</                     # markup: <p><a href=...>...</a></p>
+    | <[A-Za-z][\w-]{2,}>                    # a template's slot in the value: attr_<lower_case_name>
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
     | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
     | ^\*{3,} | \*{4,}$                                  # masked values

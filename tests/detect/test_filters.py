@@ -28,6 +28,8 @@ from metascan.detect.filters import FILTER_FUNCS
         "adminPassword",  # NewPassword=adminPassword: a variable in code
         "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n",  # a PEM block without a key
         '<p><a href="http://username:password@127.0.0.1">link</a></p>',  # markup (trufflehog's uri test)
+        "attr_<lower_case_name>",  # a template's slot
+        "Xk9mP2vL-<account-id>",
     ],
 )
 def test_placeholders(value: str) -> None:
