@@ -3,6 +3,7 @@ finds (detect/windows.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from metascan.detect import windows as windows_module
 from metascan.detect.prefilter import ShapePrefilter
-from metascan.detect.rules import load_rules
+from metascan.detect.rules import LazyPattern, load_rules
 from metascan.detect.windows import Windows, reach
 
 RULES = {r.id: r for r in load_rules()}
@@ -119,16 +120,23 @@ def test_windows_leave_out_the_text_between_matches() -> None:
 
 def test_a_window_too_narrow_would_miss_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
     """The lead a window allows is needed: the gate's superset consumes the character the lookbehind looks
-    at, so the place it reports is before the match (LEAD is what allows for that)."""
+    at, so the place it reports is before the match (LEAD is what allows for that).  (A pattern in the
+    shape of the AWS secret key rule's, with one plain lookbehind.)"""
+    rule = RULES["aws-secret-access-key"]
+    assert rule.pattern is not None
+    source = r"(?<![A-Za-z0-9/+])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+    pattern_of = LazyPattern(source, rule.pattern.flags)
+    example = dataclasses.replace(rule, id="lookbehind-example", pattern=pattern_of)
+    monkeypatch.setitem(RULES, "lookbehind-example", example)
     key = "Hk2/9xVq3LrT8wPz1mNc6bYd0sJf4gUe7aKo5iRt"
     text = "x " * 300 + f"secret {key} " + "y " * 300
-    pattern = _pattern("aws-secret-access-key")
-    windows = _windows("aws-secret-access-key", text)
+    pattern = _pattern("lookbehind-example")
+    windows = _windows("lookbehind-example", text)
     assert windows is not None
     assert [m.group("secret") for m in windows.finditer(pattern, text, _deadline())] == [key]
     assert windows.starts[0] < text.index(key)
     monkeypatch.setattr(windows_module, "LEAD", 0)
-    narrow = _windows("aws-secret-access-key", text)
+    narrow = _windows("lookbehind-example", text)
     assert narrow is not None
     assert list(narrow.finditer(pattern, text, _deadline())) == []
 
