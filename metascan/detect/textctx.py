@@ -10,7 +10,7 @@ import itertools
 import operator
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
@@ -582,12 +582,20 @@ def _general(text: str, form: regex.Pattern[str], deadline: float) -> list[regex
     than most matches take): where no run of blanks is longer than 256 characters a match reads at most a
     few million characters, so checking the deadline between matches keeps the limit.  A text with longer
     runs has each match limited as before."""
-    match = form.match
-    clock = time.monotonic
-    limited = _LONG_BLANKS.search(text) is not None
     places = keystarts.starts(text)  # (one Hyperscan pass; a superset of the places below)
     if places is None:
         places = [m.start() for m in _GENERAL_STARTS.finditer(text)]
+    return _matches_at(text, form, places, deadline, limited=_LONG_BLANKS.search(text) is not None)
+
+
+def _matches_at(
+    text: str, form: regex.Pattern[str], places: Iterable[int], deadline: float, limited: bool = False
+) -> list[regex.Match[str]]:
+    """The form's matches at each of `places` (a superset of where its matches start, in order), as
+    `finditer(overlapped=True)` gives them.  The deadline is checked before each match; `limited`: each match
+    is also limited by it (a match that may read far: see `_general`).  Raises TimeoutError past it."""
+    match = form.match
+    clock = time.monotonic
     out = []
     for start in places:
         remaining = deadline - clock()
@@ -612,21 +620,17 @@ def _password_lines(text: str, form: regex.Pattern[str], deadline: float) -> lis
     r"""The matches of the `KEY VALUE` form in an ASCII text, as `finditer(overlapped=True)` gives them: each
     starts at the start of a line (then blanks, then the key) or at the key (after a quote), and the key is
     the whole run of `[\w.-]` that ends in a password word before a blank (the form's key is possessive)."""
-    out = []
+    return _matches_at(text, form, _password_line_starts(text), deadline)
+
+
+def _password_line_starts(text: str) -> Iterator[int]:
     tried: set[int] = set()
-    clock = time.monotonic
     for word in _PASSWORD_WORD.finditer(text.lower()):
         key = _key_start(text, word.start(), _KEY_RUN, max(0, word.end() - 62))
         for start in (text.rfind("\n", 0, key) + 1, key):
-            if start in tried:
-                continue
-            tried.add(start)
-            if clock() > deadline:
-                raise TimeoutError("assignments")
-            m = form.match(text, start)
-            if m is not None:
-                out.append(m)
-    return out
+            if start not in tried:
+                tried.add(start)
+                yield start
 
 
 # The form of a secret's name, a colon and the value (`token:abc`) starts where a key ends in one of these
@@ -656,8 +660,10 @@ def _secret_colon(text: str, form: regex.Pattern[str], deadline: float) -> list[
     character, which the form's lookbehind refuses), of at most 70 characters: each colon after one of the
     words gives one place to try.  A match reads at most the key and a value of 4,000 characters, so the
     deadline is checked between matches."""
-    out = []
-    clock = time.monotonic
+    return _matches_at(text, form, _secret_colon_starts(text), deadline)
+
+
+def _secret_colon_starts(text: str) -> Iterator[int]:
     find = text.find
     colon = find(":")
     while colon >= 0:
@@ -667,12 +673,7 @@ def _secret_colon(text: str, form: regex.Pattern[str], deadline: float) -> list[
         start = _key_start(text, at, _KEY_CHARS, max(0, at - 71))
         if start > 0 and text[start - 1] in _NOT_BEFORE_KEY:
             continue  # a key of more than 70 characters, or one after `.`, `@`, `/` or `:`: no match
-        if clock() > deadline:
-            raise TimeoutError("assignments")
-        m = form.match(text, start)
-        if m is not None:
-            out.append(m)
-    return out
+        yield start
 
 
 def _bounded(text: str, form: regex.Pattern[str], deadline: float, window: int) -> Iterator[regex.Match[str]]:
