@@ -41,9 +41,9 @@ _REFERENCE = regex.compile(
     | ^\+?\s*(?:new\s+)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\($   # a call cut at its quoted argument:
                                            # request.form.get('password'), +new Buffer("x")
     | ^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(   # a method call: os.environ.get(...), config.get(...)
-    | (?-i:^[a-z_][A-Za-z0-9_]*\((?![^()]*\)$))   # a call with more after it: get_user_password(outputs.get(
-    | (?-i:^[a-z_][A-Za-z0-9_]*\((?:[a-z_][\w.]*(?:,\s*)?)*\)$)   # a call on variables: next(resource_gen),
-                                           # get_tokens_setting(self.config.imds) (not hunter(42))
+    | (?-i:^[a-z_][A-Za-z0-9_]*\(              # a call: with more after it (get_user_password(outputs.get(),
+        (?:(?![^()]*\)$)|(?:[a-z_][\w.]*(?:,\s*[a-z_][\w.]*)*)?\)$))   # or on variables (next(resource_gen),
+                                           # get_tokens_setting(self.config.imds); not hunter(42))
     | (?-i:^[a-z_]\w*(?:\.[a-z_]\w*)+\)+$)    # an attribute in a call's arguments: key=items.get)
     | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
     | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X

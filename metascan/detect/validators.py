@@ -69,21 +69,6 @@ def not_junk(value: str) -> bool:
     return not is_junk_number(value)
 
 
-_CN_RIC_SHAPE = regex.compile(r"\d{6}(?:18|19|20)\d{9}[\dXx]")
-
-
-def not_bad_cn_ric(value: str) -> bool:
-    """False for a value in the shape of a Chinese resident identity number (18 characters: region, birth
-    date, sequence, check) that python-stdnum rejects (a wrong ISO 7064 check character, a birth date that
-    is none): no other country's identity number has that shape, so it is a mistyped or made-up one."""
-    compact = value.strip()
-    if not _CN_RIC_SHAPE.fullmatch(compact):
-        return True
-    from stdnum.cn import ric
-
-    return bool(ric.is_valid(compact))
-
-
 def luhn(value: str) -> bool:
     d = digits(value)
     return bool(d) and _luhn.is_valid(d)
@@ -246,6 +231,18 @@ def stdnum_validator(module: str) -> Validator | None:
             return False
 
     return check
+
+
+_CN_RIC_SHAPE = regex.compile(r"\d{6}(?:18|19|20)\d{9}[\dXx]")
+_cn_ric = stdnum_validator("cn.ric")
+
+
+def not_bad_cn_ric(value: str) -> bool:
+    """False for a value in the shape of a Chinese resident identity number (18 characters: region, birth
+    date, sequence, check) that python-stdnum rejects (a wrong ISO 7064 check character, a birth date that
+    is none): no other country's identity number has that shape, so it is a mistyped or made-up one."""
+    compact = value.strip()
+    return not _CN_RIC_SHAPE.fullmatch(compact) or _cn_ric is None or _cn_ric(compact)
 
 
 def fi_hetu(value: str) -> bool:
