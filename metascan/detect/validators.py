@@ -333,6 +333,31 @@ def mx_clabe(value: str) -> bool:
     return (10 - total % 10) % 10 == int(d[17])
 
 
+# The letters a French account number may hold, as the RIB key computes them (Banque de France): A and J
+# count 1, B, K and S 2, ... I, R and Z 9.
+_RIB_LETTERS = str.maketrans(
+    {
+        c: str(v)
+        for v, group in enumerate(("AJ", "BKS", "CLT", "DMU", "ENV", "FOW", "GPX", "HQY", "IRZ"), 1)
+        for c in group
+    }
+)
+
+
+def fr_rib(value: str) -> bool:
+    """A French RIB (relevé d'identité bancaire): bank code (5 digits), branch code (5 digits), account number
+    (11 digits or capital letters) and the RIB key (2 digits), 97 - (89 x bank + 15 x branch + 3 x account)
+    mod 97, letters of the account counted as `_RIB_LETTERS` says."""
+    text = "".join(value.split()).upper()
+    if len(text) != 23 or not (text[:10].isdigit() and text[21:].isdigit() and text[10:21].isalnum()):
+        return False
+    account = text[10:21].translate(_RIB_LETTERS)
+    if not account.isdigit() or is_junk_number(text[:10] + account):
+        return False
+    key = 97 - (89 * int(text[:5]) + 15 * int(text[5:10]) + 3 * int(account)) % 97
+    return key == int(text[21:])
+
+
 def us_npi(value: str) -> bool:
     """A US National Provider Identifier: 10 digits starting with 1 or 2, Luhn over 80840 and the digits."""
     d = digits(value)
@@ -1003,6 +1028,7 @@ VALIDATORS: dict[str, Validator] = {
     "sg_nric": sg_nric,
     "us_npi": us_npi,
     "mx_clabe": mx_clabe,
+    "fr_rib": fr_rib,
     "us_dea": us_dea,
     "de_lanr": de_lanr,
     "au_medicare": au_medicare,
