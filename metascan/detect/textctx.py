@@ -988,9 +988,13 @@ class TextContext:
         name of what encloses it: `token:\n  value: x`, `variable "db_password" {\n  default = "x"\n}`."""
         key = key_text(pair.key)
         if key in _SLOTS and pair.at >= 0:
-            parent = self.parent_of(pair.at)
+            parent, at = self._parent(pair.at)
             if parent:
                 key = key_text(f"{parent}_{key}")
+                # A CloudFormation template's interface labels its parameters (`ParameterLabels:
+                # DbPassword: {default: Database password}`): the label of a password is no password.
+                if pair.key == "default" and at >= 0 and self._parent(at)[0] == "ParameterLabels":
+                    key = "label"
         return Pair(key, pair.start, pair.end, pair.value, pair.at)
 
     @_once
@@ -1000,12 +1004,17 @@ class TextContext:
     def parent_of(self, at: int) -> str | None:
         """The name of what encloses the key at `at`: the label of the nearest brace around it (`"db": {`,
         `variable "db_password" {`), else the YAML key it is nested under, else its INI or TOML section."""
+        return self._parent(at)[0]
+
+    def _parent(self, at: int) -> tuple[str | None, int]:
+        """`parent_of`, and where that name starts in the text (-1 when there is none)."""
         if "{" in self.text:
             opens, closes, parents = self._braces
             i = _innermost_brace(opens, closes, parents, at)
             if i >= 0:
                 ls = self.text.rfind("\n", 0, opens[i]) + 1
-                return _label(_LABEL.search(self.text, max(ls, opens[i] - 200), opens[i]))
+                m = _LABEL.search(self.text, max(ls, opens[i] - 200), opens[i])
+                return _label(m), -1 if m is None else m.start()
         ls, _ = self.line_span(at)
         column = at - ls
         n = self.line_of(at) - 1  # the index of the key's line in _line_starts
@@ -1020,17 +1029,17 @@ class TextContext:
             if content[0] == "[":
                 section = _SECTION.fullmatch(line)
                 if section is not None:
-                    return section.group("k").strip('"')
+                    return section.group("k").strip('"'), start + section.start("k")
             if indented:
                 col = len(line) - len(content) + (2 if content.startswith("- ") else 0)
                 if col < column:
                     opener = _OPENER.fullmatch(line)
                     if opener is not None:
-                        return _label(opener)
+                        return _label(opener), start + col
                     indented = False
             if not indented and column > 0:
-                return None  # an indented key under something that is not a YAML key or a section
-        return None
+                return None, -1  # an indented key under something that is not a YAML key or a section
+        return None, -1
 
     @_once
     def _pair_starts(self) -> list[int]:
