@@ -19,6 +19,9 @@ _REFERENCE = regex.compile(
     | ^\$\(                                  # $(command ...)
     | ^\$[A-Za-z_][\w]*$                     # $VAR
     | ^\$env:\w+$                            # PowerShell $env:VAR
+    | ^\$[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]]*\])+$   # a variable's member: $Secret.Password
+    | ^\$\[[^\[\]]+\]$                   # taskcat's $[taskcat_genpass_16], Azure Pipelines' $[variables.x]
+    | (?-i:^(?:this|self)\.[A-Za-z_$][\w$]*$)   # a field: this.mPassword, self.password
     | ^%[\w]+%$                              # Windows %VAR%
     | ^\{\{.*\}\}$                           # templates {{ ... }} and {{resolve:...}}
     | \{\{\s*resolve:(?:secretsmanager|ssm|ssm-secure):
@@ -63,10 +66,11 @@ _PLACEHOLDER = regex.compile(
     | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)$
     | ^(?:change[_-]?me|changeit|replace[_-]?me|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)
         |secret|password
-        |passw0rd|p@ssw0rd|p@ssword|pass|passwd|token|dummy|example|sample|placeholder|redacted|masked|hidden
+        |passw0rd|p@ssw0rd|p@ssword|pass|passwd|user|username|token|dummy|example|sample|placeholder|redacted|masked|hidden
         |notasecret|not[_-]?a[_-]?secret|fake|foobar|foo|bar|baz|default|todo|tbd
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me
         |replace[_\-\s]?with[_\-\s]?\w+)$
+    | ^__[A-Za-z][A-Za-z0-9_]*__$ | ^@[A-Z][A-Z0-9_]*@$   # a slot a script fills in: __DB_PW__, @DB_PW@
     | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[A-Z0-9]*(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|KEY)$)
                                            # a variable's name for its value, a template's to fill in:
                                            # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;
@@ -109,7 +113,9 @@ _PATH = regex.compile(
     r"|jar|war|whl|rpm|deb|msi|exe|sh|ps1|py|sql|csv|xml|html?|js|log|md|toml|properties)$"
 )
 _SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
-_WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.]{_SEGMENT})*$")
+# (also joined by `:`, a namespaced name: aws:autoscaling:groupName, tag:SSMBootstrap; a separator last is a
+# prefix: network_XMLHttpRequest_)
+_WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.:]{_SEGMENT})*[_\-.]?$")
 # Lowercase words, each maybe with a number, joined by . - _ :, maybe with a number or version last:
 # orders.created.v2, oauth2-client-prod, cmp2-qat-1208358310, jjwt-jackson-0.11.2, aws:autoscaling:name
 _LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._:-][a-z]+\d*)+(?:[._-]\d+){0,4}$")
@@ -121,8 +127,20 @@ _CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camel
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 
 
+# An expression naming a member in words: event.ResourceProperties.Name, axis._maxTicksKey,
+# cfg.Database.MasterPassword.  Identifiers, and the member's humps each with a vowel: a password's random
+# letters after a dot (eBMKj.xL8rEnd) seldom make words (1 in 1,200 random ones does).
+_HUMP = r"[b-df-hj-np-tv-z]{0,3}[aeiouy][a-z]*"
+_IDENT = r"[A-Za-z_$][a-z0-9_$]*(?:[A-Z][a-z0-9_$]+)*"
+_MEMBER_EXPRESSION = regex.compile(
+    rf"^(?=[^.]{{1,40}}(?:\.[^.]{{1,40}}){{1,5}}$)[a-z_$][a-z0-9_$]*(?:[A-Z][a-z0-9_$]+)*(?:\.{_IDENT})*"
+    rf"\.(?:_[A-Za-z_]+|{_HUMP}(?:[A-Z]{_HUMP})+|[A-Z]{_HUMP}(?:[A-Z]{_HUMP})+)(?:\.{_IDENT})*$"
+)
+
+
 def is_reference(value: str) -> bool:
-    return bool(_REFERENCE.search(value.strip()))
+    value = value.strip()
+    return bool(_REFERENCE.search(value) or _MEMBER_EXPRESSION.match(value))
 
 
 def _ascending_run(value: str) -> bool:

@@ -358,6 +358,17 @@ def fr_rib(value: str) -> bool:
     return key == int(text[21:])
 
 
+_PEM_ARMOUR = regex.compile(r"-----(?:BEGIN|END)[^-\n]{0,60}-----")
+_BASE64_RUN = regex.compile(r"[A-Za-z0-9+/=]{32}")
+
+
+def pem_body(value: str) -> bool:
+    """A private key block holds key material: base64 (PEM and OpenSSH write 64 or 70 characters a line; 32
+    in a row is enough), not a placeholder between its armour lines (`YOUR-ORGS-VALIDATION-KEY-HERE`,
+    `<your key>`)."""
+    return bool(_BASE64_RUN.search(_PEM_ARMOUR.sub(" ", value)))
+
+
 def us_npi(value: str) -> bool:
     """A US National Provider Identifier: 10 digits starting with 1 or 2, Luhn over 80840 and the digits."""
     d = digits(value)
@@ -619,10 +630,14 @@ def _looks_like_timestamp(d: str) -> bool:
 
 
 def aws_account_id(value: str) -> bool:
+    """Twelve digits, not an example (nor a count-up such as 1234-5678-9123: four in a billion random ids hold
+    one), a timestamp or filler."""
     d = digits(value)
     return (
         len(d) == 12
         and d not in AWS_EXAMPLE_ACCOUNTS
+        and "123456789" not in d
+        and "987654321" not in d
         and not _looks_like_timestamp(d)
         and not is_junk_number(d)
     )
@@ -700,7 +715,8 @@ _NOT_PERSON = frozenset(
     operator operators controller controllers kubernetes docker container containers lambda agent agents
     daemon robot script scripts cron console server servers cluster clusters fleet node nodes instance
     instances webhook notifier alerting manager managers engineer developer developers maintainer
-    maintainers tech auto autoscaling scaling shift shifts banking bank loans loan mortgage mortgages lending
+    maintainers foo foobar baz qux quux tech auto autoscaling scaling shift shifts banking bank loans loan
+    mortgage mortgages lending
     processing learning machine machines source sources explorer duty response boot connect connector claims
     retail wholesale portal portals friday weekend america americas europe asia africa pacific atlantic
     nordics benelux dach latam city valley region zone commerce ecommerce marketplace catalog catalogue
@@ -1028,6 +1044,7 @@ VALIDATORS: dict[str, Validator] = {
     "sg_nric": sg_nric,
     "us_npi": us_npi,
     "mx_clabe": mx_clabe,
+    "pem_body": pem_body,
     "fr_rib": fr_rib,
     "us_dea": us_dea,
     "de_lanr": de_lanr,
