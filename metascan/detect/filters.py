@@ -20,6 +20,7 @@ _REFERENCE = regex.compile(
     | ^\$[A-Za-z_][\w]*$                     # $VAR
     | ^\$env:\w+$                            # PowerShell $env:VAR
     | ^\$[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]]*\])+$   # a variable's member: $Secret.Password
+    | ^\$(?:\.[A-Za-z_][\w-]*|\[[^\[\]]*\])+$        # a JSONPath: $.output.Payload.body.key
     | ^\$\[[^\[\]]+\]$                   # taskcat's $[taskcat_genpass_16], Azure Pipelines' $[variables.x]
     | (?-i:^(?:this|self)\.[A-Za-z_$][\w$]*$)   # a field: this.mPassword, self.password
     | ^%[\w]+%$                              # Windows %VAR%
@@ -121,7 +122,7 @@ _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.:]{_SEGMENT})*[_\-.]?$")
 _LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._:-][a-z]+\d*)+(?:[._-]\d+){0,4}$")
 # A Kubernetes label or annotation key: a DNS prefix, `/`, a name (karpenter.k8s.aws/instance-category).
 _LABEL_KEY = regex.compile(
-    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$"
+    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}/[a-z0-9](?:[A-Za-z0-9._-]*[a-z0-9])?$"
 )
 _CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camelCase, PascalCase, UPPER
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)

@@ -629,6 +629,45 @@ def _looks_like_timestamp(d: str) -> bool:
     )
 
 
+# AWS's own accounts that templates name: Elastic Load Balancing's log-delivery account of each region older
+# than August 2022 (the ELB user guide's bucket policy for access logs names them).  In every template that
+# enables ELB logs, and no one's data: neither an account id to report nor a bank account.
+AWS_SERVICE_ACCOUNTS = frozenset(
+    {
+        "127311923021",  # us-east-1
+        "033677994240",  # us-east-2
+        "027434742980",  # us-west-1
+        "797873946194",  # us-west-2
+        "098369216593",  # af-south-1
+        "985666609251",  # ca-central-1
+        "054676820928",  # eu-central-1
+        "156460612806",  # eu-west-1
+        "652711504416",  # eu-west-2
+        "635631232127",  # eu-south-1
+        "009996457667",  # eu-west-3
+        "897822967062",  # eu-north-1
+        "754344448648",  # ap-east-1
+        "582318560864",  # ap-northeast-1
+        "600734575887",  # ap-northeast-2
+        "383597477331",  # ap-northeast-3
+        "114774131450",  # ap-southeast-1
+        "783225319266",  # ap-southeast-2
+        "589379963580",  # ap-southeast-3
+        "718504428378",  # ap-south-1
+        "076674570225",  # me-south-1
+        "507241528517",  # sa-east-1
+        "048591011584",  # us-gov-west-1
+        "190560391635",  # us-gov-east-1
+        "638102146993",  # cn-north-1
+        "037604701340",  # cn-northwest-1
+    }
+)
+
+
+def not_aws_service_account(value: str) -> bool:
+    return digits(value) not in AWS_SERVICE_ACCOUNTS
+
+
 def aws_account_id(value: str) -> bool:
     """Twelve digits, not an example (nor a count-up such as 1234-5678-9123: four in a billion random ids hold
     one), a timestamp or filler."""
@@ -636,6 +675,7 @@ def aws_account_id(value: str) -> bool:
     return (
         len(d) == 12
         and d not in AWS_EXAMPLE_ACCOUNTS
+        and d not in AWS_SERVICE_ACCOUNTS
         and "123456789" not in d
         and "987654321" not in d
         and not _looks_like_timestamp(d)
@@ -1044,6 +1084,7 @@ VALIDATORS: dict[str, Validator] = {
     "sg_nric": sg_nric,
     "us_npi": us_npi,
     "mx_clabe": mx_clabe,
+    "not_aws_service_account": not_aws_service_account,
     "pem_body": pem_body,
     "fr_rib": fr_rib,
     "us_dea": us_dea,
@@ -1072,6 +1113,7 @@ CHEAP_VALIDATORS = frozenset(
         "iban",
         "not_junk",
         "not_timestamp",
+        "not_aws_service_account",
         "aws_account_id",
         "us_ssn",
         "us_itin",

@@ -135,6 +135,7 @@ def test_references(value: str) -> None:
         "event.ResourceProperties.AllowUsersToChangePassword",
         "axis._maxTicksKey",
         "config.Database.MasterPassword",
+        "$.output.Payload.body.key",  # a JSONPath
     ],
 )
 def test_member_expressions_are_references(value: str) -> None:
@@ -217,6 +218,7 @@ def test_passwords_that_start_like_an_environment_lookup_are_not_references(valu
         ("karpenter.k8s.aws/instance-category", True),  # a Kubernetes label key
         ("parallelcluster:cluster-name", True),  # a tag key
         ("aws:autoscaling:groupName", True),  # AWS's reserved tag keys
+        ("eks.amazonaws.com/capacityType", True),  # a label key with a camelCase name
         ("tag:SSMBootstrap", True),  # a filter on a tag
         ("network_XMLHttpRequest_", True),  # a prefix
         ("Xq7vLm:Rt9pKz", False),
