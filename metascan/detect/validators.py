@@ -358,6 +358,29 @@ def fr_rib(value: str) -> bool:
     return key == int(text[21:])
 
 
+def docker_config_b64(value: str) -> bool:
+    """Base64 of a Docker client configuration (a Kubernetes `.dockerconfigjson` or `.dockercfg` secret) that
+    holds a credential: an entry with an `auth` user:password pair, a password or an identity token."""
+    try:
+        config = json.loads(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    if not isinstance(config, dict):
+        return False
+    entries = config.get("auths", config)
+    if not isinstance(entries, dict):
+        return False
+    for entry in entries.values():
+        if not isinstance(entry, dict):
+            continue
+        auth = entry.get("auth")
+        if isinstance(auth, str) and basic_auth_b64(auth):
+            return True
+        if any(isinstance(entry.get(k), str) and len(entry[k]) >= 4 for k in ("password", "identitytoken")):
+            return True
+    return False
+
+
 _PEM_ARMOUR = regex.compile(r"-----(?:BEGIN|END)[^-\n]{0,60}-----")
 _BASE64_RUN = regex.compile(r"[A-Za-z0-9+/=]{32}")
 
@@ -1084,6 +1107,7 @@ VALIDATORS: dict[str, Validator] = {
     "sg_nric": sg_nric,
     "us_npi": us_npi,
     "mx_clabe": mx_clabe,
+    "docker_config_b64": docker_config_b64,
     "not_aws_service_account": not_aws_service_account,
     "pem_body": pem_body,
     "fr_rib": fr_rib,
