@@ -72,6 +72,14 @@ _PLACEHOLDER = regex.compile(
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me
         |replace[_\-\s]?with[_\-\s]?\w+)$
     | ^__[A-Za-z][A-Za-z0-9_]*__$ | ^@[A-Z][A-Z0-9_]*@$   # a slot a script fills in: __DB_PW__, @DB_PW@
+    | ^(?:none|null|nil|undefined)[),;:]+$   # a default in a signature: password: str = None):
+                                           # a variable's name: db_password, password_db, ERROR_PASSWORD_FETCH
+    | (?-i:^(?:[a-z][a-z0-9]*_)*(?:password|passwd|passphrase|secret|token)(?:_[a-z0-9]+)*$)
+      (?<=_.*|^passphrase)
+    | (?-i:^(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN)(?:_[A-Z0-9]+)+$)
+                                           # words about a password (a label, a message): not a password
+    | ^(?=\S+\s)(?:.*\s)?(?:password|passwort|passord|passwd|passphrase|token|secret|credentials?)
+      (?:[\s.,:;!?]|$)
     | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[A-Z0-9]*(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|KEY)$)
                                            # a variable's name for its value, a template's to fill in:
                                            # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;

@@ -77,6 +77,8 @@ class Pair(NamedTuple):
 #   `OptionName`/`Value`, CloudFormation `ParameterKey`/`ParameterValue`, XML attributes
 #   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`);
+# - a YAML plain scalar with `&`, `;` or `,` in it (`Password: 9nde&9s;x`), which the general form would cut:
+#   the rest of its line, without a comment;
 # - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
 # - a command's `--name NAME ... --value VALUE` (aws ssm put-parameter: the last segment of a path names it);
 # - Windows registry values: `reg add KEY /v NAME /d VALUE`, `Set-ItemProperty -Name NAME -Value VALUE`;
@@ -174,6 +176,13 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("==", "!="),
             r"""
             (?P<rvq>["'])(?P<rv>[^"'\n]{1,4000})(?P=rvq)\s*(?:===?|!==?)\s*\$?(?P<rk>[A-Za-z_][\w.]{0,100}+)(?![\w(])""",
+        ),
+        (
+            (": ",),
+            r"""
+            (?<=(?m:^)[ \t]*(?:-[ \t]+)?)(?P<ypk>[A-Za-z_][\w.-]{0,100}):[ \t]+
+            (?P<ypv>[^\s'"`\#&*!|>%@\[\]{},](?=[^\n]*?[&;,])(?:(?![ \t]\#|:[ \t])[^\n]){0,4000}?)
+            [ \t]*(?:[ \t]\#[^\n]*)?(?m:$)""",
         ),
         (
             (),
@@ -386,6 +395,7 @@ _KEY_OF = {
     "csuv": "csk",
     "lsv": "lk",
     "luv": "lk",
+    "ypv": "ypk",
 }
 
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.
@@ -417,7 +427,7 @@ _STRUCTURE_FORMS = r"""
     | \b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b           # IPv4 and CIDR
     | \b(?:19|20)\d\d-[01]\d-[0-3]\d                      # ISO dates and timestamps
       (?:[T\ ][0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?
-    | \b(?!\d{3}\.\d{3}\.\d{4}\b)v?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b   # dotted versions (not 415.555.2671)
+    | \b(?!(?:1\.)?\d{3}\.\d{3}\.\d{4}\b)v?\d+\.\d+\.\d+(?:[.-][\w.]+)?\b   # versions (not 1.415.555.2671)
     | \b(?:sha\d*|md5)[:=][0-9a-fA-F]{32,}\b            # digests
     | \b[0-9a-f]{32,128}\b                               # lowercase hex hashes and git SHAs
     | \b(?=\w{16,132}\b)                                 # hex ids: a whole word of 16 to 132 characters
@@ -541,12 +551,16 @@ def _form_rank(literals: tuple[str, ...]) -> int:
 # What every match of some forms holds (their literals say less): a text without it is not searched.  The
 # name/value form needs `value` (or `ParameterValue`) before its operator, the pair initialisers a quoted
 # string, a comma and a quote, the comparisons a quote before `==` or `!=`, Dockerfile's `ENV k v` the word at
-# the start of a line.  (Each pattern is linear: one search per text.)
+# the start of a line, a YAML plain scalar with `&`, `;` or `,` a `key: ` line.  (Each pattern is linear: one
+# search per text.)
 _FORM_GATES: dict[int, regex.Pattern[str]] = {
     _form_rank(("alue", "ALUE")): regex.compile(r"(?i:value)[\"']?[ \t]*[:=]"),
     _form_rank(("(", "{")): regex.compile(r"[\"']\s*,\s*[\"']"),
     _form_rank(("==", "!=")): regex.compile(r"[\"']\s*[=!]="),
     _form_rank(("ENV", "ARG")): regex.compile(r"(?m)^[ \t]*(?:ENV|ARG)[ \t]"),
+    _form_rank((": ",)): regex.compile(
+        r"(?m)^[ \t]*(?:-[ \t]+)?[A-Za-z_][\w.-]{0,100}:[ \t]+[^\s'\"][^\n]*[&;,]"
+    ),
 }
 
 

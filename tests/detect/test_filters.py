@@ -156,9 +156,31 @@ def test_random_passwords_with_a_dot_are_rarely_member_expressions() -> None:
     assert not FILTER_FUNCS["reference"]("eBMKj.xL8rEnd")
 
 
-@pytest.mark.parametrize("value", ["__globPaths__", "__DB_PASSWORD__", "@DB_PASSWORD@"])
-def test_slots_a_script_fills_in_are_placeholders(value: str) -> None:
+@pytest.mark.parametrize(
+    "value",
+    [
+        "__globPaths__",
+        "__DB_PASSWORD__",
+        "@DB_PASSWORD@",
+        "None):",  # def connect(host, password: str = None):
+        "db_password",  # a variable's name for the value
+        "password_db",
+        "ERROR_PASSWORD_FETCH",
+        "Authorization Token",  # a label
+        "not a valid password",
+        "Lag et nytt passord og skriv det inn her.",  # a message (Norwegian)
+    ],
+)
+def test_slots_names_and_labels_are_placeholders(value: str) -> None:
     assert FILTER_FUNCS["placeholder"](value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["correct horse battery staple", "Summer Breeze 2024!", "my_secure_pw_2024", "Tokyo-Secretariat-42"],
+)
+def test_passphrases_and_passwords_with_words_are_not_placeholders(value: str) -> None:
+    assert not FILTER_FUNCS["placeholder"](value)
 
 
 @pytest.mark.parametrize("value", ["Summer(2024)!", "P@ss.w0rd(1)", "Xq7(Lm2pR9", "vault:Xq7 Lm2pR9"])

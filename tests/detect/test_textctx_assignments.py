@@ -136,9 +136,10 @@ def test_the_secret_colon_form_in_ascii_text_matches_where_an_overlapped_search_
 @example('{ "k", "v" }')
 @example("if ('Xq7vLm2pR9zK' != $db_pass)")
 @example("FROM x\n  ENV TOKEN abc")
+@example("  - db_password: Xq7&vLm2pR9zK  # rotated")
 def test_a_form_s_gate_passes_every_text_the_form_matches(text: str) -> None:
     """A gate is what every match of its form holds: where the form matches, the gate does too."""
-    assert len(_FORM_GATES) == 4
+    assert len(_FORM_GATES) == 5
     for rank, gate in _FORM_GATES.items():
         if any(True for _ in _ASSIGN_FORMS[rank][1].finditer(text, overlapped=True)):
             assert gate.search(text), rank
@@ -148,6 +149,18 @@ def test_the_general_form_gives_up_past_its_deadline() -> None:
     form = _ASSIGN_FORMS[_GENERAL][1]
     with pytest.raises(TimeoutError):
         list(_general("a=1 " * 100, form, 0.0))
+
+
+def test_a_yaml_plain_scalar_runs_to_the_end_of_its_line() -> None:
+    """In YAML, `&`, `;` and `,` inside a plain scalar are part of it (`&` starts an anchor only first)."""
+    text = "Parameters:\n  Db:\n    MasterUserPassword: 9nde&9syxo;Aw,uK  # set by ops\n  url: a?b=1&c=2\n"
+    found = {p.key: p.value for p in _assignments(text, 5.0)}
+    assert found["MasterUserPassword"] == "9nde&9syxo;Aw,uK"
+    assert found["url"] == "a?b=1&c=2"
+    assert found["c"] == "2"  # (the query's own pairs are still there)
+    shell = "DB_PASSWORD=abc&def\necho password: x; y\n"
+    found = {p.key: p.value for p in _assignments(shell, 5.0)}
+    assert found["DB_PASSWORD"] == "abc"  # (not YAML: the general form's value)
 
 
 def test_a_typical_script() -> None:
