@@ -74,8 +74,8 @@ _PLACEHOLDER = regex.compile(
     | ^__[A-Za-z][A-Za-z0-9_]*__$ | ^@[A-Z][A-Z0-9_]*@$   # a slot a script fills in: __DB_PW__, @DB_PW@
     | ^(?:none|null|nil|undefined)[),;:]+$   # a default in a signature: password: str = None):
                                            # a variable's name: db_password, password_db, ERROR_PASSWORD_FETCH
-    | (?-i:^(?:[a-z][a-z0-9]*_)*(?:password|passwd|passphrase|secret|token)(?:_[a-z0-9]+)*$)
-      (?<=_.*|^passphrase)
+    | (?-i:^(?=[a-z0-9]+(?:_[a-z0-9]+){0,2}$)(?:[a-z][a-z0-9]*_)*(?:password|passwd|passphrase|secret|token)
+        (?:_[a-z0-9]+)*$)(?<=_.*|^passphrase)   # (three words at most: my_logo_i_passwd is a password)
     | (?-i:^(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN)(?:_[A-Z0-9]+)+$)
                                            # words about a password (a label, a message): not a password
     | ^(?=\S+\s)(?:.*\s)?(?:password|passwort|passord|passwd|passphrase|token|secret|credentials?)
