@@ -77,8 +77,8 @@ class Pair(NamedTuple):
 #   `OptionName`/`Value`, CloudFormation `ParameterKey`/`ParameterValue`, XML attributes
 #   (`<add key="K" value="V"/>`, `<Parameter Name="K" Value="V"/>`: a quoted name, then blanks);
 # - YAML values on the line after their key (`k:\n  'v'`, block scalars `k: |\n  v`);
-# - a YAML plain scalar with `&`, `;` or `,` in it (`Password: 9nde&9s;x`), which the general form would cut:
-#   the rest of its line, without a comment;
+# - a YAML plain scalar with `&`, `;` or `,` in it (`Password: 9nde&9s;x`), which the general form would cut
+#   there: the rest of its line, without a comment (`_yaml_plain_end`);
 # - a shell parameter's default (`${DB_PASSWORD:-v}`, `${DB_PASSWORD:=v}`; not the message of `${K:?msg}`).
 # - a command's `--name NAME ... --value VALUE` (aws ssm put-parameter: the last segment of a path names it);
 # - Windows registry values: `reg add KEY /v NAME /d VALUE`, `Set-ItemProperty -Name NAME -Value VALUE`;
@@ -176,13 +176,6 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("==", "!="),
             r"""
             (?P<rvq>["'])(?P<rv>[^"'\n]{1,4000})(?P=rvq)\s*(?:===?|!==?)\s*\$?(?P<rk>[A-Za-z_][\w.]{0,100}+)(?![\w(])""",
-        ),
-        (
-            (": ",),
-            r"""
-            (?<=(?m:^)[ \t]*(?:-[ \t]+)?)(?P<ypk>[A-Za-z_][\w.-]{0,100}):[ \t]+
-            (?P<ypv>[^\s'"`\#&*!|>%@\[\]{},](?=[^\n]*?[&;,])(?:(?![ \t]\#|:[ \t])[^\n]){0,4000}?[^\s,;])
-            [ \t]*[,;]?[ \t]*(?:[ \t]\#[^\n]*)?(?m:$)""",
         ),
         (
             (),
@@ -395,7 +388,6 @@ _KEY_OF = {
     "csuv": "csk",
     "lsv": "lk",
     "luv": "lk",
-    "ypv": "ypk",
 }
 
 # The value group of each form whose key comes after its value (`"v" == password`): there the key closes last.
@@ -529,6 +521,8 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         previous = start
         value, key = groups
         span = m.span(value)
+        if rank == _GENERAL and value == _GENERAL_UV and text[span[1] : span[1] + 1] in _YAML_CUTS:
+            span = (span[0], _yaml_plain_end(text, m.start(key), m.end(key), span))
         name = m.group(key)
         first = name[:1]
         if span in values or (
@@ -543,6 +537,32 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
 
 _FORM_LITERALS = tuple(literals for literals, _ in _ASSIGN_FORMS)
 
+# The characters that end the general form's bare value but not a YAML plain scalar's: `&` (an anchor only
+# first), `;` and `,` (flow indicators only inside `[...]` and `{...}`).
+_YAML_CUTS = frozenset("&;,")
+_YAML_KEY_LEAD = regex.compile(r"[ \t]*(?:-[ \t]+)?")
+_YAML_COLON = regex.compile(r"[ \t]*:[ \t]+")
+_YAML_COMMENT = regex.compile(r"[ \t]#")
+
+
+def _yaml_plain_end(text: str, key_start: int, key_end: int, span: tuple[int, int]) -> int:
+    """Where a bare value cut at `&`, `;` or `,` ends if it is a YAML plain scalar: a `key: value` line (the
+    key first on it, maybe after `- `) whose value runs to the end of the line, without a comment and a
+    trailing `,` or `;` (a JavaScript object's line); else where it was cut."""
+    line_start = text.rfind("\n", 0, key_start) + 1
+    if not _YAML_KEY_LEAD.fullmatch(text, line_start, key_start):
+        return span[1]
+    if not _YAML_COLON.fullmatch(text, key_end, span[0]):
+        return span[1]
+    line_end = text.find("\n", span[0])
+    line_end = len(text) if line_end < 0 else line_end
+    comment = _YAML_COMMENT.search(text, span[0], line_end)
+    end = comment.start() if comment is not None else line_end
+    rest = text[span[0] : end].rstrip(" \t\r,;")
+    if ": " in rest:
+        return span[1]  # (not a plain scalar)
+    return span[0] + len(rest)
+
 
 def _form_rank(literals: tuple[str, ...]) -> int:
     return next(rank for rank, (lits, _) in enumerate(_ASSIGN_FORMS) if lits == literals)
@@ -551,16 +571,12 @@ def _form_rank(literals: tuple[str, ...]) -> int:
 # What every match of some forms holds (their literals say less): a text without it is not searched.  The
 # name/value form needs `value` (or `ParameterValue`) before its operator, the pair initialisers a quoted
 # string, a comma and a quote, the comparisons a quote before `==` or `!=`, Dockerfile's `ENV k v` the word at
-# the start of a line, a YAML plain scalar with `&`, `;` or `,` a `key: ` line.  (Each pattern is linear: one
-# search per text.)
+# the start of a line.  (Each pattern is linear: one search per text.)
 _FORM_GATES: dict[int, regex.Pattern[str]] = {
     _form_rank(("alue", "ALUE")): regex.compile(r"(?i:value)[\"']?[ \t]*[:=]"),
     _form_rank(("(", "{")): regex.compile(r"[\"']\s*,\s*[\"']"),
     _form_rank(("==", "!=")): regex.compile(r"[\"']\s*[=!]="),
     _form_rank(("ENV", "ARG")): regex.compile(r"(?m)^[ \t]*(?:ENV|ARG)[ \t]"),
-    _form_rank((": ",)): regex.compile(
-        r"(?m)^[ \t]*(?:-[ \t]+)?[A-Za-z_][\w.-]{0,100}:[ \t]+[^\s'\"][^\n]*[&;,]"
-    ),
 }
 
 
@@ -580,6 +596,7 @@ def _passes(gate: regex.Pattern[str], text: str, limit: float) -> bool:
 # (tests/detect/test_textctx_assignments.py).  With Hyperscan, one pass over the reversed text finds a
 # superset of those places in a third of that time (keystarts.py); this pattern is the fallback.
 _GENERAL = _form_rank(())
+_GENERAL_UV = _ASSIGN_FORMS[_GENERAL][1].groupindex["uv"]
 _NAME_VALUE = _form_rank(("alue", "ALUE"))
 _GENERAL_STARTS = re.compile(r"""(?<![\w.@/-])\w[\w.-]{0,100}+(?=\s*(?:=|[!?+.]=|:[ \t:="'])|\s+")""")
 
