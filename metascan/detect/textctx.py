@@ -1126,9 +1126,15 @@ class TextContext:
         return False
 
     def window_words(self, start: int, end: int, before: int, after: int) -> Iterator[str]:
-        """Word tokens within `before` characters before and `after` characters after a span, on its line."""
+        """Word tokens within `before` characters before and `after` characters after a span, on its line;
+        for a span that starts its line (after blanks or a list's `- `), also those of a label that ends the
+        line before it (`Phone:` / `201-948-1927` in a contact block)."""
         ls, le = self.line_span(start)
         yield from words(self.text[max(ls, start - before) : start])
+        if before and ls > 1 and not self.text[ls:start].strip(" \t-"):
+            label = self.text[self.text.rfind("\n", 0, ls - 1) + 1 : ls - 1].rstrip()
+            if label.endswith(":"):
+                yield from words(label[-before:])
         if after:
             yield from words(self.text[end : min(le, end + after)])
 
