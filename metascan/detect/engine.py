@@ -470,7 +470,12 @@ def _applies(rule: Rule, ctx: TextContext) -> bool:
         if tokens is None:
             tokens = ctx.tokens if c.words.may_occur_in(ctx.haystack) else frozenset()
         if not c.words.found_in(tokens):
-            return c.near is not None and c.near.search(ctx.text) is not None
+            # (or its pattern of words without tokens: in the text, or in the key, 주민등록번호 of a tag)
+            if c.near is None:
+                return False
+            return c.near.search(ctx.text) is not None or (
+                ctx.key is not None and c.near.search(ctx.key) is not None
+            )
     return True
 
 
@@ -505,7 +510,10 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         return True
     if c.near is not None:
         ls, le = ctx.line_span(start)
-        return c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None
+        if c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None:
+            return True
+        # (the phrases without word tokens, 주민등록번호 or マイナンバー, in the field's key: a tag's key)
+        return ctx.key is not None and c.near.search(ctx.key) is not None
     return False
 
 
