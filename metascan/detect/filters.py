@@ -21,6 +21,7 @@ _REFERENCE = regex.compile(
     | ^\$env:\w+$                            # PowerShell $env:VAR
     | ^\$[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]]*\])+$   # a variable's member: $Secret.Password
     | ^\$(?:\.[A-Za-z_][\w-]*|\[[^\[\]]*\])+$        # a JSONPath: $.output.Payload.body.key
+    | ^@\w*(?:pass|pwd|secret|token|key)\w*$            # a SQL parameter: ...;password=@password
     | ^\$\[[^\[\]]+\]$                   # taskcat's $[taskcat_genpass_16], Azure Pipelines' $[variables.x]
     | (?-i:^(?:this|self)\.[A-Za-z_$][\w$]*$)   # a field: this.mPassword, self.password
     | ^%[\w]+%$                              # Windows %VAR%
@@ -65,6 +66,7 @@ _PLACEHOLDER = regex.compile(
     | ^&lt;.*&gt;$                                     # the same HTML-escaped: &lt;password&gt;
     | ^(?:x+|\*+|\.+|-+|_+|\#+|0+|1234\d*|abc\d*|test\d*)$
     | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)$
+    | ^(?:negotiate|kerberos|ntlm|credssp|digest|basic|anonymous)$   # an authentication scheme's name
     | ^(?:change[_-]?me|changeit|replace[_-]?me|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)
         |secret|password
         |passw0rd|p@ssw0rd|p@ssword|pass|passwd|user|username|token|dummy|example|sample|placeholder|redacted|masked|hidden

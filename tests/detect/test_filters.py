@@ -136,6 +136,7 @@ def test_references(value: str) -> None:
         "axis._maxTicksKey",
         "config.Database.MasterPassword",
         "$.output.Payload.body.key",  # a JSONPath
+        "@password",  # a SQL parameter in a connection string
     ],
 )
 def test_member_expressions_are_references(value: str) -> None:
@@ -169,6 +170,7 @@ def test_random_passwords_with_a_dot_are_rarely_member_expressions() -> None:
         "Authorization Token",  # a label
         "not a valid password",
         "Lag et nytt passord og skriv det inn her.",  # a message (Norwegian)
+        "Negotiate",  # PowerShell DSC's PasswordAuthentication = 'Negotiate': a scheme
     ],
 )
 def test_slots_names_and_labels_are_placeholders(value: str) -> None:
