@@ -26,6 +26,9 @@ _REFERENCE = regex.compile(
     | (?-i:^(?:this|self)\.[A-Za-z_$][\w$]*$)   # a field: this.mPassword, self.password
     | ^%[\w]+%$                              # Windows %VAR%
     | ^\{\{.*\}\}$                           # templates {{ ... }} and {{resolve:...}}
+    | \{\{[ \t]*[\w.$][^{}\n]{0,200}\}\}         # a template's expression inside: {{ repo_url }}/gpg
+    | (?-i:(?:^|[\s,"'\[])!(?:Ref|GetAtt|Sub|ImportValue|Join|Select|FindInMap|Base64)\b)   # CloudFormation's
+                                           # short forms inside: --dbpass='", !Ref DbPassword, "'
     | \{\{\s*resolve:(?:secretsmanager|ssm|ssm-secure):
     | ^<%.*%>$ | ^\#\{.*\}$                  # ERB, Ruby/Octopus templates
     | ^arn:aws[\w-]*:(?:secretsmanager|ssm|kms):
@@ -47,8 +50,9 @@ _REFERENCE = regex.compile(
                                            # request.form.get('password'), +new Buffer("x")
     | ^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(   # a method call: os.environ.get(...), config.get(...)
     | (?-i:^[a-z_][A-Za-z0-9_]*\(              # a call: with more after it (get_user_password(outputs.get(),
-        (?:(?![^()]*\)$)|(?:[a-z_][\w.]*(?:,\s*[a-z_][\w.]*)*)?\)$))   # or on variables (next(resource_gen),
-                                           # get_tokens_setting(self.config.imds); not hunter(42))
+        (?:(?![^()]*\)$)|(?:[a-z_][\w.-]*(?:,\s*[a-z_][\w.-]*)*)?\)$))   # or on variables
+                                           # (next(resource_gen), get_tokens_setting(self.config.imds),
+                                           # nonsensitive(aws_iam_access_key.s3-user.secret); not hunter(42))
     | (?-i:^[a-z_]\w*(?:\.[a-z_]\w*)+\)+$)    # an attribute in a call's arguments: key=items.get)
     | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
     | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X
@@ -67,6 +71,7 @@ _PLACEHOLDER = regex.compile(
     | ^(?:x+|\*+|\.+|-+|_+|\#+|0+|1234\d*|abc\d*|test\d*)$
     | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)$
     | ^(?:negotiate|kerberos|ntlm|credssp|digest|basic|anonymous)$   # an authentication scheme's name
+    | ^(?:change|replace)[_-]?(?:me|this)   # ChangeMe!, ChangeThisPassword1234
     | ^(?:change[_-]?me|changeit|replace[_-]?me|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)
         |secret|password
         |passw0rd|p@ssw0rd|p@ssword|pass|passwd|user|username|token|dummy|example|sample|placeholder|redacted|masked|hidden
@@ -136,6 +141,7 @@ _LABEL_KEY = regex.compile(
 )
 _CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camelCase, PascalCase, UPPER
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
+_ARITHMETIC = regex.compile(r"[*/]\(|\)[*/]|\d\*\d")  # bytes/(1024*1024)
 
 
 # An expression naming a member in words: event.ResourceProperties.Name, axis._maxTicksKey,
@@ -243,5 +249,11 @@ FILTER_FUNCS: dict[str, Callable[[str], bool]] = {
     "sequential": is_sequential,
     "path": lambda v: bool(_PATH.match(v)),
     "word": is_word,
+    # Blanks inside, or arithmetic on a parenthesis: an expression, a sentence or a list, not a key or a token
+    # (no vendor's has one; a PEM block's armour has blanks, and is a key).
+    "spaced": lambda v: (
+        (any(ch.isspace() for ch in v.strip()) and not v.lstrip().startswith("-----BEGIN"))
+        or _ARITHMETIC.search(v) is not None
+    ),
     "url": lambda v: bool(_URL.match(v)),
 }

@@ -215,6 +215,7 @@ FILTERS = (
     "path",
     "word",
     "url",
+    "spaced",
 )
 _DEFAULT_FILTERS = {
     Category.CREDENTIAL: ("reference", "placeholder", "digest"),

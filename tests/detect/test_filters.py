@@ -259,3 +259,17 @@ def test_arns_with_a_placeholder_partition_are_aws_ids() -> None:
     assert FILTER_FUNCS["aws_id"]("arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:db")
     assert FILTER_FUNCS["aws_id"]("arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess")
     assert not FILTER_FUNCS["aws_id"]("arnold:Xk9mP2vL8qRt")
+
+
+@pytest.mark.parametrize(
+    ("value", "spaced"),
+    [
+        ("100 * (px_volume_usage_bytes / px_volume_capacity_bytes)", True),
+        ("value with quotes and spaces", True),
+        ("px_pool_stats_total_bytes/(1024*1024*1024)", True),  # arithmetic
+        ("-----BEGIN PRIVATE KEY-----\\nMIIEvAIBADANBgkqhkiG9w0BAQEFAASC", False),  # a PEM block is a key
+        ("  Xq7vLm2pR9zKe8sT3hJ6  ", False),  # (blanks around it are not in it)
+    ],
+)
+def test_spaced_values(value: str, spaced: bool) -> None:
+    assert FILTER_FUNCS["spaced"](value) is spaced
