@@ -470,13 +470,15 @@ def _applies(rule: Rule, ctx: TextContext) -> bool:
         if tokens is None:
             tokens = ctx.tokens if c.words.may_occur_in(ctx.haystack) else frozenset()
         if not c.words.found_in(tokens):
-            # (or its pattern of words without tokens: in the text, or in the key, 주민등록번호 of a tag)
-            if c.near is None:
-                return False
-            return c.near.search(ctx.text) is not None or (
-                ctx.key is not None and c.near.search(ctx.key) is not None
-            )
+            # (or its pattern of words without tokens: in the text, or in the key)
+            return c.near is not None and (c.near.search(ctx.text) is not None or _near_in_key(c.near, ctx))
     return True
+
+
+def _near_in_key(near: regex.Pattern[str], ctx: TextContext) -> bool:
+    """A context's pattern of words without tokens (주민등록번호, マイナンバー) in the field's key: a tag
+    keyed in Korean, Japanese or Thai."""
+    return ctx.key is not None and near.search(ctx.key) is not None
 
 
 def _strip_value(value: str) -> str:
@@ -510,10 +512,8 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         return True
     if c.near is not None:
         ls, le = ctx.line_span(start)
-        if c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None:
-            return True
-        # (the phrases without word tokens, 주민등록번호 or マイナンバー, in the field's key: a tag's key)
-        return ctx.key is not None and c.near.search(ctx.key) is not None
+        near = c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None
+        return near or _near_in_key(c.near, ctx)
     return False
 
 

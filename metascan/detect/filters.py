@@ -69,24 +69,22 @@ _PLACEHOLDER = regex.compile(
       ^<[^<>]*>$ | ^\[[^\[\]]*\]$ | ^\{[^{}]*\}$         # <password>, [password], {password}
     | ^&lt;.*&gt;$                                     # the same HTML-escaped: &lt;password&gt;
     | ^(?:x+|\*+|\.+|-+|_+|\#+|0+|1234\d*|abc\d*|test\d*)$
-    | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)$
+    | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)[),;:]*$   # (and a signature's `= None):`)
     | ^(?:negotiate|kerberos|ntlm|credssp|digest|basic|anonymous)$   # an authentication scheme's name
     | ^(?:change|replace)[_-]?(?:me|this)   # ChangeMe!, ChangeThisPassword1234
-    | ^(?:change[_-]?me|changeit|replace[_-]?me|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)
+    | ^(?:changeit|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)
         |secret|password
         |passw0rd|p@ssw0rd|p@ssword|pass|passwd|user|username|token|dummy|example|sample|placeholder|redacted|masked|hidden
         |notasecret|not[_-]?a[_-]?secret|fake|foobar|foo|bar|baz|default|todo|tbd
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me
         |replace[_\-\s]?with[_\-\s]?\w+)$
     | ^__[A-Za-z][A-Za-z0-9_]*__$ | ^@[A-Z][A-Z0-9_]*@$   # a slot a script fills in: __DB_PW__, @DB_PW@
-    | ^(?:none|null|nil|undefined)[),;:]+$   # a default in a signature: password: str = None):
-                                           # a variable's name: db_password, password_db, ERROR_PASSWORD_FETCH
     | (?-i:^(?=[a-z0-9]+(?:_[a-z0-9]+){0,2}$)(?:[a-z][a-z0-9]*_)*(?:password|passwd|passphrase|secret|token)
-        (?:_[a-z0-9]+)*$)(?<=_.*|^passphrase)   # (three words at most: my_logo_i_passwd is a password)
-    | (?-i:^(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN)(?:_[A-Z0-9]+)+$)
-                                           # words about a password (a label, a message): not a password
+        (?:_[a-z0-9]+)*$)(?<=_.*|^passphrase)   # a variable's name, three words at most: db_password,
+                                           # password_db (my_logo_i_passwd is a password)
+    | (?-i:^(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN)(?:_[A-Z0-9]+)+$)   # ERROR_PW_X
     | ^(?=\S+\s)(?:.*\s)?(?:password|passwort|passord|passwd|passphrase|token|secret|credentials?)
-      (?:[\s.,:;!?]|$)
+      (?:[\s.,:;!?]|$)                      # words about a password (a label, a message): not a password
     | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[A-Z0-9]*(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|KEY)$)
                                            # a variable's name for its value, a template's to fill in:
                                            # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;

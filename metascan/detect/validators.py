@@ -853,12 +853,9 @@ _NOT_PERSON_SUFFIX = ("tion", "sion", "ology", "ics")
 _NOT_PERSON_LONG_SUFFIX = ("ment", "ments", "ness", "ity")
 _HONORIFIC = frozenset("dr mr mrs ms mx miss prof sir dame".split())
 _NAME_PART = r"(?:\p{Lu}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?"  # Jane, O'Neill, McDonald
-_NAME_TOKEN = regex.compile(
-    rf"{_NAME_PART}(?:-{_NAME_PART}|-\p{{Ll}}+)*|\p{{Lu}}\.?|(?:van|von|der|den|de|da|di|del|dos|la|le|du|bin|al|y|ten|ter|te|zu)"
-)
-
-
 _PARTICLE = frozenset("van von der den de da di del dos la le du bin al y ten ter te zu".split())
+_PARTICLES = "|".join(sorted(_PARTICLE, key=len, reverse=True))
+_NAME_TOKEN = regex.compile(rf"{_NAME_PART}(?:-{_NAME_PART}|-\p{{Ll}}+)*|\p{{Lu}}\.?|(?:{_PARTICLES})")
 # A generational suffix or post-nominal letters after a name: "Jane Doe Jr.", "Jane Doe, PhD".
 _NAME_SUFFIX = regex.compile(
     r",?[ \t]+(?:Jr\.?|Sr\.?|II|III|IV|Ph\.?D\.?|M\.?D\.?|D\.?D\.?S\.?|D\.?V\.?M\.?|R\.?N\.?|MBA|CPA"
