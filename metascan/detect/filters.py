@@ -43,12 +43,17 @@ _REFERENCE = regex.compile(
     | (?-i:^AQICAH[A-Za-z0-9+/]{20,200}BgkqhkiG9w0BBwa[A-Za-z0-9+/]*={0,2}$)   # an AWS KMS ciphertext
                                            # blob (with its PKCS#7 EncryptedData OID), decrypted at boot
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
+    | (?-i:^[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*){2,}$)   # a secret store's path: database/creds/orders,
+                                           # secret/data/app (Vault), prod/orders/db (Secrets Manager)
+    | (?-i:%0[AD])|^%(?:20|22|27|3C|7B)      # percent-encoded text (a data URL's lines, which the text layers
+                                           # decode and scan): %20%27%7B%7Bresolve:...%7D%7D%27%0A
     | ^`.*`$                                 # `command`
     | ^[^\s:$]{1,64}:\$(?:\{|\(|[A-Za-z_]\w*$)    # user:${PASSWORD}, user:$(cat file), user:$PW
     | ^\s*[+.]\s | \s[+.]\s*$                # the middle of a concatenation: "pw: " + getPassword() + ","
     | ^\+?\s*(?:new\s+)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\($   # a call cut at its quoted argument:
                                            # request.form.get('password'), +new Buffer("x")
     | ^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(   # a method call: os.environ.get(...), config.get(...)
+    | ^[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+\(      # a namespaced call: postgresql::postgresql_password('w', ...)
     | (?-i:^[a-z_][A-Za-z0-9_]*\(              # a call: with more after it (get_user_password(outputs.get(),
         (?:(?![^()]*\)$)|(?:[a-z_][\w.-]*(?:,\s*[a-z_][\w.-]*)*)?\)$))   # or on variables
                                            # (next(resource_gen), get_tokens_setting(self.config.imds),
@@ -71,6 +76,8 @@ _PLACEHOLDER = regex.compile(
     | ^(?:x+|\*+|\.+|-+|_+|\#+|0+|1234\d*|abc\d*|test\d*)$
     | ^(?:none|null|nil|undefined|empty|true|false|yes|no|on|off)[),;:]*$   # (and a signature's `= None):`)
     | ^(?:negotiate|kerberos|ntlm|credssp|digest|basic|anonymous)$   # an authentication scheme's name
+    | ^(?:windowsPE|offlineServicing|generalize|specialize|auditSystem|auditUser|oobeSystem)$
+                                           # an unattend.xml configuration pass: <settings pass="oobeSystem">
     | ^(?:change|replace)[_-]?(?:me|this)   # ChangeMe!, ChangeThisPassword1234
     | ^(?:changeit|your[_\-\s]?\w+|my[_-]?(?:password|secret|token|key)
         |secret|password
@@ -85,6 +92,9 @@ _PLACEHOLDER = regex.compile(
     | (?-i:^(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN)(?:_[A-Z0-9]+)+$)   # ERROR_PW_X
     | ^(?=\S+\s)(?:.*\s)?(?:password|passwort|passord|passwd|passphrase|token|secret|credentials?)
       (?:[\s.,:;!?]|$)                      # words about a password (a label, a message): not a password
+    | ^(?=\S+\s)(?:\S+\s+)*?(?:in|at|on|the|to|from|by|for|with|of|via|see|use|is|are|was|will|be|into)
+      (?:\s|$)                              # a sentence about where it is (password: stored in SSM, token:
+                                           # see the vault): words a generated passphrase does not hold
     | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[A-Z0-9]*(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|KEY)$)
                                            # a variable's name for its value, a template's to fill in:
                                            # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;

@@ -84,7 +84,8 @@ class Pair(NamedTuple):
 # - Windows registry values: `reg add KEY /v NAME /d VALUE`, `Set-ItemProperty -Name NAME -Value VALUE`;
 # - a tool's `config set KEY VALUE` (npm, yarn, pip, git, poetry, conda, bundle, composer, gcloud, ...);
 # - a line of a configuration file `KEY VALUE` whose key ends in a password word (Fluent Bit's `HTTP_Passwd`,
-#   msmtp's `password`, slapd's `rootpw`), also echoed or here-stringed into a file; the value must hold a
+#   msmtp's `password`, slapd's `rootpw`, nslcd's `bindpw`, keepalived's `auth_pass`), also echoed or
+#   here-stringed into a file; the value must hold a
 #   character that is neither a letter nor a sentence's punctuation (`password authentication.`), and
 #   commands (`passwd USER`, `smbpasswd -a`) and prose (`Password ...`) are not keys;
 # - a literal a script writes to a file: `echo 'v' > /etc/app/db_password`, `printf '%s' v | sudo tee
@@ -101,7 +102,8 @@ SECRET_COLON_LITERALS = tuple(
 )
 # A password word ending a key, in the casings a config file writes it: the `KEY VALUE` form runs only then.
 PASSWORD_LINE_LITERALS = (
-    "asswd", "ASSWD", "assword", "ASSWORD", "pwd", "PWD", "Pwd", "rootpw", "assphrase", "ASSPHRASE"
+    "asswd", "ASSWD", "assword", "ASSWORD", "pwd", "PWD", "Pwd", "rootpw", "bindpw", "auth_pass", "assphrase",
+    "ASSPHRASE"
 )  # fmt: skip
 # The operator and value of `k=v`-like assignments (the general form and the one after a comment marker).
 _OPERATOR = r"""
@@ -305,7 +307,8 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             (?:(?m:^)[ \t]*|(?<=\becho[ \t]{1,5}(?:-[neE]{1,3}[ \t]{1,5})?["']|<<<[ \t]{0,5}["']))
             (?!(?i:(?:ch|htp|smbp|vncp|kp|gp|ypp|lpp|ldapp|p)asswd|pwd)[ \t]
               |(?-i:Password|Passphrase|Passwort|Kennwort)[ \t])
-            (?P<lk>[A-Za-z][\w.-]{0,60}+)(?<=(?i:passw(?:or)?d|pwd|rootpw|passphrase))[ \t]+
+            (?P<lk>[A-Za-z][\w.-]{0,60}+)
+            (?<=(?i:passw(?:or)?d|pwd|rootpw|bindpw|(?<![a-z])auth_pass|passphrase))[ \t]+
             (?:'(?P<lsv>[^'\n]{1,200})'
               |(?P<luv>(?=[^\s'"]*[^\p{L}\s'".,;:!?])[^\s'"=:#$<>|&;(){}\[\]-][^\s'"]{0,200}+))
             [ \t]*(?:\r?(?m:$)|(?<=\S)["'])""",
@@ -538,25 +541,33 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
 _FORM_LITERALS = tuple(literals for literals, _ in _ASSIGN_FORMS)
 
 # The characters that end the general form's bare value but not a YAML plain scalar's: `&` (an anchor only
-# first), `;` and `,` (flow indicators only inside `[...]` and `{...}`).
-_YAML_CUTS = frozenset("&;,")
+# first), `;` and `,` (flow indicators only inside `[...]` and `{...}`), and blanks (`owner: Jane Doe`); nor
+# an INI or git config value's (`name = Jane Doe`).
+_YAML_CUTS = frozenset("&;, \t")
 _YAML_KEY_LEAD = regex.compile(r"[ \t]*(?:-[ \t]+)?")
 _YAML_COLON = regex.compile(r"[ \t]*:[ \t]+")
 _YAML_COMMENT = regex.compile(r"[ \t]#")
+_INI_EQUALS = regex.compile(r"[ \t]+=[ \t]+")  # `name = Jane Doe`: blanks on both sides of `=`
+_INI_COMMENT = regex.compile(r"[ \t][#;]")
 
 
 def _yaml_plain_end(text: str, key_start: int, key_end: int, span: tuple[int, int]) -> int:
-    """Where a bare value cut at `&`, `;` or `,` ends if it is a YAML plain scalar: a `key: value` line (the
-    key first on it, maybe after `- `) whose value runs to the end of the line, without a comment and a
-    trailing `,` or `;` (a JavaScript object's line); else where it was cut."""
+    """Where a bare value cut at `&`, `;`, `,` or a blank ends if it is a YAML plain scalar or an INI value:
+    a `key: value` or `key = value` line (the key first on it, maybe after `- `) whose value runs to the end
+    of the line, without a comment and a trailing `,` or `;` (a JavaScript object's line); else where it was
+    cut."""
     line_start = text.rfind("\n", 0, key_start) + 1
     if not _YAML_KEY_LEAD.fullmatch(text, line_start, key_start):
         return span[1]
-    if not _YAML_COLON.fullmatch(text, key_end, span[0]):
+    if _YAML_COLON.fullmatch(text, key_end, span[0]):
+        comments = _YAML_COMMENT
+    elif _INI_EQUALS.fullmatch(text, key_end, span[0]):
+        comments = _INI_COMMENT
+    else:
         return span[1]
     line_end = text.find("\n", span[0])
     line_end = len(text) if line_end < 0 else line_end
-    comment = _YAML_COMMENT.search(text, span[0], line_end)
+    comment = comments.search(text, span[0], line_end)
     end = comment.start() if comment is not None else line_end
     rest = text[span[0] : end].rstrip(" \t\r,;")
     if ": " in rest:
@@ -644,8 +655,8 @@ def _matches_at(
 # `<<< '`).  In ASCII text those few places are found from the words (the form itself tried every position,
 # six times the cost of any other form).
 _PASSWORD_LINE = _form_rank(PASSWORD_LINE_LITERALS)
-_PASSWORD_WORD = re.compile(r"(?:passw(?:or)?d|pwd|rootpw|passphrase)(?=[ \t])")  # (in the lowered text:
-# four times as fast as a case-insensitive search, and the same places in ASCII text)
+# (in the lowered text: four times as fast as a case-insensitive search, and the same places in ASCII text)
+_PASSWORD_WORD = re.compile(r"(?:passw(?:or)?d|pwd|rootpw|bindpw|(?<![a-z])auth_pass|passphrase)(?=[ \t])")
 
 
 def _password_lines(text: str, form: regex.Pattern[str], deadline: float) -> list[regex.Match[str]]:
@@ -773,9 +784,10 @@ _SECTION = regex.compile(  # an INI or TOML section: `[client]`, `[database.repl
     r"""[ \t]*\[{1,2}[ \t]*(?P<k>[A-Za-z0-9_][\w. :"-]{0,100}?)[ \t]*\]{1,2}[ \t]*(?:[\#;][^\n]*)?$""",
     regex.VERBOSE,
 )
-_LABEL = regex.compile(  # what opens a brace: `"database": {`, `database = {`, `variable "db_password" {`
+_LABEL = regex.compile(  # what opens a brace: `"database": {`, `database = {`, `variable "db_password" {`,
+    # and the first object of a list: `"oncall": [{`
     r"""(?:"(?P<q>[^"\n]{1,100})"|'(?P<s>[^'\n]{1,100})'|(?P<k>[A-Za-z_][\w.-]{0,100}))
-        [ \t]*(?:=>|[:=])?[ \t]*$""",
+        [ \t]*(?:=>|[:=])?[ \t]*(?:\[[ \t]*)?$""",
     regex.VERBOSE,
 )
 _BRACES = re.compile(r"[{}]")

@@ -289,6 +289,21 @@ def sg_nric(value: str) -> bool:
     return _SG_LETTERS[compact[0]][total % 11] == compact[8] and not is_junk_number(compact[1:8])
 
 
+def hk_hkid(value: str) -> bool:
+    """A Hong Kong identity card number: one or two letters, six digits and a check digit (0-9 or A, often
+    in brackets, `C297264(4)`).  Letters count A=10 ... Z=35 and a missing first letter 36; with weights
+    9 to 2 over the eight places, the check makes the sum a multiple of 11 (10 is written A)."""
+    m = _HKID.fullmatch(value.strip().upper())
+    if m is None or is_junk_number(m.group(2)):
+        return False
+    letters = m.group(1).rjust(2)
+    values = [36 if c == " " else ord(c) - 55 for c in letters] + [int(d) for d in m.group(2)]
+    total = sum(v * w for v, w in zip(values, range(9, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return m.group(3) == ("A" if check == 10 else str(check))
+
+
+_HKID = regex.compile(r"([A-Z]{1,2})(\d{6})[ \t]?\(?([0-9A])\)?")
 _SG_OFFSET = {"T": 4, "G": 4, "M": 3}
 _SG_LETTERS = {
     "S": "JZIHGFEDCBA",
@@ -616,11 +631,56 @@ _DATE_FORMATS = (
 
 _ORDINAL_DAY = regex.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
 
+# Month names of other languages as dates of birth are written in them (`18. August 2002`, `10 janvier
+# 1952`, `5 de febrero de 1961`, `10 maja 1979`): the nominative and, where a date takes it, the genitive;
+# and English ones, for a day written with a period (`18. June 2002`).
+MONTH_NAMES: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan januar jänner janvier enero janeiro gennaio januari stycznia ledna ocak ianuarie",
+            "february feb februar feber février fevrier febrero fevereiro febbraio februari lutego února"
+            " unora şubat subat februarie",
+            "march mar märz maerz mars marzo março marco maart marts marca března brezna mart martie",
+            "april apr avril abril aprile kwietnia dubna nisan aprilie",
+            "may mai mayo maio maggio mei maj maja května kvetna mayıs mayis",
+            "june jun juni juin junio junho giugno czerwca června cervna haziran iunie",
+            "july jul juli juillet julio julho luglio lipca července cervence temmuz iulie",
+            "aug august août aout agosto augustus augusti sierpnia srpna ağustos agustos",
+            "sep sept september septembre septiembre setiembre setembro settembre września wrzesnia září"
+            " zari eylül eylul septembrie",
+            "october oct oktober octobre octubre outubro ottobre października pazdziernika října rijna"
+            " ekim octombrie",
+            "nov november novembre noviembre novembro listopada listopadu kasım kasim noiembrie",
+            "dec dezember décembre decembre diciembre dezembro dicembre december grudnia prosince aralık"
+            " aralik decembrie",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+# `18. August 2002`, `10 janvier 1952`, `5 de febrero de 1961`, `1er mars 1990`: day, month name, year.
+_NAMED_MONTH = regex.compile(
+    r"([0-3]?\d)(?:\.|er|º|°)?[ \t]+(?:de[ \t]+)?(\p{L}+)\.?[ \t]+(?:de[ \t]+)?(\d{4})"
+)
+_SPACED_DOTS = regex.compile(r"([0-3]?\d)\.[ \t]+([01]?\d)\.[ \t]*(\d{4})")  # `13. 12. 1973`
+
+
+def _numeric_date(text: str) -> str:
+    """A date written with another language's month name, or with blanks after its dots, as `D.M.YYYY`;
+    any other text as it is."""
+    m = _NAMED_MONTH.fullmatch(text)
+    if m is not None:
+        month = MONTH_NAMES.get(m.group(2).casefold())
+        return f"{m.group(1)}.{month}.{m.group(3)}" if month is not None else text
+    m = _SPACED_DOTS.fullmatch(text)
+    return f"{m.group(1)}.{m.group(2)}.{m.group(3)}" if m is not None else text
+
 
 def birth_date(value: str) -> bool:
     """A real calendar date, in the past, no more than 120 years ago (an ordinal day, 15th June, as its
-    number)."""
-    text = _ORDINAL_DAY.sub("", value.strip())
+    number; a month named in another language, `10 janvier 1952`, as its number)."""
+    text = _numeric_date(_ORDINAL_DAY.sub("", value.strip()))
     today = dt.date.today()
     for fmt in _DATE_FORMATS:
         try:
@@ -701,7 +761,10 @@ AWS_SERVICE_ACCOUNTS = frozenset(
 
 
 def not_aws_service_account(value: str) -> bool:
-    return digits(value) not in AWS_SERVICE_ACCOUNTS
+    """Not one of AWS's own accounts (`AWS_SERVICE_ACCOUNTS`) nor an account id of AWS's documentation
+    (`AWS_EXAMPLE_ACCOUNTS`, 111122223333): for rules other than aws-account-id that may see them."""
+    d = digits(value)
+    return d not in AWS_SERVICE_ACCOUNTS and d not in AWS_EXAMPLE_ACCOUNTS
 
 
 def aws_account_id(value: str) -> bool:
@@ -773,10 +836,10 @@ def basic_auth_b64(value: str) -> bool:
 _NOT_PERSON = frozenset(
     """
     team teams squad crew guild tribe chapter platform platforms ops devops devsecops secops finops sre noc
-    soc engineering engineers infra infrastructure security data services service group groups department
-    dept division unit office admin admins administrator administrators bot bots pipeline pipelines ci cd
-    build builds deploy deployer deployment release terraform cloudformation cdk pulumi jenkins ansible chef
-    puppet salt spinnaker argo argocd flux github gitlab bitbucket circleci travis automation automated
+    call duty soc engineering engineers infra infrastructure security data services service group groups
+    department dept division unit office admin admins administrator administrators bot bots pipeline pipelines
+    ci cd build builds deploy deployer deployment release terraform cloudformation cdk pulumi jenkins ansible
+    chef puppet salt spinnaker argo argocd flux github gitlab bitbucket circleci travis automation automated
     system systems cloud support helpdesk billing finance payments payment core api apis backend frontend
     web mobile network networking operations analytics research marketing sales legal hr qa test tests
     testing staging production prod dev development monitoring observability unknown none null tbd n/a na
@@ -864,6 +927,10 @@ _NAME_SUFFIX = regex.compile(
 _CAPS_SURNAME = regex.compile(r"\p{Lu}{2,}(?:-\p{Lu}{2,})*")  # WILSON, MÜLLER-LÜDENSCHEIDT
 
 
+def _capitalized(word: str) -> str:
+    return "-".join(part.capitalize() for part in word.split("-"))  # MÜLLER-LÜDENSCHEIDT: Müller-Lüdenscheidt
+
+
 def person_name(value: str) -> bool:
     """Two to four capitalised name words (initials allowed; particles such as `de la` not counted), no
     digits, none a team or tool word; `SURNAME, Given` as in formal lists; or a Chinese, Japanese or Korean
@@ -883,6 +950,9 @@ def person_name(value: str) -> bool:
             last = "-".join(part.capitalize() for part in last.split("-"))
         text = f"{first.strip()} {last}"
     tokens = text.split()
+    if any(_CAPS_SURNAME.fullmatch(t) for t in tokens):  # "ANTOINE LANGLOIS", "PERON Robert" (a passport's
+        # or a card's capitals, a surname in capitals as French and Spanish lists write it)
+        tokens = [_capitalized(t) if _CAPS_SURNAME.fullmatch(t) else t for t in tokens]
     titled = len(tokens) > 1 and tokens[0].lower().rstrip(".") in _HONORIFIC  # "Dr. Anna Müller", "Ms Smith"
     if titled:
         tokens = tokens[1:]
@@ -1009,7 +1079,7 @@ _EAST_ASIAN_NOT_NAME_WORDS = tuple(
     고객 회사 연구 데이터 네트워크 클라우드 인사 총무 재무 영업 마케팅 チーム グループ
     センター サービス システム インフラ プラットフォーム サポート クラウド ネットワーク
     データ エンジニア セキュリティ オペレーション マネージャー 商事 商店 物産 建設 不動産
-    銀行 証券 保険 電気 株式 有限 合同 集团 集團 公司 科技 控股 商会 병원 은행 증권
+    銀行 証券 保険 電気 株式 有限 合同 集团 集團 公司 科技 控股 商会 部门 部門 병원 은행 증권
     보험 주식
     """.split()
 )
@@ -1018,18 +1088,25 @@ _HANGUL_NAME = regex.compile(r"\p{Hangul}{2,5}")
 _HAN_NAME = regex.compile(r"\p{Han}{2,4}")
 _JA_KANA_NAME = regex.compile(r"\p{Han}{1,3}[\p{Han}\p{Hiragana}\p{Katakana}ー]{1,4}")  # a given name in kana
 _ZH_JA_SURNAMES = _ZH_SURNAMES | _JA_SURNAMES
+_KO_HONORIFIC = regex.compile(r"(?<=\p{Hangul})[ \t]?[님씨]\Z")
+_JA_SURNAMES_NOT_NAME_CHARS = tuple(
+    n for n in _JA_SURNAMES if any(ch in _EAST_ASIAN_NOT_NAME_CHARS for ch in n)
+)
 
 
 def _east_asian_name(text: str) -> bool:
     """A Chinese, Japanese or Korean name: a common family name and a given name (written together or after
     a blank) of one or two characters, up to four after a Japanese family name; or a foreign name in
     katakana with its `・`."""
-    if any(ch in _EAST_ASIAN_NOT_NAME_CHARS for ch in text):
+    # (a family name that holds such a character, 阿部 Abe, 服部 Hattori, is checked for what follows it)
+    rest = next((text[len(n) :] for n in _JA_SURNAMES_NOT_NAME_CHARS if text.startswith(n)), text)
+    if any(ch in _EAST_ASIAN_NOT_NAME_CHARS for ch in rest):
         return False
     if any(word in text for word in _EAST_ASIAN_NOT_NAME_WORDS):
         return False
     if _KATAKANA_NAME.fullmatch(text):
         return True
+    text = _KO_HONORIFIC.sub("", text)  # 최진우 님, 박경희 씨: Mr/Ms after a Korean name
     parts = text.split()
     if len(parts) > 2:
         return False
@@ -1101,6 +1178,7 @@ VALIDATORS: dict[str, Validator] = {
     "aws_account_id": aws_account_id,
     "us_ssn": us_ssn,
     "us_itin": us_itin,
+    "hk_hkid": hk_hkid,
     "us_rtn": us_rtn,
     "uk_nino": uk_nino,
     "es_dni": _stdnum(_es_dni),
@@ -1154,6 +1232,7 @@ CHEAP_VALIDATORS = frozenset(
         "aws_account_id",
         "us_ssn",
         "us_itin",
+        "hk_hkid",
         "us_rtn",
         "uk_nino",
         "es_dni",

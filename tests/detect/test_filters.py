@@ -171,6 +171,8 @@ def test_random_passwords_with_a_dot_are_rarely_member_expressions() -> None:
         "not a valid password",
         "Lag et nytt passord og skriv det inn her.",  # a message (Norwegian)
         "Negotiate",  # PowerShell DSC's PasswordAuthentication = 'Negotiate': a scheme
+        "stored in SSM",  # a sentence about where it is
+        "see the runbook",
     ],
 )
 def test_slots_names_and_labels_are_placeholders(value: str) -> None:
@@ -179,7 +181,13 @@ def test_slots_names_and_labels_are_placeholders(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["correct horse battery staple", "Summer Breeze 2024!", "my_secure_pw_2024", "Tokyo-Secretariat-42"],
+    [
+        "correct horse battery staple",
+        "Summer Breeze 2024!",
+        "my_secure_pw_2024",
+        "Tokyo-Secretariat-42",
+        "inbound tofu theory",  # (function words only as whole words)
+    ],
 )
 def test_passphrases_and_passwords_with_words_are_not_placeholders(value: str) -> None:
     assert not FILTER_FUNCS["placeholder"](value)

@@ -75,7 +75,8 @@ _ATOMS = [
     "npm config set ", "git config --global ", "//r.io/:_authToken ", "configure ",
     "reg add HKLM\\X /v ", " /d ", "Set-ItemProperty -Path X -Name ", " -Value ",
     "--name /p/db_password ", "--value ", " --type SecureString", " \\\n  ",
-    "HTTP_Passwd ", "rootpw ", "passwd ", "<<< '", "echo '", "Password ",
+    "HTTP_Passwd ", "rootpw ", "passwd ", "<<< '", "echo '", "Password ", "bindpw ", "auth_pass ",
+    "xauth_pass ",
 ]  # fmt: skip
 
 
@@ -323,6 +324,8 @@ def test_a_password_line_of_a_config_file_names_its_value() -> None:
         "echo 'password Xq7vLm2pR9zK' >> ~/.msmtprc": ("password", "Xq7vLm2pR9zK"),
         "sudo tee -a /etc/x.conf <<< 'tls.key_passwd Xq7vLm2pR9zK'": ("tls.key_passwd", "Xq7vLm2pR9zK"),
         "rootpw Xq7vLm2pR9zK": ("rootpw", "Xq7vLm2pR9zK"),
+        "binddn cn=nslcd,dc=corp\nbindpw 9V%jbf!GSXv7zQUn_\n": ("bindpw", "9V%jbf!GSXv7zQUn_"),
+        "authentication {\n    auth_type PASS\n    auth_pass YF5wQzOt\n": ("auth_pass", "YF5wQzOt"),
     }
     for text, pair in cases.items():
         assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
@@ -333,6 +336,7 @@ def test_a_password_line_of_a_config_file_names_its_value() -> None:
         "Password rotation-2024",
         "HTTP_Passwd ${ES_PASSWORD}",
         "db_password secret",
+        "    proxy_pass http://127.0.0.1:8080;",
     ):
         assert [(p.key, p.value) for p in _assignments(text, 5.0)] == [], text
 
