@@ -36,13 +36,14 @@ _REFERENCE = regex.compile(
     | ^(?:ssm|secretsmanager):/
     | ^vault:[\w./-]+(?:\#[\w.-]+)?$        # Bank-Vaults / vault-env: vault:secret/data/db#password
     | ^@Microsoft\.KeyVault\(                # an Azure App Service Key Vault reference
-    | ^ENC\[AES256_GCM,data:                # a SOPS-encrypted value (decrypted by sops at boot)
+    | ^ENC\[AES256_GCM,                     # a SOPS-encrypted value (decrypted by sops at boot)
     | ^\$ANSIBLE_VAULT;                      # an Ansible Vault-encrypted value
     | ^%\(\w+\)[sdr]$                         # supervisord's %(ENV_DB_PASSWORD)s, Python %-formatting
     | ^%env\([\w:.-]+\)%$                    # Symfony's %env(DB_PASSWORD)%
     | (?-i:^AQICAH[A-Za-z0-9+/]{20,200}BgkqhkiG9w0BBwa[A-Za-z0-9+/]*={0,2}$)   # an AWS KMS ciphertext
                                            # blob (with its PKCS#7 EncryptedData OID), decrypted at boot
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
+    | ^[\w.-]{1,64}:(?:/[\w.-]+){2,}$        # a name and a file: tls-key:/etc/app/tls.key
     | (?-i:^[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*){2,}$)   # a secret store's path: database/creds/orders,
                                            # secret/data/app (Vault), prod/orders/db (Secrets Manager)
     | (?-i:%0[AD])|^%(?:20|22|27|3C|7B)      # percent-encoded text (a data URL's lines, which the text layers
@@ -59,7 +60,7 @@ _REFERENCE = regex.compile(
                                            # (next(resource_gen), get_tokens_setting(self.config.imds),
                                            # nonsensitive(aws_iam_access_key.s3-user.secret); not hunter(42))
     | (?-i:^[a-z_]\w*(?:\.[a-z_]\w*)+\)+$)    # an attribute in a call's arguments: key=items.get)
-    | ^!!?[A-Za-z][A-Za-z_]*$                # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault
+    | ^!!?[A-Za-z][A-Za-z_]*(?:[ \t]+[|>][-+]?)?$   # a YAML tag: !Ref, !GetAtt, !ImportValue, !vault |
     | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X
     | (?-i:^(?:var|local|module|data|each|count|self|path|terraform)\.[A-Za-z_][\w.\[\]"*-]*$)   # HCL: var.x
     | (?-i:^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w.\[\]]*$)   # random_password.db.result
@@ -119,7 +120,11 @@ _BASE64 = regex.compile(r"^[A-Za-z0-9+/]{8,200}={0,2}$")
 
 _UUID = regex.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 # crypt(3) password hashes as cloud-init's passwd: and chpasswd take them: $6$salt$..., bcrypt, yescrypt
-_CRYPT = r"^\$(?:1|2[abxy]?|5|6|y|gy|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?)\$[./A-Za-z0-9$=,+-]{8,}$"
+_CRYPT = (
+    r"^\$(?:1|2[abxy]?|5|6|y|gy|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?)\$[./A-Za-z0-9$=,+-]{8,}$"
+    # Django's password hashers: pbkdf2_sha256$600000$salt$hash, argon2$argon2id$..., bcrypt_sha256$$2b$...
+    r"|^(?:pbkdf2_sha(?:1|256)|argon2|bcrypt(?:_sha256)?|scrypt)\$[./A-Za-z0-9$=,+:-]{16,}$"
+)
 _HASH = regex.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$|^(?i:sha\d+|md5)[:=-]|"
     + _CRYPT

@@ -577,32 +577,23 @@ def share_documented_examples(rules: list[Rule]) -> list[Rule]:
     """A vendor's documented example value is not a finding whichever rule meets it: a generic rule that
     sees Stripe's example key under `API_KEY=` must drop it like the Stripe rule does, and the Authorization
     header rule drops Okta's example after `SSWS`.  Every credential rule's `allowlist.values` and
-    `allowlist.regexes` apply to all credential rules; likewise the allowlists of the rules that check an
-    email address (`email`: a role mailbox such as noc@ is no person's, in a tag or as an SNS endpoint)."""
-
-    def group(rule: Rule) -> str | None:
-        if rule.category is Category.CREDENTIAL:
-            return "credential"
-        return "email" if any(name == "email" for name, _ in rule.validators) else None
-
-    examples: dict[str, set[str]] = {}
-    patterns: dict[str, dict[str, regex.Pattern[str]]] = {}
+    `allowlist.regexes` apply to all credential rules."""
+    shared = Category.CREDENTIAL
+    examples = frozenset(v for r in rules if r.category is shared for v in r.allow_values)
+    patterns: dict[str, regex.Pattern[str]] = {}
     for r in rules:
-        g = group(r)
-        if g is not None:
-            examples.setdefault(g, set()).update(r.allow_values)
-            patterns.setdefault(g, {}).update((p.pattern, p) for p in r.allow_regexes)
-    out = []
-    for r in rules:
-        g = group(r)
-        if g is not None:
-            r = dataclasses.replace(
-                r,
-                allow_values=r.allow_values | frozenset(examples[g]),
-                allow_regexes=tuple({**{p.pattern: p for p in r.allow_regexes}, **patterns[g]}.values()),
-            )
-        out.append(r)
-    return out
+        if r.category is shared:
+            patterns.update((p.pattern, p) for p in r.allow_regexes)
+    return [
+        dataclasses.replace(
+            r,
+            allow_values=r.allow_values | examples,
+            allow_regexes=tuple({**{p.pattern: p for p in r.allow_regexes}, **patterns}.values()),
+        )
+        if r.category is shared
+        else r
+        for r in rules
+    ]
 
 
 def rules_by_id(rules: Iterable[Rule]) -> Mapping[str, Rule]:
