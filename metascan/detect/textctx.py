@@ -572,7 +572,17 @@ def _yaml_plain_end(text: str, key_start: int, key_end: int, span: tuple[int, in
     rest = text[span[0] : end].rstrip(" \t\r,;")
     if ": " in rest:
         return span[1]  # (not a plain scalar)
+    if text[span[1]] in " \t" and (
+        text[span[0] : end].rstrip(" \t\r")[-1:] in _CODE_LINE_ENDS or _NOT_PLAIN_WORDS.search(rest)
+    ):
+        return span[1]  # words of code, not of a scalar: `k: a === 'b',`, `k: f(x) + 1;`
     return span[0] + len(rest)
+
+
+# A line of code, not of YAML or INI, where a value with blanks would run on: it ends in `,`, `;`, `{`, `(`
+# or `[`, or its words hold quotes, operators or brackets.
+_CODE_LINE_ENDS = frozenset(",;{([")
+_NOT_PLAIN_WORDS = regex.compile(r"""['"`]|[=!<>]=|&&|\|\||[(){}\[\]]""")
 
 
 def _form_rank(literals: tuple[str, ...]) -> int:
