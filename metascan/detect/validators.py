@@ -947,12 +947,11 @@ def person_name(value: str) -> bool:
         last, _, first = text.partition(",")
         last = last.strip()
         if _CAPS_SURNAME.fullmatch(last) and len(last) <= 30:
-            last = "-".join(part.capitalize() for part in last.split("-"))
+            last = _capitalized(last)
         text = f"{first.strip()} {last}"
-    tokens = text.split()
-    if any(_CAPS_SURNAME.fullmatch(t) for t in tokens):  # "ANTOINE LANGLOIS", "PERON Robert" (a passport's
-        # or a card's capitals, a surname in capitals as French and Spanish lists write it)
-        tokens = [_capitalized(t) if _CAPS_SURNAME.fullmatch(t) else t for t in tokens]
+    # (words in capitals as a passport or a card writes them, "ANTOINE LANGLOIS", or a surname in capitals
+    # as French and Spanish lists write it, "PERON Robert")
+    tokens = [_capitalized(t) if _CAPS_SURNAME.fullmatch(t) else t for t in text.split()]
     titled = len(tokens) > 1 and tokens[0].lower().rstrip(".") in _HONORIFIC  # "Dr. Anna Müller", "Ms Smith"
     if titled:
         tokens = tokens[1:]
