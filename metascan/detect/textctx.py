@@ -465,6 +465,55 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
             pos = v.end()
 
 
+# Delimited tables (CSV, semicolon- and tab-separated, pipe-separated) that scripts write as fixtures and seed
+# files: a header line of two or more column names, then rows with as many fields; each field's key is its
+# column's name (`dob,passport\n11/04/2002,540614159`: 540614159 is a `passport`).  A column name is a word
+# without blanks (`dl_number`, `Passport.No`, `"iban"`), so that prose with a comma is no header.
+_CSV_NAME = r'"?[A-Za-z][\w.()/-]{0,40}"?'
+_CSV_HEADER = re.compile(
+    rf"^(?P<indent>[ \t]*)(?P<h>{_CSV_NAME}(?P<d>[,;\t|])[ \t]*{_CSV_NAME}(?:(?P=d)[ \t]*{_CSV_NAME})*)"
+    r"(?P=d)?[ \t]*\r?$",
+    re.MULTILINE,
+)
+_CSV_FIELD = {
+    d: re.compile(rf'[ \t]*(?:"(?P<q>(?:[^"\n]|"")*)"|(?P<u>[^{d}"\n]*?))[ \t]*(?:{d}|\r?$)') for d in ",;\t|"
+}
+_CSV_DELIMITERS = (",", ";", "\t", "|")
+_CSV_ROWS = 10_000  # rows read after one header
+
+
+def _csv_pairs(text: str) -> Iterator[Pair]:
+    """The fields of delimited tables, each keyed by its column's name (see `_CSV_HEADER`)."""
+    for h in _CSV_HEADER.finditer(text):
+        d = h.group("d")
+        names = [n.strip(' \t"') for n in h.group("h").split(d)]
+        field = _CSV_FIELD[d]
+        pos = h.end() + 1
+        for _ in range(_CSV_ROWS):
+            if pos >= len(text):
+                break
+            eol = text.find("\n", pos)
+            if eol < 0:
+                eol = len(text)
+            row: list[tuple[int, int]] = []
+            at = pos
+            while at <= eol and len(row) <= len(names):
+                f = field.match(text, at, eol)
+                if f is None:
+                    break
+                g = "q" if f.group("q") is not None else "u"
+                row.append(f.span(g))
+                if f.end() == at or f.end() >= eol:
+                    break
+                at = f.end()
+            if len(row) != len(names) or not any(a < b for a, b in row):
+                break
+            for name, (a, b) in zip(names, row, strict=True):
+                if a < b:
+                    yield Pair(name, a, b, text[a:b])
+            pos = eol + 1
+
+
 _by_start_and_rank = operator.itemgetter(0, 1)
 _NUMBER = regex.compile(r"[\d.-]+")
 _NUMBER_FIRST = frozenset("0123456789.-")  # the ASCII characters a number can start with (`\d` in ASCII)
@@ -1034,6 +1083,8 @@ class TextContext:
             except TimeoutError:
                 if window is None:
                     raise
+        if "\n" in self.text and any(map(self.text.__contains__, _CSV_DELIMITERS)):
+            out.extend(_csv_pairs(self.text))
         out = [self._named(p) for p in out]
         out.sort(key=_by_value_start)
         return out

@@ -111,3 +111,46 @@ def test_line_starts_are_one_past_each_line_break(text: str) -> None:
     assert TextContext(text, FieldKind.SCRIPT)._line_starts == [0] + [
         i + 1 for i, c in enumerate(text) if c == "\n"
     ]
+
+
+# Delimited tables: each field is keyed by its column's name.
+_CSV = (
+    "cat > /opt/app/fixtures/applicants.csv <<'EOF'\n"
+    "state,dl_number,passport,dob\n"
+    'CA,E0948475,"540 614 159",11/04/2002\n'
+    "NY,E0948476,,12/05/1990\n"
+    "EOF\n"
+    '$csv = @"\n'
+    "  codice_fiscale;iban;indirizzo\n"
+    '  PVLTMR48P56G273R;IT31X0483412658905599833938;"Corso Vittorio Emanuele II 195, 20121 Milano"\n'
+    '"@\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("E0948475", "dl_number"),
+        ("540 614 159", "passport"),  # quoted: the value inside the quotes
+        ("12/05/1990", "dob"),  # a later row, after an empty field
+        ("IT31X0483412658905599833938", "iban"),  # semicolons, indented
+        ("Corso Vittorio Emanuele II 195, 20121 Milano", "indirizzo"),  # a delimiter inside quotes
+    ],
+)
+def test_a_table_field_is_keyed_by_its_column(value: str, key: str) -> None:
+    ctx = TextContext(_CSV, FieldKind.SCRIPT)
+    assert _pair(ctx, value)[0] == key
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Restart the service, then check the logs\nwait 5 minutes, then retry\n", "then retry"),  # prose
+        ("a,b,c\n1,2\n", "2"),  # a row with another number of fields: no table
+        ("echo a,b\n1,2\n", "2"),  # a command, not a header
+    ],
+)
+def test_no_table_without_a_header_and_rows_of_its_width(text: str, value: str) -> None:
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    start = text.rindex(value)
+    assert ctx.pair_at(start, start + len(value)) is None
