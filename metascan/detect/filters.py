@@ -19,6 +19,7 @@ _REFERENCE = regex.compile(
     | ^\$\(                                  # $(command ...)
     | ^\$[A-Za-z_][\w]*$                     # $VAR
     | ^\$env:\w+$                            # PowerShell $env:VAR
+    | ^\$(?:env:)?[A-Za-z_]\w*[/\\]          # a variable, then a path: $HOME/.pgpass, $env:TEMP/x.zip
     | ^\$[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]]*\])+$   # a variable's member: $Secret.Password
     | ^\$(?:\.[A-Za-z_][\w-]*|\[[^\[\]]*\])+$        # a JSONPath: $.output.Payload.body.key
     | ^@\w*(?:pass|pwd|secret|token|key)\w*$            # a SQL parameter: ...;password=@password

@@ -498,6 +498,42 @@ def us_ssn(value: str) -> bool:
     return len(d) == 9 and d not in _SSN_EXAMPLES and _us_ssn.is_valid(d) and not is_junk_number(d)
 
 
+def us_hicn(value: str) -> bool:
+    """A Medicare Health Insurance Claim Number: the holder's (or wage earner's) Social Security number and a
+    beneficiary identification code of a letter and maybe a digit (123-45-6789A, 123456789B1)."""
+    d = digits(value[:-2] if value[-2:-1].isalpha() else value[:-1])
+    return value[-1:].isalnum() and us_ssn(d)
+
+
+# ISO/IEC 7813 magnetic-stripe tracks: track 1 `%B<PAN>^<NAME>^<YYMM><service code>...?`, track 2
+# `;<PAN>=<YYMM><service code>...?`.  The card number must be a payment card's.
+_TRACK_PAN = regex.compile(r"(?:%B|;)(\d{12,19})[\^=]")
+
+
+def card_track(value: str) -> bool:
+    m = _TRACK_PAN.match(value)
+    return m is not None and payment_card(m.group(1))
+
+
+# ISO 3779 vehicle identification numbers: 17 characters without I, O and Q; North American ones (first
+# character 1-5) carry a check digit in position 9 (49 CFR 565), which others may leave out.
+_VIN_VALUES = {str(d): d for d in range(10)}
+_VIN_LETTERS = (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9)
+_VIN_VALUES.update(zip("ABCDEFGHJKLMNPRSTUVWXYZ", _VIN_LETTERS, strict=True))
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN = regex.compile(r"[A-HJ-NPR-Z0-9]{17}")
+
+
+def vin(value: str) -> bool:
+    v = value.strip().upper()
+    if not _VIN.fullmatch(v) or sum(c.isdigit() for c in v) < 5 or not any(c.isalpha() for c in v[:8]):
+        return False
+    if v[0] in "12345":
+        total = sum(_VIN_VALUES[c] * w for c, w in zip(v, _VIN_WEIGHTS, strict=True)) % 11
+        return v[8] == ("X" if total == 10 else str(total))
+    return not is_junk_number(digits(v))
+
+
 def us_rtn(value: str) -> bool:
     """ABA routing number: checksum and a Federal Reserve prefix (00-12, 21-32, 61-72, 80)."""
     d = digits(value)
@@ -520,17 +556,48 @@ def in_aadhaar(value: str) -> bool:
     return len(d) == 12 and _in_aadhaar.is_valid(d) and _verhoeff.is_valid(d) and not is_junk_number(d)
 
 
+# Numbers that regulators set aside for films, TV, books and examples, never given to subscribers: Ofcom's
+# drama numbers (07700 900000-900999, 01632 960xxx, 020 7946 0xxx, 0113-0191 496/498 0xxx, 028 9649 6xxx,
+# 029 2018 0xxx, 0808 157 0xxx, 0909 879 0xxx, 03069 990xxx), the NANP's 555-0100 to 555-0199, and ACMA's
+# numbers for creative works (mobiles 0491 570 000-0491 579 999, landlines 0x 5550 xxxx and 0x 7010 xxxx).
+_FICTIONAL = {
+    44: regex.compile(
+        r"7700900|1632960|2079460|1(?:1[3-8]|[2-6]1)4960|1914980|2896496|2920180|8081570|9098790|3069990"
+    ),
+    1: regex.compile(r"[2-9]\d\d55501\d\d"),
+    61: regex.compile(r"49157|[2378](?:5550|7010)"),
+}
+
+
+def is_fictional_number(num: phonenumbers.PhoneNumber) -> bool:
+    """A number from a range set aside for fiction and examples (`_FICTIONAL`): nobody's phone."""
+    form = _FICTIONAL.get(num.country_code or 0)
+    return form is not None and form.match(str(num.national_number)) is not None
+
+
+def not_fictional_phone(value: str) -> bool:
+    """False for an international number from a range set aside for fiction (`is_fictional_number`)."""
+    text = value.strip()
+    try:
+        num = phonenumbers.parse("+" + text.lstrip("+"), None)
+    except phonenumbers.NumberParseException:
+        return True
+    return not is_fictional_number(num)
+
+
 def phone(value: str) -> bool:
-    """A valid number for its country: international form anywhere, national forms in a few countries."""
+    """A valid number for its country: international form anywhere, national forms in a few countries.
+    Numbers set aside for fiction (`is_fictional_number`) are no one's."""
     text = value.strip()
     try:
         if text.startswith("+") or text.startswith("00"):
             num = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
-            return bool(phonenumbers.is_valid_number(num)) and not is_junk_number(text)
+            valid = bool(phonenumbers.is_valid_number(num))
+            return valid and not is_junk_number(text) and not is_fictional_number(num)
         for region in _NATIONAL_REGIONS:
             num = phonenumbers.parse(text, region)
             if phonenumbers.is_valid_number(num) and not is_junk_number(text):
-                return True
+                return not is_fictional_number(num)
     except phonenumbers.NumberParseException:
         return False
     return False
@@ -547,7 +614,12 @@ def phone_possible(value: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     national = str(num.national_number)
-    return len(national) >= 7 and bool(phonenumbers.is_possible_number(num)) and not is_junk_number(text)
+    return (
+        len(national) >= 7
+        and bool(phonenumbers.is_possible_number(num))
+        and not is_junk_number(text)
+        and not is_fictional_number(num)
+    )
 
 
 # (only with phone context: `phone-number-national` requires it; the first fifteen are tried first)
@@ -586,6 +658,25 @@ def email(value: str) -> bool:
     if domain in _SSH_NAME_DOMAINS and _SSH_NAME.fullmatch(local):
         return False  # an SSH algorithm's name (sshd_config: chacha20-poly1305@openssh.com), not a mailbox
     return not any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS)
+
+
+# The local parts of role mailboxes: a team's, a function's or a system's address (noc@, billing@, noreply@,
+# sre-team@), not a person's.  One list for every email rule (email-address, sns-email-endpoint).
+_ROLE_MAILBOX = regex.compile(
+    r"(?i)(?:no-?reply|do-?not-?reply|postmaster|hostmaster|webmaster|mailer-daemon|abuse|root|nobody|git|admin"
+    r"|administrator|alerts?|alarms?|ops|devops|sre|on-?call|noc|soc|security|support|help|helpdesk|info|contact"
+    r"|team|it|billing|finance|accounts|sales|marketing|hr|jobs|careers|notifications?|notify|monitoring|ci|cd"
+    r"|builds?|deploy|jenkins|bots?|robot|aws|cloud|platform|infra|engineering|qa|dev|devs|developers"
+    r"|incidents?|escalations?|pager|status|reports?|backups?|finops|costs?|dba|netops|secops|privacy|legal"
+    r"|compliance|audit|dpo)"
+    r"(?:[._-](?:team|alerts?|alarms?|ops|group|list|notifications?|root|costs?|reports?|incidents?|on-?call"
+    r"|pager|escalations?|support|status))?(?:\+[^@\s]*)?@"
+)
+
+
+def not_role_mailbox(value: str) -> bool:
+    """False for a role mailbox's address (`noc@acme.io`, `billing-team+aws@acme.io`)."""
+    return _ROLE_MAILBOX.match(value) is None
 
 
 # SSH algorithm names outside the IETF's namespace are NAME@DOMAIN (RFC 4251, section 6): the ones in
@@ -1179,6 +1270,9 @@ VALIDATORS: dict[str, Validator] = {
     "us_itin": us_itin,
     "hk_hkid": hk_hkid,
     "us_rtn": us_rtn,
+    "us_hicn": us_hicn,
+    "card_track": card_track,
+    "vin": vin,
     "uk_nino": uk_nino,
     "es_dni": _stdnum(_es_dni),
     "es_nie": _stdnum(_es_nie),
@@ -1192,6 +1286,7 @@ VALIDATORS: dict[str, Validator] = {
     "gb_nhs": _stdnum(_gb_nhs),
     "phone": phone,
     "phone_possible": phone_possible,
+    "not_fictional_phone": not_fictional_phone,
     "fi_hetu": fi_hetu,
     "de_document_number": de_document_number,
     "sg_nric": sg_nric,
@@ -1209,6 +1304,7 @@ VALIDATORS: dict[str, Validator] = {
     "ng_nin": ng_nin,
     "uk_driving_licence": uk_driving_licence,
     "email": email,
+    "not_role_mailbox": not_role_mailbox,
     "email_obfuscated": email_obfuscated,
     "birth_date": birth_date,
     "random_token": random_token,
@@ -1228,11 +1324,15 @@ CHEAP_VALIDATORS = frozenset(
         "not_junk",
         "not_timestamp",
         "not_aws_service_account",
+        "not_role_mailbox",
         "aws_account_id",
         "us_ssn",
         "us_itin",
         "hk_hkid",
         "us_rtn",
+        "us_hicn",
+        "card_track",
+        "vin",
         "uk_nino",
         "es_dni",
         "es_nie",

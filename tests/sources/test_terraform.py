@@ -34,7 +34,7 @@ PLANTED = {
     ("email-address", "LaunchTemplateVersion", "VersionDescription", "sanjay.raman@billing-team.io"),
     ("phone-number", "AutoScalingGroup", "Tags[Escalation].Value", "+49 30 18272 3456"),
     ("iban", "LifecycleHook", "NotificationMetadata", "GB96BARC20038041234567"),
-    ("sns-sms-endpoint", "SnsSubscription", "Endpoint", "+447700900123"),
+    ("sns-sms-endpoint", "SnsSubscription", "Endpoint", "+447911123456"),
     ("template-noecho-default", "TemplateParameter", "DefaultValue", "Jc5-Tv8k-Hy3m"),
 }
 
@@ -636,7 +636,7 @@ def test_the_registry_autoscaling_modules_inputs_are_what_it_makes(tmp_path: Pat
         "  create_launch_template = false\n"
         '  launch_template_id = "lt-0abc1234def567890"\n'
         '  launch_template_description = "owner lena.berg@acme-corp.io"\n'
-        '  autoscaling_group_tags = { Escalation = "+44 20 7946 0958" }\n'
+        '  autoscaling_group_tags = { Escalation = "+44 20 7183 0958" }\n'
         "}\n"
     )
     report = scan(main)
@@ -660,7 +660,7 @@ def test_the_registry_autoscaling_modules_inputs_are_what_it_makes(tmp_path: Pat
         ("LaunchTemplate", "Tags[Owner].Value", "sanjay.raman@billing-team.io"): 23,
         ("AutoScalingGroup", "Tags[Owner].Value", "sanjay.raman@billing-team.io"): 23,
         ("ScheduledAction", "ScheduledActionName", "off-call-lena.berg@acme-corp.io"): 21,
-        ("AutoScalingGroup", "Tags[Escalation].Value", "+44 20 7946 0958"): 36,
+        ("AutoScalingGroup", "Tags[Escalation].Value", "+44 20 7183 0958"): 36,
     }
     resources = {(f.resource.type, f.resource.id) for f in report.findings}
     assert resources == {
