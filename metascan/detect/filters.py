@@ -108,7 +108,8 @@ _PLACEHOLDER = regex.compile(
     | <[A-Za-z][\w-]{2,}>                    # a template's slot in the value: attr_<lower_case_name>
     | (?:example|sample|dummy|placeholder|changeme|xxxxx|redacted)
     | (?:^|[\W_])(?:fake|bogus|tooshort|too[_-]short)(?:[\W_]|$)   # a-fake-tooshort-key
-    | ^\*{3,} | \*{4,}$                                  # masked values
+    | ^\*{3,} | \*{4,}$ | \#{4,}$                        # masked values
+    | (?:token|key|secret|password)[_-]?here$            # SlackAppConfigurationAccessTokenHere
     | ^(.{1,8}?)\1{2,}$                                  # one block three times or more: abcd1234abcd1234...
     | \.{2,}$ | …$                                      # cut short: ops_eyJzaWduSW5B.., sk-proj-abc…
     """

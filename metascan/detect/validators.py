@@ -709,6 +709,8 @@ _DATE_FORMATS = (
     "%d %B %Y",
     "%b %d, %Y",
     "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
     "%Y.%m.%d",
     "%Y%m%d",
     "%d-%b-%Y",
