@@ -731,22 +731,25 @@ MONTH_NAMES: dict[str, int] = {
     name: number
     for number, names in enumerate(
         (
-            "january jan januar jänner janvier enero janeiro gennaio januari stycznia ledna ocak ianuarie",
+            "january jan januar jänner janvier enero janeiro gennaio januari stycznia ledna ocak ianuarie"
+            " января січня",
             "february feb februar feber février fevrier febrero fevereiro febbraio februari lutego února"
-            " unora şubat subat februarie",
-            "march mar märz maerz mars marzo março marco maart marts marca března brezna mart martie",
-            "april apr avril abril aprile kwietnia dubna nisan aprilie",
-            "may mai mayo maio maggio mei maj maja května kvetna mayıs mayis",
-            "june jun juni juin junio junho giugno czerwca června cervna haziran iunie",
-            "july jul juli juillet julio julho luglio lipca července cervence temmuz iulie",
-            "aug august août aout agosto augustus augusti sierpnia srpna ağustos agustos",
+            " unora şubat subat februarie февраля лютого",
+            "march mar märz maerz mars marzo março marco maart marts marca března brezna mart martie"
+            " марта березня",
+            "april apr avril abril aprile kwietnia dubna nisan aprilie апреля квітня",
+            "may mai mayo maio maggio mei maj maja května kvetna mayıs mayis мая травня",
+            "june jun juni juin junio junho giugno czerwca června cervna haziran iunie июня червня",
+            "july jul juli juillet julio julho luglio lipca července cervence temmuz iulie июля липня",
+            "aug august août aout agosto augustus augusti sierpnia srpna ağustos agustos августа серпня",
             "sep sept september septembre septiembre setiembre setembro settembre września wrzesnia září"
-            " zari eylül eylul septembrie",
+            " zari eylül eylul septembrie сентября вересня",
             "october oct oktober octobre octubre outubro ottobre października pazdziernika října rijna"
-            " ekim octombrie",
-            "nov november novembre noviembre novembro listopada listopadu kasım kasim noiembrie",
+            " ekim octombrie октября жовтня",
+            "nov november novembre noviembre novembro listopada listopadu kasım kasim noiembrie"
+            " ноября листопада",
             "dec dezember décembre decembre diciembre dezembro dicembre december grudnia prosince aralık"
-            " aralik decembrie",
+            " aralik decembrie декабря грудня",
         ),
         start=1,
     )
