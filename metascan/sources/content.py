@@ -2,7 +2,7 @@
 
 * JSON (`{` or `[` first): API responses (one, several pages, or a list of them), bare items as
   `aws ... --query` prints them (`--query 'AutoScalingGroups[]'`), a CloudFormation template
-  (`cloudformation.py`) or Terraform JSON (`terraform.py`);
+  (`cloudformation.py`), Terraform JSON (`terraform.py`) or AWS Config configuration items (`awsconfig.py`);
 * HCL (a `.tf` file, or text whose blocks read `resource "..." {`): Terraform configuration (`hcl.py`);
 * AWS CLI `--output text` or `--output table`: not read, skipped with the advice to use `--output json`;
 * anything else: YAML (`yamldoc.py`), CLI `--output yaml` / `yaml-stream` or a CloudFormation template.
@@ -27,7 +27,7 @@ from typing import Any
 from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
-from . import cloudformation, hcl, sniff, terraform
+from . import awsconfig, cloudformation, hcl, sniff, terraform
 from .jsonguard import BigNumber, Duplicates, big_number, int_parser
 from .jsonpos import ExportLocator, LineIndex, loads_located
 from .responses import Responses
@@ -218,6 +218,16 @@ def _classify(
             strict,
             terraform.NO_RESOURCES,
         )
+        return
+    if awsconfig.is_config(doc):
+        responses = awsconfig.convert(doc)
+        if not len(responses):
+            yield _skip(source, awsconfig.NO_RESOURCES, strict)
+            return
+        for note in responses.notes:
+            yield Skipped(source, note)
+        for response in responses.documents():  # an account's resources, as recorded: not per_source
+            yield Document(source, response)
         return
     if isinstance(doc, dict) and identify(doc) is not None:
         yield Document(source, doc, locate)

@@ -16,7 +16,7 @@ from ..aws.documents import unrecognised as unrecognised_response
 
 SUPPORTED = (
     "metascan reads saved AWS CLI/API output (JSON or YAML, gzip too), CloudFormation templates (JSON or"
-    " YAML, CDK and SAM too) and Terraform plans, state and .tf files"
+    " YAML, CDK and SAM too), Terraform plans, state and .tf files, and AWS Config configuration items"
 )
 
 # The AWS CLI command that saves each response kind.
