@@ -41,8 +41,10 @@ _REFERENCE = regex.compile(
     | ^\$ANSIBLE_VAULT;                      # an Ansible Vault-encrypted value
     | ^%\(\w+\)[sdr]$                         # supervisord's %(ENV_DB_PASSWORD)s, Python %-formatting
     | ^%env\([\w:.-]+\)%$                    # Symfony's %env(DB_PASSWORD)%
-    | (?-i:^AQICAH[A-Za-z0-9+/]{20,200}BgkqhkiG9w0BBwa[A-Za-z0-9+/]*={0,2}$)   # an AWS KMS ciphertext
-                                           # blob (with its PKCS#7 EncryptedData OID), decrypted at boot
+    | (?-i:^AQICAH[A-Za-z0-9+/]{40,}={0,2}$)    # an AWS KMS ciphertext blob (its version and format
+                                           # bytes 01 02 02 00 78 first), decrypted at boot
+    | (?-i:^ENC\([A-Za-z0-9+/=]{8,}\)$)         # a Jasypt-encrypted property (Spring): ENC(...)
+    | (?-i:^\{cipher\}[A-Za-z0-9+/=]{8,}$)       # a Spring Cloud Config encrypted value
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^[\w.-]{1,64}:(?:/[\w.-]+){2,}$        # a name and a file: tls-key:/etc/app/tls.key
     | (?-i:^[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*){2,}$)   # a secret store's path: database/creds/orders,
@@ -126,6 +128,8 @@ _CRYPT = (
     r"^\$(?:1|2[abxy]?|5|6|y|gy|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?)\$[./A-Za-z0-9$=,+-]{8,}$"
     # Django's password hashers: pbkdf2_sha256$600000$salt$hash, argon2$argon2id$..., bcrypt_sha256$$2b$...
     r"|^(?:pbkdf2_sha(?:1|256)|argon2|bcrypt(?:_sha256)?|scrypt)\$[./A-Za-z0-9$=,+:-]{16,}$"
+    # PostgreSQL's stored passwords: md5 and the user's MD5, a SCRAM-SHA-256 verifier
+    r"|^md5[0-9a-f]{32}$|^SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$"
 )
 _HASH = regex.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$|^(?i:sha\d+|md5)[:=-]|"
@@ -141,7 +145,7 @@ _AWS_ID = regex.compile(
 _PATH = regex.compile(
     r"^(?:~|\.{1,2})?/[\w./-]*$|^[A-Za-z]:\\"
     r"|^[\w.-]+(?:/[\w.-]+)*\.(?:pem|key|crt|cer|json|ya?ml|txt|conf|cfg|ini|env|p12|pfx|jks|zip|tar|t?gz|bz2|xz"
-    r"|jar|war|whl|rpm|deb|msi|exe|sh|ps1|py|sql|csv|xml|html?|js|log|md|toml|properties)$"
+    r"|jar|war|whl|rpm|deb|msi|exe|sh|ps1|py|sql|csv|xml|html?|js|log|md|toml|properties|tfstate|tfvars|hcl)$"
 )
 _SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
 # (also joined by `:`, a namespaced name: aws:autoscaling:groupName, tag:SSMBootstrap; a separator last is a
