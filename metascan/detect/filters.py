@@ -41,8 +41,9 @@ _REFERENCE = regex.compile(
     | ^\$ANSIBLE_VAULT;                      # an Ansible Vault-encrypted value
     | ^%\(\w+\)[sdr]$                         # supervisord's %(ENV_DB_PASSWORD)s, Python %-formatting
     | ^%env\([\w:.-]+\)%$                    # Symfony's %env(DB_PASSWORD)%
-    | (?-i:^AQICAH[A-Za-z0-9+/]{40,}={0,2}$)    # an AWS KMS ciphertext blob (its version and format
-                                           # bytes 01 02 02 00 78 first), decrypted at boot
+    | (?-i:^AQICAH[A-Za-z0-9+/]{20,300}(?:BgkqhkiG9w0BBw|YJKoZIhvcNAQcG|GCSqGSIb3DQEHB)[A-Za-z0-9+/]*={0,2}$)
+                                           # an AWS KMS ciphertext blob: its format bytes, then PKCS#7's
+                                           # EncryptedData OID (in any of base64's three alignments)
     | (?-i:^ENC\([A-Za-z0-9+/=]{8,}\)$)         # a Jasypt-encrypted property (Spring): ENC(...)
     | (?-i:^\{cipher\}[A-Za-z0-9+/=]{8,}$)       # a Spring Cloud Config encrypted value
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
@@ -160,7 +161,8 @@ _LABEL_KEY = regex.compile(
 )
 _CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camelCase, PascalCase, UPPER
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
-_ARITHMETIC = regex.compile(r"[*/]\(|\)[*/]|\d\*\d")  # bytes/(1024*1024)
+# bytes/(1024*1024), (a+b)*(c): not the `)*W` of a WordPress salt
+_ARITHMETIC = regex.compile(r"[*/]\(\d|\)[*/][\d(]|\d\*\d")
 
 
 # An expression naming a member in words: event.ResourceProperties.Name, axis._maxTicksKey,

@@ -275,6 +275,7 @@ def test_arns_with_a_placeholder_partition_are_aws_ids() -> None:
         ("100 * (px_volume_usage_bytes / px_volume_capacity_bytes)", True),
         ("value with quotes and spaces", True),
         ("px_pool_stats_total_bytes/(1024*1024*1024)", True),  # arithmetic
+        ("gA_P~WoMtH}mu,)*W1r03@qs)}ihVl9CSOZ4qNzq", False),  # a WordPress salt's `)*`: no arithmetic
         ("-----BEGIN PRIVATE KEY-----\\nMIIEvAIBADANBgkqhkiG9w0BAQEFAASC", False),  # a PEM block is a key
         ("  Xq7vLm2pR9zKe8sT3hJ6  ", False),  # (blanks around it are not in it)
     ],
