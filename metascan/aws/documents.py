@@ -282,13 +282,23 @@ def _templates(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
         yield from e.tags("Tags", t.get("Tags"))
 
 
+def _hook_where(res: Resource, hook: Mapping[str, Any], ctx: _Ctx) -> Resource:
+    """A lifecycle hook has no ARN of its own: its account is its role's (Auto Scaling assumes a role of the
+    hook's account) or its target's, and its region its target's (a queue or topic of the group's region)."""
+    role = parse_arn(_s(hook.get("RoleARN")) or "")
+    target = parse_arn(_s(hook.get("NotificationTargetARN")) or "")
+    account = (role.account if role else None) or (target.account if target else None)
+    region = target.region if target else None
+    return Resource(res.type, res.id, None, region or ctx.defaults.region, account or ctx.defaults.account)
+
+
 def _hooks(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
     for it in _each(ctx, data, "LifecycleHooks", "AutoScalingGroupName", "LifecycleHookName"):
         if isinstance(it, Skipped):
             yield it
             continue
         h, (group, name) = it
-        res = _where(Resource("LifecycleHook", f"{group}/{name}"), {}, None, ctx)
+        res = _hook_where(Resource("LifecycleHook", f"{group}/{name}"), h, ctx)
         yield ResourceRecord(res, ctx.source, "LifecycleHook", h)
         e = _Emit(ctx, res)
         yield from e.text("LifecycleHookName", name, FieldKind.NAME)

@@ -24,6 +24,7 @@ _REFERENCE = regex.compile(
     | ^\$(?:\.[A-Za-z_][\w-]*|\[[^\[\]]*\])+$        # a JSONPath: $.output.Payload.body.key
     | ^@\w*(?:pass|pwd|secret|token|key)\w*$            # a SQL parameter: ...;password=@password
     | ^\$\[[^\[\]]+\]$                   # taskcat's $[taskcat_genpass_16], Azure Pipelines' $[variables.x]
+    | ^\(\([\w.:/-]+\)\)$                  # a Concourse pipeline variable: ((concourse_token))
     | (?-i:^(?:this|self)\.[A-Za-z_$][\w$]*$)   # a field: this.mPassword, self.password
     | ^%[\w]+%$                              # Windows %VAR%
     | ^\{\{.*\}\}$                           # templates {{ ... }} and {{resolve:...}}

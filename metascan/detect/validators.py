@@ -671,6 +671,7 @@ _ROLE_MAILBOX = regex.compile(
     r"|compliance|audit|dpo)"
     r"(?:[._-](?:team|alerts?|alarms?|ops|group|list|notifications?|root|costs?|reports?|incidents?|on-?call"
     r"|pager|escalations?|support|status))?(?:\+[^@\s]*)?@"
+    r"|svc[._-][^@\s]*@"  # a service account's mailbox: svc-f0eqz@, svc.backup@
 )
 
 

@@ -150,7 +150,14 @@ def test_lifecycle_hooks_metadata_and_target_names() -> None:
     assert fs["NotificationMetadata"].resource.id == "web-prod/drain"
     assert fs["NotificationTargetARN"].value == "cust-884421-queue"
     assert fs["RoleARN"].value == "hook-role"
-    assert fs["NotificationMetadata"].resource.region is None  # hooks carry no ARN of their own
+    # a hook has no ARN of its own: its role gives its account, its target its region (so that the account's
+    # own id in its metadata is known as its own)
+    hook = fs["NotificationMetadata"].resource
+    assert (hook.arn, hook.region, hook.account) == (None, "us-east-1", ACCT)
+    hooks = data["LifecycleHooks"]
+    bare = {k: v for k, v in hooks[0].items() if k not in ("NotificationTargetARN", "RoleARN")}
+    alone = by_path(fields({"LifecycleHooks": [bare]}))["NotificationMetadata"].resource
+    assert (alone.region, alone.account) == (None, None)
 
 
 def test_notification_configurations_group_duplicates_into_one_resource() -> None:
