@@ -475,11 +475,15 @@ _CSV_HEADER = re.compile(
     r"(?P=d)?[ \t]*\r?$",
     re.MULTILINE,
 )
+# (possessive: a field's characters are never given back, so that a long line of blanks or a stray quote
+# costs one pass, not one per character)
 _CSV_FIELD = {
-    d: re.compile(rf'[ \t]*(?:"(?P<q>(?:[^"\n]|"")*)"|(?P<u>[^{d}"\n]*?))[ \t]*(?:{d}|\r?$)') for d in ",;\t|"
+    d: re.compile(rf'[ \t]*+(?:"(?P<q>(?:[^"\n]|"")*+)"|(?P<u>[^{d}"\n]*+))[ \t]*+(?:{d}|\r?$)')
+    for d in ",;\t|"
 }
 _CSV_DELIMITERS = (",", ";", "\t", "|")
 _CSV_ROWS = 10_000  # rows read after one header
+_CSV_LINE = 8192  # a longer line is no row of a table (and ends it)
 
 
 def _csv_pairs(text: str) -> Iterator[Pair]:
@@ -495,14 +499,21 @@ def _csv_pairs(text: str) -> Iterator[Pair]:
             eol = text.find("\n", pos)
             if eol < 0:
                 eol = len(text)
+            if eol - pos > _CSV_LINE:
+                break
             row: list[tuple[int, int]] = []
             at = pos
             while at <= eol and len(row) <= len(names):
                 f = field.match(text, at, eol)
                 if f is None:
                     break
-                g = "q" if f.group("q") is not None else "u"
-                row.append(f.span(g))
+                if f.group("q") is not None:
+                    row.append(f.span("q"))
+                else:  # an unquoted field, without the blanks before its delimiter
+                    a, b = f.span("u")
+                    while b > a and text[b - 1] in " \t\r":
+                        b -= 1
+                    row.append((a, b))
                 if f.end() == at or f.end() >= eol:
                     break
                 at = f.end()

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import bisect
+import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metascan.detect.textctx import TextContext, _enclosing_braces, _innermost_brace, key_text
+from metascan.detect.textctx import TextContext, _csv_pairs, _enclosing_braces, _innermost_brace, key_text
 from metascan.model import FieldKind
 
 
@@ -154,3 +155,21 @@ def test_no_table_without_a_header_and_rows_of_its_width(text: str, value: str) 
     ctx = TextContext(text, FieldKind.SCRIPT)
     start = text.rindex(value)
     assert ctx.pair_at(start, start + len(value)) is None
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        " " * 8000 + '"',  # blanks, then a quote that opens nothing
+        ("x" * 40 + " ") * 190 + '"',  # words and blanks up to the longest row, then a stray quote
+        "," * 4000,  # a row of empty fields
+    ],
+)
+def test_a_hostile_row_costs_one_pass(row: str) -> None:
+    """A table's fields are matched without giving characters back: a long row of blanks or a stray quote
+    is read in one pass (a lazy field pattern tried every length: quadratic in the row's length)."""
+    text = "a,b\n" + row + "\n"
+    cpu = time.process_time()
+    for _ in range(20):
+        list(_csv_pairs(text))
+    assert time.process_time() - cpu < 0.5
