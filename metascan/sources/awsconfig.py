@@ -109,7 +109,10 @@ def convert(doc: Mapping[str, Any]) -> Responses:
         if kind not in _TYPES:
             continue
         if not isinstance(config, dict) or not config:
-            out.notes.append(f"a {kind} configuration item without a configuration (a deleted resource?)")
+            out.notes.append(
+                f"a {kind} configuration item without a configuration (a deleted resource, or a query that"
+                " did not select it)"
+            )
             continue
         tags = _tags(item)
         if kind == "AWS::AutoScaling::AutoScalingGroup":
