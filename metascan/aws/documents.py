@@ -283,13 +283,16 @@ def _templates(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
 
 
 def _hook_where(res: Resource, hook: Mapping[str, Any], ctx: _Ctx) -> Resource:
-    """A lifecycle hook has no ARN of its own: its account is its role's (Auto Scaling assumes a role of the
-    hook's account) or its target's, and its region its target's (a queue or topic of the group's region)."""
-    role = parse_arn(_s(hook.get("RoleARN")) or "")
-    target = parse_arn(_s(hook.get("NotificationTargetARN")) or "")
-    account = (role.account if role else None) or (target.account if target else None)
-    region = target.region if target else None
-    return Resource(res.type, res.id, None, region or ctx.defaults.region, account or ctx.defaults.account)
+    """A lifecycle hook has no ARN of its own: where the scan does not know its region and account (a live
+    scan does, and `--region`/`--account` say them), its account is its role's (Auto Scaling assumes a role
+    of the hook's account) or its target's, and its region its target's."""
+    region, account = ctx.defaults.region, ctx.defaults.account
+    if region is None or account is None:
+        role = parse_arn(_s(hook.get("RoleARN")) or "")
+        target = parse_arn(_s(hook.get("NotificationTargetARN")) or "")
+        account = account or (role.account if role else None) or (target.account if target else None)
+        region = region or (target.region if target else None)
+    return Resource(res.type, res.id, None, region, account)
 
 
 def _hooks(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
