@@ -219,15 +219,9 @@ def _classify(
             terraform.NO_RESOURCES,
         )
         return
-    if awsconfig.is_config(doc):
-        responses = awsconfig.convert(doc)
-        if not len(responses):
-            yield _skip(source, awsconfig.NO_RESOURCES, strict)
-            return
-        for note in responses.notes:
-            yield Skipped(source, note)
-        for response in responses.documents():  # an account's resources, as recorded: not per_source
-            yield Document(source, response)
+    if awsconfig.is_config(doc):  # an account's resources, as recorded: not per_source
+        config = awsconfig.convert(doc)
+        yield from _responses(config, source, strict, awsconfig.NO_RESOURCES, per_source=False)
         return
     if isinstance(doc, dict) and identify(doc) is not None:
         yield Document(source, doc, locate)
@@ -235,14 +229,16 @@ def _classify(
     yield _skip(source, sniff.unrecognised(doc, syntax), strict)
 
 
-def _responses(responses: Responses, source: str, strict: bool, nothing: str) -> Iterator[Item]:
+def _responses(
+    responses: Responses, source: str, strict: bool, nothing: str, per_source: bool = True
+) -> Iterator[Item]:
     if not len(responses) and not responses.parameters:
         yield _skip(source, nothing, strict)
         return
     for note in responses.notes:
         yield Skipped(source, note)
     for doc in responses.documents():
-        yield Document(source, doc, per_source=True)
+        yield Document(source, doc, per_source=per_source)
 
 
 # --- YAML and HCL ----------------------------------------------------------------------------------------
