@@ -596,8 +596,9 @@ def scan(
     allow_nothing_recognised: bool,
 ) -> None:
     """Scan files, directories (recursively) or - for stdin, each recognised by its content: saved AWS
-    CLI/API output (JSON or YAML, gzip too), CloudFormation templates (JSON or YAML, CDK, SAM) and
-    Terraform plans, state and .tf files.  Nothing recognised at all is an error (exit 2)."""
+    CLI/API output (JSON or YAML, the API's XML, gzip too), CloudFormation templates (JSON or YAML, CDK,
+    SAM), Terraform plans, state and .tf files, AWS Config configuration items and CloudTrail events.
+    Nothing recognised at all is an error (exit 2)."""
     opts = report_options()
     config = load_config(opts.config)
     workflow = Workflow.create(config)

@@ -78,12 +78,12 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _pascal(value: Any) -> Any:
+def pascal(value: Any) -> Any:
     """camelCase keys as the describe calls spell them (`autoScalingGroupName` -> `AutoScalingGroupName`)."""
     if isinstance(value, dict):
-        return {(k[:1].upper() + k[1:] if isinstance(k, str) else k): _pascal(v) for k, v in value.items()}
+        return {(k[:1].upper() + k[1:] if isinstance(k, str) else k): pascal(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_pascal(v) for v in value]
+        return [pascal(v) for v in value]
     return value
 
 
@@ -116,7 +116,7 @@ def convert(doc: Mapping[str, Any]) -> Responses:
             continue
         tags = _tags(item)
         if kind == "AWS::AutoScaling::AutoScalingGroup":
-            group = _pascal(config)
+            group = pascal(config)
             name = group.get("AutoScalingGroupName") or item.get("resourceName")
             if "Tags" not in group and tags:
                 group["Tags"] = [
@@ -128,11 +128,11 @@ def convert(doc: Mapping[str, Any]) -> Responses:
             hooks = _json(supplementary.get("LifeCycleHooks")) if isinstance(supplementary, dict) else None
             for hook in hooks if isinstance(hooks, list) else ():
                 if isinstance(hook, dict):
-                    out.hooks.append({"AutoScalingGroupName": name, **_pascal(hook)})
+                    out.hooks.append({"AutoScalingGroupName": name, **pascal(hook)})
         elif kind == "AWS::AutoScaling::LaunchConfiguration":
-            out.configurations.append(_pascal(config))
+            out.configurations.append(pascal(config))
         elif kind == "AWS::AutoScaling::ScheduledAction":
-            out.scheduled.append(_pascal(config))
+            out.scheduled.append(pascal(config))
         else:  # an EC2 launch template, as CloudFormation names its properties
             template_id = config.get("Id") or config.get("LaunchTemplateId") or item.get("resourceId")
             name = config.get("LaunchTemplateName") or item.get("resourceName")

@@ -2,7 +2,9 @@
 
 * JSON (`{` or `[` first): API responses (one, several pages, or a list of them), bare items as
   `aws ... --query` prints them (`--query 'AutoScalingGroups[]'`), a CloudFormation template
-  (`cloudformation.py`), Terraform JSON (`terraform.py`) or AWS Config configuration items (`awsconfig.py`);
+  (`cloudformation.py`), Terraform JSON (`terraform.py`), AWS Config configuration items (`awsconfig.py`)
+  or CloudTrail events (`cloudtrail.py`);
+* XML (`<` first): an Auto Scaling, EC2 or SNS API response as the HTTP API returns it (`apixml.py`);
 * HCL (a `.tf` file, or text whose blocks read `resource "..." {`): Terraform configuration (`hcl.py`);
 * AWS CLI `--output text` or `--output table`: not read, skipped with the advice to use `--output json`;
 * anything else: YAML (`yamldoc.py`), CLI `--output yaml` / `yaml-stream` or a CloudFormation template.
@@ -27,7 +29,7 @@ from typing import Any
 from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
-from . import awsconfig, cloudformation, hcl, sniff, terraform
+from . import apixml, awsconfig, cloudformation, cloudtrail, hcl, sniff, terraform
 from .jsonguard import BigNumber, Duplicates, big_number, int_parser
 from .jsonpos import ExportLocator, LineIndex, loads_located
 from .responses import Responses
@@ -73,7 +75,9 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
         return
     lowered = name.lower()
     json_first = body[0] in "{[" or lowered.endswith(".json")
-    if lowered.endswith(".tfvars"):
+    if apixml.looks_like_xml(body):
+        yield from _xml(body, source, strict)
+    elif lowered.endswith(".tfvars"):
         yield from _tfvars(text, source, strict)
     elif lowered.endswith(".tf") or (not json_first and sniff.looks_like_hcl(text)):
         yield from _hcl(text, source, strict)
@@ -176,11 +180,17 @@ def _group_items(
     syntax: str,
     strict: bool,
 ) -> Iterator[Item]:
-    """Documents in order, with runs of bare items of one kind (`--query` output) as one response."""
+    """Documents in order, with runs of bare items of one kind (`--query` output) as one response, and
+    CloudTrail events one by one (a log's lines) as one log."""
     run: list[Any] = []
+    events: list[Any] = []
     run_kind: str | None = None
     run_locate: Locate | None = None
     for doc, locate, relocate in docs:
+        event = cloudtrail.single_event(doc)
+        if event is not None:
+            events.append(event)
+            continue
         kind = sniff.item_kind(doc)
         if run and kind != run_kind:
             yield Document(source, {str(run_kind): run}, run_locate)
@@ -192,6 +202,9 @@ def _group_items(
         yield from _classify(doc, source, syntax, strict, locate, relocate)
     if run:
         yield Document(source, {str(run_kind): run}, run_locate)
+    if events:
+        trail = cloudtrail.convert({"Records": events})
+        yield from _responses(trail, source, strict, cloudtrail.NO_RESOURCES, per_source=False)
 
 
 def _classify(
@@ -219,6 +232,10 @@ def _classify(
             terraform.NO_RESOURCES,
         )
         return
+    if cloudtrail.is_trail(doc):  # calls that wrote an account's resources: not per_source
+        trail = cloudtrail.convert(doc)
+        yield from _responses(trail, source, strict, cloudtrail.NO_RESOURCES, per_source=False)
+        return
     if awsconfig.is_config(doc):  # an account's resources, as recorded: not per_source
         config = awsconfig.convert(doc)
         yield from _responses(config, source, strict, awsconfig.NO_RESOURCES, per_source=False)
@@ -239,6 +256,24 @@ def _responses(
         yield Skipped(source, note)
     for doc in responses.documents():
         yield Document(source, doc, per_source=per_source)
+
+
+# --- XML ------------------------------------------------------------------------------------------------
+
+
+def _xml(text: str, source: str, strict: bool) -> Iterator[Item]:
+    try:
+        doc = apixml.parse(text)
+    except apixml.XmlError as e:
+        if e.error:
+            yield ScanError(source, f"{source}: {e}")
+        else:
+            yield _skip(source, f"{e}; {sniff.SUPPORTED}", strict)
+        return
+    if identify(doc) is None:
+        yield _skip(source, sniff.unrecognised(doc, "XML"), strict)
+        return
+    yield Document(source, doc)
 
 
 # --- YAML and HCL ----------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """Input paths -> the documents they hold.
 
 Paths may be files, directories or `-` for standard input.  A directory is searched recursively for the
-files metascan may read (`*.json`, `*.yaml`, `*.yml`, `*.template`, `*.tf`, `*.tfvars`, `*.tfstate`,
-`*.gz`; version control, `.terraform`, `node_modules` and virtualenv folders are left out), and each file
-is then recognised by its content (`content.py`): saved API responses, CLI YAML output, CloudFormation
-templates, Terraform plans, state and configuration.  A gzip file is decompressed first, whatever its
-name.  Text is UTF-8 with or without a BOM, or UTF-16 as PowerShell writes it.  Large JSON exports are
-streamed.
+files metascan may read (`*.json`, `*.jsonl`, `*.ndjson`, `*.yaml`, `*.yml`, `*.template`, `*.tf`,
+`*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`; version control, `.terraform`, `node_modules` and virtualenv
+folders are left out), and each file is then recognised by its content (`content.py`): saved API responses
+(JSON, YAML or the API's XML), CloudFormation templates, Terraform plans, state and configuration, AWS
+Config items, CloudTrail events.  A gzip file is decompressed first, whatever its name.  Text is UTF-8 with
+or without a BOM, or UTF-16 as PowerShell writes it.  Large JSON exports are streamed.
 
 Each problem is one `ScanError` naming the file; a file that is read but not recognised is a `Skipped`
 saying what it looks like (`--strict`: an error), and a run in which nothing at all was recognised ends with
@@ -35,7 +35,7 @@ from typing import IO, Any, BinaryIO
 import ijson
 
 from ..model import ScanError, Skipped
-from . import sniff
+from . import cloudtrail, sniff
 from .content import Document, Item, documents
 from .jsonguard import MAX_INT_DIGITS, Duplicates
 
@@ -46,9 +46,22 @@ STDIN_LABEL = "<stdin>"
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024  # refuse larger files (configurable: --max-file-size)
 STREAM_THRESHOLD = 32 * 1024 * 1024  # stream files from this size on: memory bounded by one item
 STREAM_BATCH = 50  # items per synthetic page when streaming
+TRAIL_KEY = "Records"  # a CloudTrail log file's events, streamed like a payload
 
 
-SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf", ".tfvars", ".tfstate", ".gz")
+SUFFIXES = (
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".yaml",
+    ".yml",
+    ".template",
+    ".tf",
+    ".tfvars",
+    ".tfstate",
+    ".xml",
+    ".gz",
+)
 PRUNED = frozenset(
     {
         ".git",
@@ -145,7 +158,7 @@ def _walk(root: str) -> Iterator[str | ScanError | Skipped]:
     entries.sort(key=lambda e: (e[0], e[1]))
     if not found:
         yield ScanError(
-            root, f"{root}: directory holds no JSON, YAML, Terraform or gzip files; {sniff.SUPPORTED}"
+            root, f"{root}: directory holds no JSON, YAML, Terraform, XML or gzip files; {sniff.SUPPORTED}"
         )
     for _, _, item in entries:
         yield item
@@ -531,7 +544,8 @@ def _payload_keys(path: str, max_bytes: int) -> tuple[str, list[str], Duplicates
                             dups.note(value)
                         else:
                             stack[-1].add(value)
-                        if prefix in ("", "item") and value in EXTRACTORS and value not in keys:
+                        payload = value in EXTRACTORS or value == TRAIL_KEY
+                        if prefix in ("", "item") and payload and value not in keys:
                             keys.append(value)
                     elif event == "start_map":
                         stack.append(set())
@@ -582,7 +596,7 @@ def stream(
                     for item in ijson.items(reader, prefix, multiple_values=True, use_float=True):
                         items.append(item)
                         if len(items) >= batch:
-                            yield Document(path, {key: items})
+                            yield from _batch(path, key, items)
                             items = []
                 except _InputError as e:
                     failure = str(e)
@@ -597,13 +611,22 @@ def stream(
         except (_NotRegular, OSError) as e:
             failure = f"cannot read file: {e.strerror if isinstance(e, OSError) else e}"
         if items:
-            yield Document(path, {key: items})
+            yield from _batch(path, key, items)
         if failure:
             yield ScanError(path, f"{path}: {failure}")
             return
     duplicates = dups.error(path, streamed=True)
     if duplicates is not None:
         yield duplicates
+
+
+def _batch(path: str, key: str, items: list[Any]) -> Iterator[Document]:
+    """The documents of one batch of a streamed file's items (a CloudTrail log's events: what they wrote)."""
+    if key != TRAIL_KEY:
+        yield Document(path, {key: items})
+        return
+    for doc in cloudtrail.convert({key: items}).documents():
+        yield Document(path, doc, per_source=False)
 
 
 def _stream_once(reader: _Checked, source: str, batch: int = STREAM_BATCH) -> Iterator[Document | ScanError]:

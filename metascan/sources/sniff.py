@@ -15,8 +15,9 @@ from ..aws.documents import EXTRACTORS
 from ..aws.documents import unrecognised as unrecognised_response
 
 SUPPORTED = (
-    "metascan reads saved AWS CLI/API output (JSON or YAML, gzip too), CloudFormation templates (JSON or"
-    " YAML, CDK and SAM too), Terraform plans, state and .tf files, and AWS Config configuration items"
+    "metascan reads saved AWS CLI/API output (JSON or YAML, the API's XML, gzip too), CloudFormation"
+    " templates (JSON or YAML, CDK and SAM too), Terraform plans, state and .tf files, AWS Config"
+    " configuration items and CloudTrail events"
 )
 
 # The AWS CLI command that saves each response kind.

@@ -254,7 +254,7 @@ def test_directory_walk_finds_every_kind_and_leaves_tool_folders_out(tmp_path: P
 def test_an_empty_directory_names_what_it_looks_for(tmp_path: Path) -> None:
     report = scan(tmp_path)
     (err,) = report.errors
-    assert err.message.startswith(f"{tmp_path}: directory holds no JSON, YAML, Terraform or gzip files")
+    assert err.message.startswith(f"{tmp_path}: directory holds no JSON, YAML, Terraform, XML or gzip files")
 
 
 @pytest.mark.skipif(not parallel.can_fork(), reason="worker processes need the fork start method")
