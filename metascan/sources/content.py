@@ -2,8 +2,8 @@
 
 * JSON (`{` or `[` first): API responses (one, several pages, or a list of them), bare items as
   `aws ... --query` prints them (`--query 'AutoScalingGroups[]'`), a CloudFormation template
-  (`cloudformation.py`), Terraform JSON (`terraform.py`), AWS Config configuration items (`awsconfig.py`)
-  or CloudTrail events (`cloudtrail.py`);
+  (`cloudformation.py`), Terraform JSON (`terraform.py`), AWS Config configuration items (`awsconfig.py`),
+  CloudTrail events (`cloudtrail.py`) or the tagging and Resource Explorer APIs' lists of tags (`tagging.py`);
 * XML (`<` first): an Auto Scaling, EC2 or SNS API response as the HTTP API returns it (`apixml.py`);
 * HCL (a `.tf` file, or text whose blocks read `resource "..." {`): Terraform configuration (`hcl.py`);
 * AWS CLI `--output text` or `--output table`: not read, skipped with the advice to use `--output json`;
@@ -29,7 +29,7 @@ from typing import Any
 from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
-from . import apixml, awsconfig, cloudformation, cloudtrail, hcl, sniff, terraform
+from . import apixml, awsconfig, cloudformation, cloudtrail, hcl, sniff, tagging, terraform
 from .jsonguard import BigNumber, Duplicates, big_number, int_parser
 from .jsonpos import ExportLocator, LineIndex, loads_located
 from .responses import Responses
@@ -192,6 +192,8 @@ def _group_items(
             events.append(event)
             continue
         kind = sniff.item_kind(doc)
+        if kind is None and (normalized := sniff.normalized_item(doc)) is not None:
+            doc, kind = normalized  # (an inventory tool's row: CloudQuery's snake_case columns)
         if run and kind != run_kind:
             yield Document(source, {str(run_kind): run}, run_locate)
             run = []
@@ -235,6 +237,10 @@ def _classify(
     if cloudtrail.is_trail(doc):  # calls that wrote an account's resources: not per_source
         trail = cloudtrail.convert(doc)
         yield from _responses(trail, source, strict, cloudtrail.NO_RESOURCES, per_source=False)
+        return
+    if tagging.is_tagging(doc):  # an account's resources' tags: not per_source
+        tags = tagging.convert(doc)
+        yield from _responses(tags, source, strict, tagging.NO_RESOURCES, per_source=False)
         return
     if awsconfig.is_config(doc):  # an account's resources, as recorded: not per_source
         config = awsconfig.convert(doc)
