@@ -534,6 +534,22 @@ def vin(value: str) -> bool:
     return not is_junk_number(digits(v))
 
 
+# Cisco IOS "type 7" encoding (`password 7 ...`, `key 7 ...`): a two-digit offset into a fixed key, then each
+# character XORed with the key's next byte, as hex.  Reversible by anyone: the password itself.
+_CISCO7_KEY = b"dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+_CISCO7 = regex.compile(r"(\d\d)((?:[0-9A-Fa-f]{2}){2,})")
+
+
+def cisco_type7(value: str) -> bool:
+    """A Cisco type 7 string that decodes to a printable password of four or more characters."""
+    m = _CISCO7.fullmatch(value.strip())
+    if m is None or int(m.group(1)) > 15:
+        return False
+    offset, data = int(m.group(1)), bytes.fromhex(m.group(2))
+    plain = bytes(b ^ _CISCO7_KEY[(offset + i) % len(_CISCO7_KEY)] for i, b in enumerate(data))
+    return len(plain) >= 4 and all(0x20 < c < 0x7F for c in plain)
+
+
 def us_rtn(value: str) -> bool:
     """ABA routing number: checksum and a Federal Reserve prefix (00-12, 21-32, 61-72, 80)."""
     d = digits(value)
@@ -1279,6 +1295,7 @@ VALIDATORS: dict[str, Validator] = {
     "us_hicn": us_hicn,
     "card_track": card_track,
     "vin": vin,
+    "cisco_type7": cisco_type7,
     "uk_nino": uk_nino,
     "es_dni": _stdnum(_es_dni),
     "es_nie": _stdnum(_es_nie),
@@ -1339,6 +1356,7 @@ CHEAP_VALIDATORS = frozenset(
         "us_hicn",
         "card_track",
         "vin",
+        "cisco_type7",
         "uk_nino",
         "es_dni",
         "es_nie",
