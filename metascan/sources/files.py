@@ -2,11 +2,12 @@
 
 Paths may be files, directories or `-` for standard input.  A directory is searched recursively for the
 files metascan may read (`*.json`, `*.jsonl`, `*.ndjson`, `*.yaml`, `*.yml`, `*.template`, `*.tf`,
-`*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`; version control, `.terraform`, `node_modules` and virtualenv
-folders are left out), and each file is then recognised by its content (`content.py`): saved API responses
-(JSON, YAML or the API's XML), CloudFormation templates, Terraform plans, state and configuration, AWS
-Config items, CloudTrail events.  A gzip file is decompressed first, whatever its name.  Text is UTF-8 with
-or without a BOM, or UTF-16 as PowerShell writes it.  Large JSON exports are streamed.
+`*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`, and `*.txt`, `*.out`, `*.tsv` that begin as AWS CLI text or table
+output; version control, `.terraform`, `node_modules` and virtualenv folders are left out), and each file is
+then recognised by its content (`content.py`): saved API responses (JSON, YAML, the API's XML, CLI text
+output), CloudFormation templates, Terraform plans, state and configuration, AWS Config items, CloudTrail
+events.  A gzip file is decompressed first, whatever its name.  Text is UTF-8 with or without a BOM, or
+UTF-16 as PowerShell writes it.  Large JSON exports are streamed.
 
 Each problem is one `ScanError` naming the file; a file that is read but not recognised is a `Skipped`
 saying what it looks like (`--strict`: an error), and a run in which nothing at all was recognised ends with
@@ -76,6 +77,8 @@ PRUNED = frozenset(
         ".mypy_cache",
     }
 )
+# Text files are read when they begin as AWS CLI text or table output does (a folder holds other text).
+TEXT_SUFFIXES = (".txt", ".out", ".tsv")
 GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
 
@@ -168,6 +171,8 @@ def _entry(entry: os.DirEntry[str]) -> str | ScanError | Skipped | None:
     """What to do with one directory entry: its path (a file to read), "dir" (walk it), a skip, or None."""
     path = entry.path
     readable = entry.name.lower().endswith(SUFFIXES)  # a file metascan would read
+    if not readable and entry.name.lower().endswith(TEXT_SUFFIXES) and entry.is_file(follow_symlinks=False):
+        readable = _cli_head(path)
     try:
         if entry.is_symlink():
             try:
@@ -191,6 +196,17 @@ def _entry(entry: os.DirEntry[str]) -> str | ScanError | Skipped | None:
     except OSError as e:
         return ScanError(path, f"{path}: cannot read: {e.strerror or e}")
     return Skipped(path, f"{_kind(mode)}, not a regular file: not opened")
+
+
+def _cli_head(path: str) -> bool:
+    """Whether a text file begins as AWS CLI `--output text` or `--output table` does."""
+    try:
+        with _open_regular(path) as f:
+            head = f.read(4096)
+    except (OSError, _NotRegular):
+        return False
+    text = head.decode("utf-16", "replace") if head.startswith((b"\xff\xfe", b"\xfe\xff")) else None
+    return sniff.cli_output(text if text is not None else head.decode("utf-8", "replace")) is not None
 
 
 class _NotRegular(Exception):

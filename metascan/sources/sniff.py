@@ -49,7 +49,14 @@ ITEM_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("Subscriptions", frozenset({"SubscriptionArn", "Endpoint"})),
 )
 
-_CLI_TEXT = re.compile(r"\A(?:[A-Z][A-Z0-9]+\t[^\n]*\n){2}")
+# (after the response's own scalars, a NextToken, on a line of their own; one line of a response's items, or
+# two lines of names)
+_CLI_TEXT = re.compile(
+    r"\A(?:[^\t\n]*\n)?(?:(?:[A-Z][A-Z0-9]+\t[^\n]*\n){2}|(?:AUTOSCALINGGROUPS|LAUNCHCONFIGURATIONS|LIFECYCLEHOOKS"
+    r"|NOTIFICATIONCONFIGURATIONS|SCHEDULEDUPDATEGROUPACTIONS|TAGS|LAUNCHTEMPLATEVERSIONS|LAUNCHTEMPLATES"
+    r"|SUBSCRIPTIONS)\t)"
+)
+CLI_TEXT = "AWS CLI text output"
 _CLI_TABLE = re.compile(r"\A-{5,}\s*\n\|[^\n]*\|\s*\n")
 _HCL = re.compile(
     r'^[ \t]*(?:resource|data|variable|module|provider|terraform|locals|output)[ \t]+(?:"[^"\n]*"[ \t]*)*\{',
@@ -61,7 +68,7 @@ def cli_output(text: str) -> str | None:
     """The reason for AWS CLI output in a format that is not JSON or YAML, else None."""
     head = text.lstrip("\ufeff")[:4096]
     if _CLI_TEXT.match(head):
-        return "AWS CLI text output: re-run with --output json (or --output yaml)"
+        return f"{CLI_TEXT}: re-run with --output json (or --output yaml)"
     if _CLI_TABLE.match(head):
         return "AWS CLI table output: re-run with --output json (or --output yaml)"
     return None

@@ -158,9 +158,10 @@ def test_query_output_items_are_recognised(tmp_path: Path) -> None:
     ("name", "content", "reason"),
     [
         (
+            # (--query output: no line names a response; tests/sources/test_clitext.py reads one that does)
             "groups.txt",
-            "AUTOSCALINGGROUPS\tarn:aws:autoscaling:eu-central-1:210987654322:autoScalingGroup:x\tweb\n"
-            "TAGS\tOwner\tweb\tauto-scaling-group\tlena@x.io\n",
+            "GROUPS\tarn:aws:autoscaling:eu-central-1:210987654322:autoScalingGroup:x\tweb\n"
+            "OWNERS\tOwner\tweb\tauto-scaling-group\tlena@x.io\n",
             "AWS CLI text output: re-run with --output json (or --output yaml)",
         ),
         (

@@ -11,14 +11,14 @@ import metascan
 from metascan.sources import tagging
 
 KEY = b"inventory-test-key-0123456789abc"
-ACCOUNT = "318406729153"
-GROUP = "returns-label-printer"
+ACCOUNT = "604918273350"
+GROUP = "dock-scanner-relay"
 GROUP_ARN = (
-    f"arn:aws:autoscaling:eu-north-1:{ACCOUNT}:autoScalingGroup:a52dffd4-2091-4f83-80d4-ac3af8f11584"
+    f"arn:aws:autoscaling:eu-north-1:{ACCOUNT}:autoScalingGroup:3e9b0c71-5a2d-4f66-b1e8-d04a7c9f2b13"
     f":autoScalingGroupName/{GROUP}"
 )
-TEMPLATE_ARN = f"arn:aws:ec2:eu-north-1:{ACCOUNT}:launch-template/lt-055e57f7e79a77a99"
-BUCKET_ARN = "arn:aws:s3:::label-archive"
+TEMPLATE_ARN = f"arn:aws:ec2:eu-north-1:{ACCOUNT}:launch-template/lt-0e27b94c1d8a53f60"
+BUCKET_ARN = "arn:aws:s3:::scan-archive"
 
 
 def _found(report: metascan.Report) -> set[tuple[str, str, str, str, str | None]]:
@@ -34,13 +34,13 @@ def test_get_resources_output_gives_the_groups_and_templates_tags(tmp_path: Path
                 "ResourceTagMappingList": [
                     {
                         "ResourceARN": GROUP_ARN,
-                        "Tags": [{"Key": "dispatcher-email", "Value": "zara.mensah@gmail.com"}],
+                        "Tags": [{"Key": "dispatch-email", "Value": "kofi.appiah@gmail.com"}],
                     },
                     {
                         "ResourceARN": TEMPLATE_ARN,
-                        "Tags": [{"Key": "escrow-iban", "Value": "DE89370400440532013000"}],
+                        "Tags": [{"Key": "supplier-iban", "Value": "DE89370400440532013000"}],
                     },
-                    {"ResourceARN": BUCKET_ARN, "Tags": [{"Key": "owner", "Value": "mo.yusuf@gmail.com"}]},
+                    {"ResourceARN": BUCKET_ARN, "Tags": [{"Key": "owner", "Value": "lea.brandt@gmail.com"}]},
                 ],
             }
         )
@@ -48,12 +48,12 @@ def test_get_resources_output_gives_the_groups_and_templates_tags(tmp_path: Path
     report = metascan.scan_files([str(path)], fingerprint_key=KEY)
     assert report.errors == [] and report.skipped == []
     assert _found(report) == {
-        ("email-address", "AutoScalingGroup", GROUP, "Tags[dispatcher-email].Value", "zara.mensah@gmail.com"),
+        ("email-address", "AutoScalingGroup", GROUP, "Tags[dispatch-email].Value", "kofi.appiah@gmail.com"),
         (
             "iban",
             "LaunchTemplate",
-            "lt-055e57f7e79a77a99",
-            "Tags[escrow-iban].Value",
+            "lt-0e27b94c1d8a53f60",
+            "Tags[supplier-iban].Value",
             "DE89370400440532013000",
         ),
     }
@@ -73,7 +73,7 @@ def test_resource_explorer_search_output_gives_the_groups_tags(tmp_path: Path) -
                         "LastReportedAt": "2026-11-19T03:00:12Z",
                         "OwningAccountId": ACCOUNT,
                         "Properties": [
-                            {"Data": [{"Key": "site-manager", "Value": "Marisol Holm"}], "Name": "tags"}
+                            {"Data": [{"Key": "depot-manager", "Value": "Paulina Ferreira"}], "Name": "tags"}
                         ],
                         "Region": "eu-north-1",
                         "ResourceType": "autoscaling:autoScalingGroup",
@@ -88,7 +88,7 @@ def test_resource_explorer_search_output_gives_the_groups_tags(tmp_path: Path) -
     report = metascan.scan_files([str(path)], fingerprint_key=KEY)
     assert report.errors == [] and report.skipped == []
     assert _found(report) == {
-        ("person-name", "AutoScalingGroup", GROUP, "Tags[site-manager].Value", "Marisol Holm"),
+        ("person-name", "AutoScalingGroup", GROUP, "Tags[depot-manager].Value", "Paulina Ferreira"),
     }
 
 
@@ -101,15 +101,15 @@ def test_tags_of_other_resources_only_are_skipped_with_the_reason(tmp_path: Path
 
 def test_inventory_rows_in_snake_case_are_read_as_the_items_they_copy(tmp_path: Path) -> None:
     user_data = base64.b64encode(
-        b"#!/bin/bash\nexport AWS_SECRET_ACCESS_KEY=U5g+4Bt/0lf4ER4ZllXWSJEuaoneVsGzLcFa\n"
+        b"#!/bin/bash\nexport AWS_SECRET_ACCESS_KEY=Jq3/Vz8Rm+Tk2XwLp9Yc4NbHs7Ge1Fd6Ua0Cr5Qe\n"
     )
     rows = [
         {
-            "_cq_id": "6555db57-b990-4360-ab18-47940f3cb6c5",
+            "_cq_id": "d2a8e4f1-6b37-4c90-8e15-b7c3f0a9d264",
             "account_id": ACCOUNT,
             "region": "eu-north-1",
             "arn": GROUP_ARN,
-            "tags": {"Contact": "Fatima Wojcik", "contact-mobile": "+31 6 68288718"},
+            "tags": {"Contact": "Henrik Szabo", "contact-mobile": "+31 6 41927305"},
             "auto_scaling_group_name": GROUP,
             "max_size": 10,
             "min_size": 2,
@@ -127,8 +127,8 @@ def test_inventory_rows_in_snake_case_are_read_as_the_items_they_copy(tmp_path: 
     report = metascan.scan_files([str(path)], fingerprint_key=KEY)
     assert report.errors == [] and report.skipped == []
     found = {(rule, kind, field, match) for rule, kind, _, field, match in _found(report)}
-    assert ("person-name", "AutoScalingGroup", "Tags[Contact].Value", "Fatima Wojcik") in found
-    assert ("phone-number", "AutoScalingGroup", "Tags[contact-mobile].Value", "+31 6 68288718") in found
+    assert ("person-name", "AutoScalingGroup", "Tags[Contact].Value", "Henrik Szabo") in found
+    assert ("phone-number", "AutoScalingGroup", "Tags[contact-mobile].Value", "+31 6 41927305") in found
     assert ("LaunchConfiguration", "UserData") in {(k, f) for _, k, f, _ in found}
     group = next(f for f in report.findings if f.resource.type == "AutoScalingGroup")
     assert (group.resource.arn, group.resource.account) == (GROUP_ARN, ACCOUNT)
