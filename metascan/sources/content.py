@@ -6,8 +6,8 @@
   CloudTrail events (`cloudtrail.py`) or the tagging and Resource Explorer APIs' lists of tags (`tagging.py`);
 * XML (`<` first): an Auto Scaling, EC2 or SNS API response as the HTTP API returns it (`apixml.py`);
 * HCL (a `.tf` file, or text whose blocks read `resource "..." {`): Terraform configuration (`hcl.py`);
-* AWS CLI `--output text`: the response it printed, rebuilt with the service model (`clitext.py`);
-  `--output table`: not read, skipped with the advice to use `--output json`;
+* AWS CLI `--output text` and `--output table`: the response they printed, rebuilt with the service model
+  (`clitext.py`, `clitable.py`); text output of a `--query` is skipped with the advice to use `--output json`;
 * anything else: YAML (`yamldoc.py`), CLI `--output yaml` / `yaml-stream` or a CloudFormation template.
 
 Each document is a `Document`: an API response, or one a template or plan stands for (those carry
@@ -30,7 +30,7 @@ from typing import Any
 from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
-from . import apixml, awsconfig, clitext, cloudformation, cloudtrail, hcl, sniff, tagging, terraform
+from . import apixml, awsconfig, clitable, clitext, cloudformation, cloudtrail, hcl, sniff, tagging, terraform
 from .jsonguard import BigNumber, Duplicates, big_number, int_parser
 from .jsonpos import ExportLocator, LineIndex, loads_located
 from .responses import Responses
@@ -71,8 +71,8 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
             yield ScanError(source, f"{source}: file is empty")
         return
     hint = sniff.cli_output(text)
-    if hint is not None and hint.startswith(sniff.CLI_TEXT):
-        yield from _cli_text(text, source, hint, strict)
+    if hint is not None and hint.startswith((sniff.CLI_TEXT, sniff.CLI_TABLE)):
+        yield from _cli_output(text, source, hint, strict)
         return
     if hint is not None:
         yield _skip(source, hint, strict)
@@ -271,17 +271,19 @@ def _responses(
 # --- AWS CLI text output ----------------------------------------------------------------------------------
 
 
-def _cli_text(text: str, source: str, hint: str, strict: bool) -> Iterator[Item]:
-    parsed = clitext.parse(text)
+def _cli_output(text: str, source: str, hint: str, strict: bool) -> Iterator[Item]:
+    table = hint.startswith(sniff.CLI_TABLE)
+    parsed = clitable.parse(text) if table else clitext.parse(text)
     if parsed is None or identify(parsed[0]) is None:
         yield _skip(source, hint, strict)
         return
     response, lost = parsed
     if lost:
+        what = sniff.CLI_TABLE if table else sniff.CLI_TEXT
         yield Skipped(
             source,
-            f"AWS CLI text output: {lost} line{'s' if lost != 1 else ''} not placed in the response (read the"
-            " rest; --output json gives every field)",
+            f"{what}: {lost} line{'s' if lost != 1 else ''} not placed in the response (the rest is read;"
+            " --output json gives every field)",
         )
     yield Document(source, response)
 

@@ -57,6 +57,7 @@ _CLI_TEXT = re.compile(
     r"|SUBSCRIPTIONS)\t)"
 )
 CLI_TEXT = "AWS CLI text output"
+CLI_TABLE = "AWS CLI table output"
 _CLI_TABLE = re.compile(r"\A-{5,}\s*\n\|[^\n]*\|\s*\n")
 _HCL = re.compile(
     r'^[ \t]*(?:resource|data|variable|module|provider|terraform|locals|output)[ \t]+(?:"[^"\n]*"[ \t]*)*\{',
@@ -70,7 +71,7 @@ def cli_output(text: str) -> str | None:
     if _CLI_TEXT.match(head):
         return f"{CLI_TEXT}: re-run with --output json (or --output yaml)"
     if _CLI_TABLE.match(head):
-        return "AWS CLI table output: re-run with --output json (or --output yaml)"
+        return f"{CLI_TABLE}: re-run with --output json (or --output yaml)"
     return None
 
 
