@@ -5,6 +5,7 @@
   (`cloudformation.py`), Terraform JSON (`terraform.py`), AWS Config configuration items (`awsconfig.py`),
   CloudTrail events (`cloudtrail.py`) or the tagging and Resource Explorer APIs' lists of tags (`tagging.py`);
 * XML (`<` first): an Auto Scaling, EC2 or SNS API response as the HTTP API returns it (`apixml.py`);
+* responses a Python program printed (boto3's dictionaries in a log, `pprint` output: `pyrepr.py`);
 * HCL (a `.tf` file, or text whose blocks read `resource "..." {`): Terraform configuration (`hcl.py`);
 * AWS CLI `--output text` and `--output table`: the response they printed, rebuilt with the service model
   (`clitext.py`, `clitable.py`); text output of a `--query` is skipped with the advice to use `--output json`;
@@ -30,7 +31,19 @@ from typing import Any
 from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
-from . import apixml, awsconfig, clitable, clitext, cloudformation, cloudtrail, hcl, sniff, tagging, terraform
+from . import (
+    apixml,
+    awsconfig,
+    clitable,
+    clitext,
+    cloudformation,
+    cloudtrail,
+    hcl,
+    pyrepr,
+    sniff,
+    tagging,
+    terraform,
+)
 from .jsonguard import BigNumber, Duplicates, big_number, int_parser
 from .jsonpos import ExportLocator, LineIndex, loads_located
 from .responses import Responses
@@ -81,6 +94,8 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
     json_first = body[0] in "{[" or lowered.endswith(".json")
     if apixml.looks_like_xml(body):
         yield from _xml(body, source, strict)
+    elif body.startswith(("{'", "[{'")) or (body[0] not in "{[" and pyrepr.looks_like_repr(text)):
+        yield from _printed(text, source, strict)
     elif lowered.endswith(".tfvars"):
         yield from _tfvars(text, source, strict)
     elif lowered.endswith(".tf") or (not json_first and sniff.looks_like_hcl(text)):
@@ -286,6 +301,21 @@ def _cli_output(text: str, source: str, hint: str, strict: bool) -> Iterator[Ite
             " --output json gives every field)",
         )
     yield Document(source, response)
+
+
+# --- Python's printed responses ------------------------------------------------------------------------
+
+
+def _printed(text: str, source: str, strict: bool) -> Iterator[Item]:
+    found = False
+    for response in pyrepr.responses(text):
+        if isinstance(response, str):
+            yield ScanError(source, f"{source}: {response}")
+            continue
+        found = True
+        yield from _classify(response, source, "Python", strict, None, None)
+    if not found:
+        yield _skip(source, f"text without a response Python printed; {sniff.SUPPORTED}", strict)
 
 
 # --- XML ------------------------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 Paths may be files, directories or `-` for standard input.  A directory is searched recursively for the
 files metascan may read (`*.json`, `*.jsonl`, `*.ndjson`, `*.yaml`, `*.yml`, `*.template`, `*.tf`,
-`*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`, and `*.txt`, `*.out`, `*.tsv` that begin as AWS CLI text or table
-output; version control, `.terraform`, `node_modules` and virtualenv folders are left out), and each file is
-then recognised by its content (`content.py`): saved API responses (JSON, YAML, the API's XML, CLI text
-output), CloudFormation templates, Terraform plans, state and configuration, AWS Config items, CloudTrail
-events.  A gzip file is decompressed first, whatever its name.  Text is UTF-8 with or without a BOM, or
-UTF-16 as PowerShell writes it.  Large JSON exports are streamed.
+`*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`; and `*.txt`, `*.out`, `*.tsv`, `*.log`, `*.py` that begin as AWS
+CLI text or table output or hold a response Python printed; version control, `.terraform`, `node_modules`
+and virtualenv folders are left out), and each file is then recognised by its content (`content.py`): saved
+API responses (JSON, YAML, the API's XML, CLI text and table output, printed by Python), CloudFormation
+templates, Terraform plans, state and configuration, AWS Config items, CloudTrail events.  A gzip file is
+decompressed first, whatever its name.  Text is UTF-8 with or without a BOM, or UTF-16 as PowerShell writes
+it.  Large JSON exports are streamed.
 
 Each problem is one `ScanError` naming the file; a file that is read but not recognised is a `Skipped`
 saying what it looks like (`--strict`: an error), and a run in which nothing at all was recognised ends with
@@ -36,7 +37,7 @@ from typing import IO, Any, BinaryIO
 import ijson
 
 from ..model import ScanError, Skipped
-from . import cloudtrail, sniff
+from . import cloudtrail, pyrepr, sniff
 from .content import Document, Item, documents
 from .jsonguard import MAX_INT_DIGITS, Duplicates
 
@@ -77,8 +78,10 @@ PRUNED = frozenset(
         ".mypy_cache",
     }
 )
-# Text files are read when they begin as AWS CLI text or table output does (a folder holds other text).
-TEXT_SUFFIXES = (".txt", ".out", ".tsv")
+# Text files are read when they begin as AWS CLI text or table output does, or hold a response a Python
+# program printed, in their first 64 KiB (a folder holds other text).
+TEXT_SUFFIXES = (".txt", ".out", ".tsv", ".log", ".py")
+TEXT_HEAD = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
 
@@ -199,14 +202,16 @@ def _entry(entry: os.DirEntry[str]) -> str | ScanError | Skipped | None:
 
 
 def _cli_head(path: str) -> bool:
-    """Whether a text file begins as AWS CLI `--output text` or `--output table` does."""
+    """Whether a text file begins as AWS CLI `--output text` or `--output table` does, or holds a response a
+    Python program printed, in its first `TEXT_HEAD` bytes."""
     try:
         with _open_regular(path) as f:
-            head = f.read(4096)
+            head = f.read(TEXT_HEAD)
     except (OSError, _NotRegular):
         return False
-    text = head.decode("utf-16", "replace") if head.startswith((b"\xff\xfe", b"\xfe\xff")) else None
-    return sniff.cli_output(text if text is not None else head.decode("utf-8", "replace")) is not None
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    text = head.decode("utf-16" if utf16 else "utf-8", "replace")
+    return sniff.cli_output(text) is not None or pyrepr.looks_like_repr(text)
 
 
 class _NotRegular(Exception):
