@@ -127,16 +127,17 @@ def _assign(target: dict[str, Any], shape: Any, cells: Sequence[str]) -> bool:
 
 
 def _rows(text: str) -> list[list[str]]:
-    """Logical lines: a line that does not start with a name and a tab continues the one before."""
-    rows: list[list[str]] = []
+    """Logical lines: a line that does not start with a name and a tab continues the one before (its pieces
+    are joined once, at the end: a value of many lines costs no more than its length)."""
+    rows: list[list[list[str]]] = []
     for line in text.splitlines():
-        head = line.split("\t", 1)[0]
-        if rows and not (_NAME.match(head) and "\t" in line):
-            rows[-1][-1] += "\n" + line.split("\t", 1)[0]
-            rows[-1].extend(line.split("\t")[1:])
+        cells = line.split("\t")
+        if rows and not (_NAME.match(cells[0]) and len(cells) > 1):
+            rows[-1][-1].append(cells[0])
+            rows[-1].extend([c] for c in cells[1:])
             continue
-        rows.append(line.split("\t"))
-    return rows
+        rows.append([[c] for c in cells])
+    return [["\n".join(pieces) for pieces in row] for row in rows]
 
 
 def parse(text: str) -> tuple[dict[str, Any], int] | None:

@@ -211,7 +211,12 @@ def _group_items(
             events.append(event)
             continue
         kind = sniff.item_kind(doc)
-        if kind is None and (normalized := sniff.normalized_item(doc)) is not None:
+        try:
+            normalized = sniff.normalized_item(doc) if kind is None else None
+        except RecursionError:
+            yield _too_deep(source)
+            continue
+        if normalized is not None:
             doc, kind = normalized  # (an inventory tool's row: CloudQuery's snake_case columns)
         if run and kind != run_kind:
             yield Document(source, {str(run_kind): run}, run_locate)
@@ -224,8 +229,23 @@ def _group_items(
     if run:
         yield Document(source, {str(run_kind): run}, run_locate)
     if events:
-        trail = cloudtrail.convert({"Records": events})
-        yield from _responses(trail, source, strict, cloudtrail.NO_RESOURCES, per_source=False)
+        yield from _recorded(cloudtrail.convert, {"Records": events}, source, strict, cloudtrail.NO_RESOURCES)
+
+
+def _too_deep(source: str) -> ScanError:
+    return ScanError(source, f"{source}: a document nests too deeply to read")
+
+
+def _recorded(
+    convert: Callable[[Any], Responses], doc: Any, source: str, strict: bool, nothing: str
+) -> Iterator[Item]:
+    """The responses an account's records stand for (CloudTrail events, lists of tags, Config items)."""
+    try:
+        responses = convert(doc)
+    except RecursionError:
+        yield _too_deep(source)
+        return
+    yield from _responses(responses, source, strict, nothing, per_source=False)
 
 
 def _classify(
@@ -253,18 +273,15 @@ def _classify(
             terraform.NO_RESOURCES,
         )
         return
-    if cloudtrail.is_trail(doc):  # calls that wrote an account's resources: not per_source
-        trail = cloudtrail.convert(doc)
-        yield from _responses(trail, source, strict, cloudtrail.NO_RESOURCES, per_source=False)
-        return
-    if tagging.is_tagging(doc):  # an account's resources' tags: not per_source
-        tags = tagging.convert(doc)
-        yield from _responses(tags, source, strict, tagging.NO_RESOURCES, per_source=False)
-        return
-    if awsconfig.is_config(doc):  # an account's resources, as recorded: not per_source
-        config = awsconfig.convert(doc)
-        yield from _responses(config, source, strict, awsconfig.NO_RESOURCES, per_source=False)
-        return
+    # an account's resources as calls wrote them, as their tags list, as Config recorded them: not per_source
+    for recognise, convert, nothing in (
+        (cloudtrail.is_trail, cloudtrail.convert, cloudtrail.NO_RESOURCES),
+        (tagging.is_tagging, tagging.convert, tagging.NO_RESOURCES),
+        (awsconfig.is_config, awsconfig.convert, awsconfig.NO_RESOURCES),
+    ):
+        if recognise(doc):
+            yield from _recorded(convert, doc, source, strict, nothing)
+            return
     if isinstance(doc, dict) and identify(doc) is not None:
         yield Document(source, doc, locate)
         return

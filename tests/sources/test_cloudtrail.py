@@ -291,3 +291,23 @@ def test_api_responses_and_config_items_are_not_taken_for_events() -> None:
     assert not cloudtrail.is_trail({"Records": [{"eventName": "x"}]})
     assert cloudtrail.single_event({"eventSource": "ec2.amazonaws.com"}) is None
     assert cloudtrail.is_trail({"Records": [PUT_OBJECT]})
+
+
+def test_records_nested_too_deeply_are_an_error_each_and_other_files_are_scanned(tmp_path: Path) -> None:
+    deep = "[" * 900 + "]" * 900
+    (tmp_path / "trail.json").write_text(
+        '{"Records": [{"eventSource": "autoscaling.amazonaws.com", "eventName": "CreateAutoScalingGroup",'
+        f' "requestParameters": {{"autoScalingGroupName": "a", "x": {deep}}}}}]}}'
+    )
+    (tmp_path / "config.json").write_text(
+        '{"configurationItems": [{"resourceType": "AWS::AutoScaling::AutoScalingGroup",'
+        f' "configuration": {{"autoScalingGroupName": "a", "x": {deep}}}}}]}}'
+    )
+    (tmp_path / "rows.jsonl").write_text(f'{{"auto_scaling_group_name": "a", "min_size": 1, "x": {deep}}}\n')
+    (tmp_path / "good.json").write_text(json.dumps({"Records": [CREATE_GROUP]}))
+    report = metascan.scan_files([str(tmp_path)], fingerprint_key=KEY)
+    assert sorted(e.message for e in report.errors) == [
+        f"{tmp_path / name}: a document nests too deeply to read"
+        for name in ("config.json", "rows.jsonl", "trail.json")
+    ]
+    assert ("email-address", "maria.lopez@contoso-retail.com") in {(f.rule, f.match) for f in report.findings}
