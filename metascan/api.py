@@ -41,7 +41,8 @@ def make_scanner(
 
     `checks` default to the structural checks of `metascan.posture`, with `require_cmk` (volumes must use
     customer managed KMS keys) passed on to them.  A resource's own account id in its names, tags or user
-    data is reported only with `report_own_account_id` (other accounts' ids always are).
+    data, and the id of an account the configuration names in an ARN, are reported only with
+    `report_own_account_id` (other accounts' ids always are).
     """
     key = fingerprint_key if fingerprint_key is not None else load_key(fingerprint_key_file)
     options = ScanOptions(

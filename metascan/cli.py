@@ -84,8 +84,9 @@ _S3_SETTINGS = "metascan.s3_settings"  # the aws command's --profile and --endpo
 report_own_account_option = click.option(
     "--report-own-account-id",
     is_flag=True,
-    help="Also report each resource's own account id where its names, tags or user data carry it (default:"
-    " only other accounts' ids; the own account comes from the resource's ARN, --account or CreatedBy).",
+    help="Also report each resource's own account id, and those of accounts the configuration names in ARNs,"
+    " where names, tags or user data carry them (default: only other accounts' ids; the own account comes"
+    " from the resource's ARN, --account or CreatedBy).",
 )
 
 require_cmk_option = click.option(

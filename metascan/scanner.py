@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -147,6 +148,10 @@ class Scanner:
         self._reported: set[str | bytes] = set()  # value keys (`Candidate.dedup`), checks' fingerprints
         self.launches = LaunchIndex()  # what the groups read launch, for the severity of user data findings
         self._launched: list[tuple[Finding, Launchable]] = []
+        # AWS account ids that the configuration names in ARNs (its roles', topics', keys' accounts: the
+        # organisation's), and the account-id findings held until every record is read (see `finish`)
+        self.arn_accounts: set[str] = set()
+        self._accounts: list[Finding] = []
         self._texts: _LRU[tuple[str, FieldKind, str | None, str | None], _TextsResult] = _LRU(16384)
         self._user_data: _LRU[bytes, _TextsResult] = _LRU(32768)  # by digest: ~500 bytes an entry
 
@@ -213,11 +218,14 @@ class Scanner:
             if isinstance(step, Candidate):
                 if step.dedup not in self._reported:
                     self._reported.add(step.dedup)
-                    if step.launch is not None:
+                    if step.finding.rule in ACCOUNT_ID_RULES and not self.options.report_own_account_id:
+                        self._accounts.append(step.finding)  # decided in `finish`
+                    elif step.launch is not None:
                         self._launched.append((step.finding, step.launch))  # decided in `finish`
                     else:
                         yield step.finding
             elif isinstance(step, ResourceRecord):
+                self.arn_accounts.update(arn_accounts(step.data))
                 self.launches.observe(step)
                 for check in self.checks:
                     yield from self._keep(check(step, self.fingerprinter))
@@ -228,10 +236,17 @@ class Scanner:
         """The findings held until the end of the input: iterate once, after the last response.
 
         Credentials in the user data of a launch template version or launch configuration come first, raised
-        one level when a group launches it (see `raise_launched`); then what the checks held."""
+        one level when a group launches it (see `raise_launched`); then the AWS account ids found in names,
+        tags and text, except those of accounts the configuration names in an ARN anywhere (a role, topic,
+        key or resource in that account: one of the accounts it works with, the organisation's, which
+        `report_own_account_id` reports too); then what the checks held."""
         held, self._launched = self._launched, []
         for finding, launch in held:
             yield raise_launched(finding, self.launches.launched_by(launch))
+        accounts, self._accounts = self._accounts, []
+        for finding in accounts:
+            if digits(finding.match or "") not in self.arn_accounts:
+                yield finding
         for check in self.checks:
             if isinstance(check, HoldingCheck):
                 yield from self._keep(check.finish(self.fingerprinter))
@@ -399,6 +414,24 @@ class Scanner:
 
 
 _LOCATIONS = 4096  # places remembered (see `Scanner._location`)
+
+
+ACCOUNT_ID_RULES = frozenset({"aws-account-id", "aws-account-id-dashed"})
+_ARN_ACCOUNT = re.compile(r"\barn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")
+
+
+def arn_accounts(data: Any) -> Iterator[str]:
+    """The account ids of the ARNs in a resource's data (its strings, four levels deep)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "arn:" in value:
+                yield from _ARN_ACCOUNT.findall(value)
+        elif depth < 4 and isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif depth < 4 and isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
 
 
 def _is_account(hit: Hit, account: str) -> bool:

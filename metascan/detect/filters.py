@@ -46,6 +46,8 @@ _REFERENCE = regex.compile(
                                            # an AWS KMS ciphertext blob: its format bytes, then PKCS#7's
                                            # EncryptedData OID (in any of base64's three alignments)
     | (?-i:^ENC\([A-Za-z0-9+/=]{8,}\)$)         # a Jasypt-encrypted property (Spring): ENC(...)
+    | (?-i:^ENC\[[\w.:;/@-]{1,200}\]?$)          # a Datadog Agent secret handle, ENC[dd_api_key] (its
+                                           # secrets backend resolves it at start)
     | (?-i:^\{cipher\}[A-Za-z0-9+/=]{8,}$)       # a Spring Cloud Config encrypted value
     | ^(?:/[\w.-]+){2,}/?$                   # a path (an SSM parameter name or a file)
     | ^[\w.-]{1,64}:(?:/[\w.-]+){2,}$        # a name and a file: tls-key:/etc/app/tls.key

@@ -691,9 +691,31 @@ _ROLE_MAILBOX = regex.compile(
 )
 
 
+# The words a team's or a function's mailbox is made of (`cloud-platform@`, `payments-eng@`, `it-change@`): an
+# address whose every word is one of them names no person.
+_ROLE_WORDS = frozenset(
+    """
+    noreply no reply donotreply postmaster hostmaster webmaster abuse root nobody git admin administrator
+    alert alerts alarm alarms ops devops sre oncall on call noc soc security sec support help helpdesk info
+    contact team teams it billing finance accounts accounting sales marketing hr jobs careers notification
+    notifications notify monitoring ci cd build builds deploy deployment deployments jenkins bot bots robot
+    aws cloud platform platforms infra infrastructure engineering eng qa dev devs developers incident
+    incidents escalation escalations pager status report reports backup backups finops cost costs dba
+    netops secops privacy legal compliance audit dpo group list change changes release releases payments
+    payment payroll treasury risk fraud data analytics ml web api apis mobile network networking core
+    tooling tools product products design growth service services systems sysadmin
+    """.split()
+)
+_LOCAL_WORDS = regex.compile(r"[._-]")
+
+
 def not_role_mailbox(value: str) -> bool:
-    """False for a role mailbox's address (`noc@acme.io`, `billing-team+aws@acme.io`)."""
-    return _ROLE_MAILBOX.match(value) is None
+    """False for a role mailbox's address (`noc@acme.io`, `billing-team+aws@acme.io`, `cloud-platform@`)."""
+    if _ROLE_MAILBOX.match(value) is not None:
+        return False
+    local = value.split("@", 1)[0].split("+", 1)[0].lower()
+    words = [w for w in _LOCAL_WORDS.split(local) if w]
+    return not (0 < len(words) <= 4 and all(w in _ROLE_WORDS for w in words))
 
 
 # SSH algorithm names outside the IETF's namespace are NAME@DOMAIN (RFC 4251, section 6): the ones in
