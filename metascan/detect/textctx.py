@@ -446,6 +446,9 @@ _STD_LINE = 4096
 _SQL_INSERT = regex.compile(
     r"(?i)\binsert\s+into\s+[\w.\"`\[\]]+\s*\((?P<cols>[^()\n]{1,1000})\)\s*values\s*\((?P<vals>[^\n]{1,4000}?)\)"
 )
+# (the rows after the first of a multi-row INSERT: `VALUES\n ('a', 1),\n ('b', 2);`, one row a line)
+_SQL_NEXT_ROW = regex.compile(r"[ \t]*,[ \t]*\r?\n?[ \t]*\((?P<vals>[^\n]{1,4000}?)\)(?=[ \t]*(?:[,;]|\r?$))")
+_SQL_ROWS = 10_000
 _SQL_VALUE = regex.compile(r"\s*(?:'(?P<q>(?:[^'\n]|'')*)'|(?P<u>[^,'\n]*?))\s*(?:,|$)")
 
 
@@ -453,16 +456,20 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
     """Column/value pairs of `INSERT INTO t (a, b) VALUES (1, 'x')`: the column names are the values' keys."""
     for m in _SQL_INSERT.finditer(text, timeout=limit):
         cols = [c.strip().strip('"`[]') for c in m.group("cols").split(",")]
-        pos = m.start("vals")
-        end = m.end("vals")
-        for col in cols:
-            v = _SQL_VALUE.match(text, pos, end)
-            if v is None or pos >= end:
-                break
-            g = "q" if v.group("q") is not None else "u"
-            if v.group(g):
-                yield Pair(col, v.start(g), v.end(g), v.group(g))
-            pos = v.end()
+        row: regex.Match[str] | None = m
+        rows = 0
+        while row is not None and rows < _SQL_ROWS:
+            pos, end = row.start("vals"), row.end("vals")
+            for col in cols:
+                v = _SQL_VALUE.match(text, pos, end)
+                if v is None or pos >= end:
+                    break
+                g = "q" if v.group("q") is not None else "u"
+                if v.group(g):
+                    yield Pair(col, v.start(g), v.end(g), v.group(g))
+                pos = v.end()
+            rows += 1
+            row = _SQL_NEXT_ROW.match(text, row.end(), timeout=limit)
 
 
 # Delimited tables (CSV, semicolon- and tab-separated, pipe-separated) that scripts write as fixtures and seed

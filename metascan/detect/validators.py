@@ -585,6 +585,9 @@ _FICTIONAL = {
 }
 
 
+_FICTIONAL_REGIONS = ("GB", "US", "AU")  # the countries of `_FICTIONAL`, as national numbers are read
+
+
 def is_fictional_number(num: phonenumbers.PhoneNumber) -> bool:
     """A number from a range set aside for fiction and examples (`_FICTIONAL`): nobody's phone."""
     form = _FICTIONAL.get(num.country_code or 0)
@@ -610,6 +613,10 @@ def phone(value: str) -> bool:
             num = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
             valid = bool(phonenumbers.is_valid_number(num))
             return valid and not is_junk_number(text) and not is_fictional_number(num)
+        # (a number from a range set aside for fiction is not assigned, so not valid where it was set aside:
+        # `07700 900461` is Ofcom's, whatever another country's plan would make of it)
+        if any(is_fictional_number(phonenumbers.parse(text, r)) for r in _FICTIONAL_REGIONS):
+            return False
         for region in _NATIONAL_REGIONS:
             num = phonenumbers.parse(text, region)
             if phonenumbers.is_valid_number(num) and not is_junk_number(text):
