@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from .apixml import model
-from .clitext import OPERATIONS
+from .clitext import SCALARS, value
+from .sniff import CLI_RESPONSES
 
-_OPERATIONS = {operation: (service, operation) for service, operation in OPERATIONS.values()}
-_SCALARS = ("string", "integer", "long", "boolean", "timestamp", "double", "float", "blob")
+_OPERATIONS = {operation: (service, operation) for service, operation in CLI_RESPONSES.values()}
 
 
 def _events(text: str) -> list[tuple[int, list[str]] | None]:
@@ -43,18 +43,10 @@ def _events(text: str) -> list[tuple[int, list[str]] | None]:
     return out
 
 
-def _value(shape: Any, cell: str) -> Any:
-    if shape.type_name == "boolean":
-        return cell == "True"
-    if shape.type_name in ("integer", "long") and cell.lstrip("-").isdigit():
-        return int(cell)
-    return cell
-
-
 def _scalars(shape: Any) -> dict[str, Any]:
     if getattr(shape, "type_name", None) != "structure":
         return {}
-    return {name: member for name, member in shape.members.items() if member.type_name in _SCALARS}
+    return {name: member for name, member in shape.members.items() if member.type_name in SCALARS}
 
 
 class _Builder:
@@ -123,7 +115,7 @@ class _Builder:
             return
         if self.header is not None and len(cells) == len(self.header):
             item = {
-                h: _value(members[h], c)
+                h: value(members[h], c)
                 for h, c in zip(self.header, cells, strict=True)
                 if c not in ("", "None")
             }
@@ -134,7 +126,7 @@ class _Builder:
                 self._item({})
             assert self.target is not None
             if cells[1] not in ("", "None"):
-                self.target[cells[0]] = _value(members[cells[0]], cells[1])
+                self.target[cells[0]] = value(members[cells[0]], cells[1])
             return
         self.lost += 1
 

@@ -21,22 +21,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .apixml import model
+from .sniff import CLI_RESPONSES
 
-# The response key each operation's text output begins with, and the operation that prints it.
-OPERATIONS = {
-    "AUTOSCALINGGROUPS": ("autoscaling", "DescribeAutoScalingGroups"),
-    "LAUNCHCONFIGURATIONS": ("autoscaling", "DescribeLaunchConfigurations"),
-    "LIFECYCLEHOOKS": ("autoscaling", "DescribeLifecycleHooks"),
-    "NOTIFICATIONCONFIGURATIONS": ("autoscaling", "DescribeNotificationConfigurations"),
-    "SCHEDULEDUPDATEGROUPACTIONS": ("autoscaling", "DescribeScheduledActions"),
-    "TAGS": ("autoscaling", "DescribeTags"),
-    "LAUNCHTEMPLATEVERSIONS": ("ec2", "DescribeLaunchTemplateVersions"),
-    "LAUNCHTEMPLATES": ("ec2", "DescribeLaunchTemplates"),
-    "SUBSCRIPTIONS": ("sns", "ListSubscriptions"),
-}
 _NAME = re.compile(r"[A-Z][A-Z0-9]*\Z")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
-_SCALARS = ("string", "integer", "long", "boolean", "timestamp", "double", "float", "blob")
+SCALARS = ("string", "integer", "long", "boolean", "timestamp", "double", "float", "blob")
 
 
 def _members(shape: Any) -> dict[str, tuple[str, Any]]:
@@ -75,7 +64,7 @@ def _score(name: str, shape: Any, cell: str) -> float:
 
 def _columns(shape: Any, cells: Sequence[str]) -> list[tuple[str, Any]] | None:
     """The scalar members the cells are, in name order (the best fit when some members are absent)."""
-    scalars = sorted((name, member) for name, member in shape.members.items() if member.type_name in _SCALARS)
+    scalars = sorted((name, member) for name, member in shape.members.items() if member.type_name in SCALARS)
     required = set(getattr(shape, "required_members", ()) or ())
     n, m = len(cells), len(scalars)
     if n > m:
@@ -107,7 +96,8 @@ def _columns(shape: Any, cells: Sequence[str]) -> list[tuple[str, Any]] | None:
     return chosen[::-1]
 
 
-def _value(shape: Any, cell: str) -> Any:
+def value(shape: Any, cell: str) -> Any:
+    """A printed scalar as its member's type: `True`/`False` a boolean, digits an integer, else the text."""
     kind = shape.type_name
     if kind == "boolean":
         return cell == "True"
@@ -122,7 +112,7 @@ def _assign(target: dict[str, Any], shape: Any, cells: Sequence[str]) -> bool:
         return False
     for (name, member), cell in zip(columns, cells, strict=True):
         if cell != "" and cell != "None":
-            target[name] = _value(member, cell)
+            target[name] = value(member, cell)
     return True
 
 
@@ -144,10 +134,10 @@ def parse(text: str) -> tuple[dict[str, Any], int] | None:
     """The response a CLI text output holds, and how many lines could not be placed; None when no line
     names a response metascan reads."""
     rows = _rows(text)
-    first = next((r[0] for r in rows if r and r[0] in OPERATIONS and len(r) > 1), None)
+    first = next((r[0] for r in rows if r and r[0] in CLI_RESPONSES and len(r) > 1), None)
     if first is None:
         return None
-    service, operation = OPERATIONS[first]
+    service, operation = CLI_RESPONSES[first]
     output = model(service).operation_model(operation).output_shape
     response: dict[str, Any] = {}
     frames: list[tuple[Any, dict[str, Any]]] = [(output, response)]
@@ -164,7 +154,7 @@ def parse(text: str) -> tuple[dict[str, Any], int] | None:
         if member.type_name == "list":
             item_shape = member.member
             items = parent.setdefault(name, [])
-            if item_shape.type_name in _SCALARS:
+            if item_shape.type_name in SCALARS:
                 items.extend(cells[:1])
                 continue
             if item_shape.type_name != "structure":

@@ -84,11 +84,8 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
             yield ScanError(source, f"{source}: file is empty")
         return
     hint = sniff.cli_output(text)
-    if hint is not None and hint.startswith((sniff.CLI_TEXT, sniff.CLI_TABLE)):
-        yield from _cli_output(text, source, hint, strict)
-        return
     if hint is not None:
-        yield _skip(source, hint, strict)
+        yield from _cli_output(text, source, hint, strict)
         return
     lowered = name.lower()
     json_first = body[0] in "{[" or lowered.endswith(".json")

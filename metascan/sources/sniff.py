@@ -49,12 +49,23 @@ ITEM_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("Subscriptions", frozenset({"SubscriptionArn", "Endpoint"})),
 )
 
-# (after the response's own scalars, a NextToken, on a line of their own; one line of a response's items, or
+# The upper-cased response key that each call's `--output text` begins with, and the call (read back by
+# `clitext.py` and, by the call's name, `clitable.py`).
+CLI_RESPONSES = {
+    "AUTOSCALINGGROUPS": ("autoscaling", "DescribeAutoScalingGroups"),
+    "LAUNCHCONFIGURATIONS": ("autoscaling", "DescribeLaunchConfigurations"),
+    "LIFECYCLEHOOKS": ("autoscaling", "DescribeLifecycleHooks"),
+    "NOTIFICATIONCONFIGURATIONS": ("autoscaling", "DescribeNotificationConfigurations"),
+    "SCHEDULEDUPDATEGROUPACTIONS": ("autoscaling", "DescribeScheduledActions"),
+    "TAGS": ("autoscaling", "DescribeTags"),
+    "LAUNCHTEMPLATEVERSIONS": ("ec2", "DescribeLaunchTemplateVersions"),
+    "LAUNCHTEMPLATES": ("ec2", "DescribeLaunchTemplates"),
+    "SUBSCRIPTIONS": ("sns", "ListSubscriptions"),
+}
+# (after the response's own scalars, a NextToken, on a line of their own: one line of a response's items, or
 # two lines of names)
 _CLI_TEXT = re.compile(
-    r"\A(?:[^\t\n]*\n)?(?:(?:[A-Z][A-Z0-9]+\t[^\n]*\n){2}|(?:AUTOSCALINGGROUPS|LAUNCHCONFIGURATIONS|LIFECYCLEHOOKS"
-    r"|NOTIFICATIONCONFIGURATIONS|SCHEDULEDUPDATEGROUPACTIONS|TAGS|LAUNCHTEMPLATEVERSIONS|LAUNCHTEMPLATES"
-    r"|SUBSCRIPTIONS)\t)"
+    rf"\A(?:[^\t\n]*\n)?(?:(?:[A-Z][A-Z0-9]+\t[^\n]*\n){{2}}|(?:{'|'.join(CLI_RESPONSES)})\t)"
 )
 CLI_TEXT = "AWS CLI text output"
 CLI_TABLE = "AWS CLI table output"
