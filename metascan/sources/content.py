@@ -211,7 +211,7 @@ def _group_items(
         try:
             normalized = sniff.normalized_item(doc) if kind is None else None
         except RecursionError:
-            yield _too_deep(source)
+            yield too_deep(source)
             continue
         if normalized is not None:
             doc, kind = normalized  # (an inventory tool's row: CloudQuery's snake_case columns)
@@ -229,7 +229,7 @@ def _group_items(
         yield from _recorded(cloudtrail.convert, {"Records": events}, source, strict, cloudtrail.NO_RESOURCES)
 
 
-def _too_deep(source: str) -> ScanError:
+def too_deep(source: str) -> ScanError:
     return ScanError(source, f"{source}: a document nests too deeply to read")
 
 
@@ -240,7 +240,7 @@ def _recorded(
     try:
         responses = convert(doc)
     except RecursionError:
-        yield _too_deep(source)
+        yield too_deep(source)
         return
     yield from _responses(responses, source, strict, nothing, per_source=False)
 

@@ -38,7 +38,7 @@ import ijson
 
 from ..model import ScanError, Skipped
 from . import cloudtrail, pyrepr, sniff
-from .content import Document, Item, documents
+from .content import Document, Item, documents, too_deep
 from .jsonguard import MAX_INT_DIGITS, Duplicates
 
 __all__ = ["MAX_INT_DIGITS", "Document", "Item", "Tally", "expand", "nothing_recognised", "read", "stream"]
@@ -591,13 +591,12 @@ def _payload_keys(path: str, max_bytes: int) -> tuple[str, list[str], Duplicates
     return top, keys, dups
 
 
-def stream(
-    path: str, batch: int = STREAM_BATCH, max_bytes: int = DEFAULT_MAX_FILE_BYTES
-) -> Iterator[Document | ScanError]:
+def stream(path: str, batch: int = STREAM_BATCH, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Item]:
     """A large file (gzip too), read item by item: memory stays bounded by one batch of items, whatever
     the size.
 
-    Each batch of items becomes a document shaped like a page of the original response.
+    Each batch of items becomes a document shaped like a page of the original response (a batch of a
+    CloudTrail log's events, the responses of what they wrote).
     """
     found = _payload_keys(path, max_bytes)
     if isinstance(found, ScanError):
@@ -607,6 +606,7 @@ def stream(
     if not keys:
         yield ScanError(path, f"{path}: no AWS API response payload found in this large file")
         return
+    documents = 0
     for key in keys:
         prefix = f"{key}.item" if top == "start_map" else f"item.{key}.item"
         items: list[Any] = []
@@ -617,7 +617,9 @@ def stream(
                     for item in ijson.items(reader, prefix, multiple_values=True, use_float=True):
                         items.append(item)
                         if len(items) >= batch:
-                            yield from _batch(path, key, items)
+                            for out in _batch(path, key, items):
+                                documents += isinstance(out, Document)
+                                yield out
                             items = []
                 except _InputError as e:
                     failure = str(e)
@@ -631,23 +633,30 @@ def stream(
             failure = str(e)
         except (_NotRegular, OSError) as e:
             failure = f"cannot read file: {e.strerror if isinstance(e, OSError) else e}"
-        if items:
-            yield from _batch(path, key, items)
+        for out in _batch(path, key, items) if items else ():
+            documents += isinstance(out, Document)
+            yield out
         if failure:
             yield ScanError(path, f"{path}: {failure}")
             return
+    if not documents and keys == [TRAIL_KEY]:
+        yield Skipped(path, cloudtrail.NO_RESOURCES)
     duplicates = dups.error(path, streamed=True)
     if duplicates is not None:
         yield duplicates
 
 
-def _batch(path: str, key: str, items: list[Any]) -> Iterator[Document]:
-    """The documents of one batch of a streamed file's items (a CloudTrail log's events: what they wrote)."""
+def _batch(path: str, key: str, items: list[Any]) -> list[Item]:
+    """The documents of one batch of a streamed file's items; a batch of a CloudTrail log's events gives
+    what they wrote, with the notes and the nesting error a log read whole gives (`content._recorded`)."""
     if key != TRAIL_KEY:
-        yield Document(path, {key: items})
-        return
-    for doc in cloudtrail.convert({key: items}).documents():
-        yield Document(path, doc, per_source=False)
+        return [Document(path, {key: items})]
+    try:
+        responses = cloudtrail.convert({key: items})
+    except RecursionError:
+        return [too_deep(path)]
+    notes: list[Item] = [Skipped(path, note) for note in responses.notes]
+    return notes + [Document(path, doc, per_source=False) for doc in responses.documents()]
 
 
 def _stream_once(reader: _Checked, source: str, batch: int = STREAM_BATCH) -> Iterator[Document | ScanError]:

@@ -311,3 +311,11 @@ def test_records_nested_too_deeply_are_an_error_each_and_other_files_are_scanned
         for name in ("config.json", "rows.jsonl", "trail.json")
     ]
     assert ("email-address", "maria.lopez@contoso-retail.com") in {(f.rule, f.match) for f in report.findings}
+
+
+def test_a_large_log_of_other_calls_only_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "big.json.gz"
+    with gzip.open(path, "wt") as f:
+        json.dump({"Records": [PUT_OBJECT] * 5}, f)
+    out = list(files.stream(str(path), batch=2))
+    assert [type(o).__name__ for o in out] == ["Skipped"] and out[0].reason == cloudtrail.NO_RESOURCES
