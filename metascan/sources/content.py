@@ -39,6 +39,7 @@ from . import (
     cloudformation,
     cloudtrail,
     hcl,
+    inventory,
     pyrepr,
     sniff,
     tagging,
@@ -88,6 +89,9 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
         yield from _cli_output(text, source, hint, strict)
         return
     lowered = name.lower()
+    if lowered.endswith(".csv"):
+        yield from _csv(text, source, strict)
+        return
     json_first = body[0] in "{[" or lowered.endswith(".json")
     if apixml.looks_like_xml(body):
         yield from _xml(body, source, strict)
@@ -153,6 +157,9 @@ def _json_documents(
     text: str, spans: list[tuple[Any, int, int]], source: str, strict: bool
 ) -> Iterator[Item]:
     index = LineIndex(text)
+    steampipe = inventory.query_rows(spans[0][0]) if len(spans) == 1 else None
+    if steampipe is not None:  # Steampipe's rows: read as a list of them is
+        spans = [(steampipe, spans[0][1], spans[0][2])]
     listed = len(spans) == 1 and isinstance(spans[0][0], list)
     if listed:
         items, start, end = spans[0]
@@ -195,9 +202,11 @@ def _group_items(
     source: str,
     syntax: str,
     strict: bool,
+    runs: bool = True,
 ) -> Iterator[Item]:
-    """Documents in order, with runs of bare items of one kind (`--query` output) as one response, and
-    CloudTrail events one by one (a log's lines) as one log."""
+    """Documents in order, with runs of bare items of one kind (`--query` output) as one response (with
+    `runs` False each item is one, where each has a place of its own: a CSV file's rows), and CloudTrail
+    events one by one (a log's lines) as one log."""
     run: list[Any] = []
     events: list[Any] = []
     run_kind: str | None = None
@@ -209,12 +218,15 @@ def _group_items(
             continue
         kind = sniff.item_kind(doc)
         try:
-            normalized = sniff.normalized_item(doc) if kind is None else None
+            normalized = inventory.normalized_row(doc) if kind is None else None
         except RecursionError:
             yield too_deep(source)
             continue
         if normalized is not None:
             doc, kind = normalized  # (an inventory tool's row: CloudQuery's snake_case columns)
+            if not runs:
+                yield Document(source, {kind: [doc]}, locate)
+                continue
         if run and kind != run_kind:
             yield Document(source, {str(run_kind): run}, run_locate)
             run = []
@@ -315,6 +327,26 @@ def _cli_output(text: str, source: str, hint: str, strict: bool) -> Iterator[Ite
             " --output json gives every field)",
         )
     yield Document(source, response)
+
+
+# --- CSV -----------------------------------------------------------------------------------------------
+
+
+def _csv(text: str, source: str, strict: bool) -> Iterator[Item]:
+    rows, error = inventory.rows(text)
+    if not rows and error is None:
+        reason = f"CSV whose columns are not an inventory table of Auto Scaling data; {sniff.SUPPORTED}"
+        yield _skip(source, reason, strict)
+        return
+    yield from _group_items(
+        ((row, _line_of(line), None) for line, row in rows), source, "CSV", strict, runs=False
+    )
+    if error is not None:
+        yield ScanError(source, f"{source}: invalid CSV at {error}; the rows before it are read")
+
+
+def _line_of(line: int) -> Locate:
+    return lambda field: line
 
 
 # --- Python's printed responses ------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 Paths may be files, directories or `-` for standard input.  A directory is searched recursively for the
 files metascan may read (`*.json`, `*.jsonl`, `*.ndjson`, `*.yaml`, `*.yml`, `*.template`, `*.tf`,
 `*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`; and `*.txt`, `*.out`, `*.tsv`, `*.log`, `*.py` that begin as AWS
-CLI text or table output or hold a response Python printed; version control, `.terraform`, `node_modules`
+CLI text or table output or hold a response Python printed, and `*.csv` whose header row is an inventory
+table's columns (`inventory.py`); version control, `.terraform`, `node_modules`
 and virtualenv folders are left out), and each file is then recognised by its content (`content.py`): saved
 API responses (JSON, YAML, the API's XML, CLI text and table output, printed by Python), CloudFormation
-templates, Terraform plans, state and configuration, AWS Config items, CloudTrail events.  A gzip file is
+templates, Terraform plans, state and configuration, AWS Config items, CloudTrail events, inventory tools'
+rows.  A gzip file is
 decompressed first, whatever its name.  Text is UTF-8 with or without a BOM, or UTF-16 as PowerShell writes
 it.  Large JSON exports are streamed.
 
@@ -37,7 +39,7 @@ from typing import IO, Any, BinaryIO
 import ijson
 
 from ..model import ScanError, Skipped
-from . import cloudtrail, pyrepr, sniff
+from . import cloudtrail, inventory, pyrepr, sniff
 from .content import Document, Item, documents, too_deep
 from .jsonguard import MAX_INT_DIGITS, Duplicates
 
@@ -80,7 +82,7 @@ PRUNED = frozenset(
 )
 # Text files are read when they begin as AWS CLI text or table output does, or hold a response a Python
 # program printed, in their first 64 KiB (a folder holds other text).
-TEXT_SUFFIXES = (".txt", ".out", ".tsv", ".log", ".py")
+TEXT_SUFFIXES = (".txt", ".out", ".tsv", ".log", ".py", ".csv")
 TEXT_HEAD = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
@@ -211,6 +213,8 @@ def _cli_head(path: str) -> bool:
         return False
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     text = head.decode("utf-16" if utf16 else "utf-8", "replace")
+    if path.lower().endswith(".csv"):
+        return inventory.is_table(text)
     return sniff.cli_output(text) is not None or pyrepr.looks_like_repr(text)
 
 

@@ -17,7 +17,7 @@ from ..aws.documents import unrecognised as unrecognised_response
 SUPPORTED = (
     "metascan reads saved AWS CLI/API output (JSON or YAML, the API's XML, gzip too), CloudFormation"
     " templates (JSON or YAML, CDK and SAM too), Terraform plans, state and .tf files, AWS Config"
-    " configuration items and CloudTrail events"
+    " configuration items, CloudTrail events and inventory tools' tables (CloudQuery, Steampipe; JSON or CSV)"
 )
 
 # The AWS CLI command that saves each response kind.
@@ -99,58 +99,6 @@ def item_kind(item: Any) -> str | None:
         if needed <= keys:
             return kind
     return None
-
-
-_ARN_KEYS = {
-    "AutoScalingGroups": "AutoScalingGroupARN",
-    "LaunchConfigurations": "LaunchConfigurationARN",
-    "LifecycleHooks": None,
-    "ScheduledUpdateGroupActions": "ScheduledActionARN",
-}
-
-
-def _pascal_key(key: str) -> str:
-    """`auto_scaling_group_name` and `autoScalingGroupName` as the API spells them."""
-    if "_" in key.strip("_"):
-        return "".join(part[:1].upper() + part[1:] for part in key.split("_") if part)
-    return key[:1].upper() + key[1:]
-
-
-def _pascal(value: Any, tags: bool = False) -> Any:
-    if isinstance(value, list):
-        return [_pascal(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if tags:  # a map of tags (`{"Owner": "..."}`): its keys are the tags' own
-        return [{"Key": str(k), "Value": v} for k, v in value.items()]
-    return {
-        _pascal_key(k): _pascal(v, _pascal_key(k) == "Tags") for k, v in value.items() if isinstance(k, str)
-    }
-
-
-def normalized_item(item: Any) -> tuple[dict[str, Any], str] | None:
-    """A bare item whose keys an inventory tool or SDK spelled in snake_case or camelCase (CloudQuery's
-    `auto_scaling_group_name`, `tags` as a map), as the API spells it, with the response it belongs to; else
-    None."""
-    if not isinstance(item, dict) or not any(
-        isinstance(k, str) and (k[:1].islower() or "_" in k.strip("_")) for k in item
-    ):
-        return None
-    kind = item_kind({_pascal_key(k): None for k in item if isinstance(k, str)})
-    if kind is None:  # (told by the keys alone: nothing is copied for other documents)
-        return None
-    converted = _pascal({k: v for k, v in item.items() if isinstance(k, str) and not k.startswith("_")})
-    arn_key = _ARN_KEYS.get(kind)
-    if arn_key and arn_key not in converted and isinstance(converted.get("Arn"), str):
-        converted[arn_key] = converted["Arn"]
-    tags = converted.get("Tags")
-    if kind == "AutoScalingGroups" and isinstance(tags, list):
-        name = converted.get("AutoScalingGroupName")
-        converted["Tags"] = [
-            {"ResourceId": name, "ResourceType": "auto-scaling-group", **t} if isinstance(t, dict) else t
-            for t in tags
-        ]
-    return converted, kind
 
 
 def unrecognised(doc: Any, syntax: str) -> str:
