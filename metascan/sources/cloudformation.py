@@ -74,6 +74,31 @@ def is_template(doc: Any) -> bool:
     )
 
 
+def embedded(doc: Any) -> Any:
+    """A template inside another document, else None: the `TemplateBody` of `aws cloudformation
+    get-template` (a string: JSON or YAML text; or the object the CLI printed for a JSON template) and the
+    `resources` section of a Serverless Framework service (`serverless.yml`: `service`, `provider`, and
+    CloudFormation's `Resources` and `Outputs` under `resources`, a mapping or a list of them)."""
+    if not isinstance(doc, dict):
+        return None
+    body = doc.get("TemplateBody")
+    if body is not None and set(doc) <= {"TemplateBody", "StagesAvailable", "ResponseMetadata"}:
+        return body if isinstance(body, str) or is_template(body) else None
+    section = doc.get("resources")
+    if "service" in doc and "provider" in doc and section is not None:
+        parts = section if isinstance(section, list) else [section]
+        merged: dict[str, Any] = {}
+        for part in parts:
+            if isinstance(part, dict):
+                for key, value in part.items():
+                    if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                        merged[key] = {**merged[key], **value}
+                    else:
+                        merged[key] = value
+        return merged if is_template(merged) else None
+    return None
+
+
 def has_scanned_resources(template: Mapping[str, Any]) -> bool:
     resources = template.get("Resources")
     return isinstance(resources, dict) and any(

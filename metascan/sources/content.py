@@ -265,6 +265,13 @@ def _classify(
     locate: Locate | None,
     relocate: Callable[[], Any] | None,
 ) -> Iterator[Item]:
+    inner = cloudformation.embedded(doc)
+    if isinstance(inner, str):  # get-template's TemplateBody: the template's own text
+        yield from documents(inner, f"{source}", strict=strict)
+        return
+    if inner is not None:
+        yield from _responses(cloudformation.convert(inner), source, strict, cloudformation.NO_RESOURCES)
+        return
     if cloudformation.is_template(doc):
         located = relocate() if relocate is not None else None
         template = located if isinstance(located, dict) else doc

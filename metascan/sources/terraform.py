@@ -1,7 +1,8 @@
 """Terraform -> the API responses of the resources it manages.
 
 Read by content: `terraform show -json` of a plan (`format_version` with `planned_values`; the resources as
-planned, and the root module's variable defaults from `configuration`) or of state (`format_version` with
+planned and as deployed before it (`prior_state`), and the root module's variable defaults from
+`configuration`) or of state (`format_version` with
 `values`), a raw `terraform.tfstate` (version 4), `.tf.json` configuration, and `.tf` files (through
 `hcl.py`).  All of them write a resource's attributes with the provider's names, nested blocks as lists of
 objects, so one mapping serves them all:
@@ -303,6 +304,11 @@ def read_json(doc: Mapping[str, Any]) -> Responses:
                     doc["planned_values"].get("root_module"), False
                 )
             ]
+            # what is deployed now (the plan changes it; until applied, it is what the account holds)
+            prior = doc.get("prior_state")
+            values = prior.get("values") if isinstance(prior, dict) else None
+            if isinstance(values, dict):
+                resources += _show_resources(values.get("root_module"), True)
             variables = root.get("variables")
         else:
             values = doc.get("values")

@@ -397,3 +397,53 @@ def test_cfn_init_metadata_of_what_groups_launch(tmp_path: Path) -> None:
             33,
         ),
     }
+
+
+_TEMPLATE_YAML = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Fleet:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      AutoScalingGroupName: !Sub "fleet-${AWS::Region}"
+      MinSize: "1"
+      MaxSize: "2"
+      Tags:
+        - Key: Escalation
+          Value: "+353 87 214 6093"
+          PropagateAtLaunch: false
+"""
+
+
+def test_get_template_output_is_the_template_it_holds(tmp_path: Path) -> None:
+    # `aws cloudformation get-template`: TemplateBody is the template's text (YAML or JSON), or the object
+    # the CLI printed for a JSON template
+    as_text = tmp_path / "yaml-body.json"
+    as_text.write_text(json.dumps({"TemplateBody": _TEMPLATE_YAML, "StagesAvailable": ["Original"]}))
+    as_object = tmp_path / "object-body.json"
+    template = load_all(_TEMPLATE_YAML)[0]
+    template["Resources"]["Fleet"]["Properties"]["AutoScalingGroupName"] = "fleet-two"
+    as_object.write_text(json.dumps({"TemplateBody": template, "StagesAvailable": ["Processed"]}))
+    report = scan(as_text, as_object)
+    assert report.errors == [] and report.skipped == []
+    assert {(f.resource.id, f.location.field, f.match) for f in report.findings} == {
+        ("fleet-${AWS::Region}", "Tags[Escalation].Value", "+353 87 214 6093"),
+        ("fleet-two", "Tags[Escalation].Value", "+353 87 214 6093"),
+    }
+
+
+def test_a_serverless_services_resources_are_the_template_it_deploys(tmp_path: Path) -> None:
+    # Serverless Framework: CloudFormation's Resources under `resources` (a mapping, or a list of them)
+    service = {
+        "service": "queue-workers",
+        "provider": {"name": "aws", "runtime": "nodejs20.x"},
+        "custom": {"contact": "not read: the framework's own settings"},
+        "resources": [
+            {"Resources": load_all(_TEMPLATE_YAML)[0]["Resources"]},
+            {"Outputs": {"FleetName": {"Value": {"Ref": "Fleet"}}}},
+        ],
+    }
+    path = tmp_path / "serverless.yml"
+    path.write_text(json.dumps(service))  # (JSON is YAML)
+    report = scan(path)
+    assert report.errors == [] and report.skipped == []
+    assert [(f.resource.type, f.match) for f in report.findings] == [("AutoScalingGroup", "+353 87 214 6093")]

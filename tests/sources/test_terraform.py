@@ -894,3 +894,29 @@ def test_what_evaluation_makes_of_a_file_is_bounded(monkeypatch: pytest.MonkeyPa
     assert (
         body["fors"] == f"${{[for a in {ten} : [for b in {ten} : [for c in {ten} : [for d in {ten} : a]]]]}}"
     )
+
+
+def test_a_plans_prior_state_is_what_the_account_holds_now(tmp_path: Path) -> None:
+    # (terraform show -json of a plan: `prior_state` is the state before it, as `terraform show -json` of
+    # state writes it; a value the plan removes is still deployed until it is applied)
+    group = {
+        "address": "aws_autoscaling_group.edge",
+        "mode": "managed",
+        "type": "aws_autoscaling_group",
+        "name": "edge",
+        "values": {"name": "edge-fleet", "tag": [{"key": "Owner", "value": "edge-team"}]},
+    }
+    before = {
+        **group,
+        "values": {"name": "edge-fleet", "tag": [{"key": "Owner", "value": "Marguerite Okafor"}]},
+    }
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [group]}},
+        "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": [before]}}},
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    report = scan(path)
+    assert report.errors == []
+    assert found(report) == {("person-name", "AutoScalingGroup", "Tags[Owner].Value", "Marguerite Okafor")}
