@@ -99,6 +99,30 @@ def embedded(doc: Any) -> Any:
     return None
 
 
+def parameter_values(doc: Any) -> dict[str, Any] | None:
+    """The values a stack is given, else None: a parameters file (`--parameters file://...`, StackSets':
+    a list of `ParameterKey`/`ParameterValue`) or a template configuration file (CodePipeline's:
+    `Parameters` and `Tags` as maps of strings, and a `StackPolicy`).  A stack's tags are put on every
+    resource it makes that takes tags: they are read as values given too (`Tags.<key>`)."""
+    if isinstance(doc, list):
+        if not doc or not all(isinstance(p, dict) and isinstance(p.get("ParameterKey"), str) for p in doc):
+            return None
+        return {
+            p["ParameterKey"]: p.get("ParameterValue") for p in doc if p.get("ParameterValue") is not None
+        }
+    if not isinstance(doc, dict) or not doc or not set(doc) <= {"Parameters", "Tags", "StackPolicy"}:
+        return None
+    sections = [doc.get("Parameters"), doc.get("Tags")]
+    if not any(isinstance(x, dict) for x in sections) or not all(
+        x is None or (isinstance(x, dict) and all(not isinstance(v, dict | list) for v in x.values()))
+        for x in sections
+    ):
+        return None
+    values = dict(doc.get("Parameters") or {})
+    values.update({f"Tags.{k}": v for k, v in (doc.get("Tags") or {}).items()})
+    return values
+
+
 def has_scanned_resources(template: Mapping[str, Any]) -> bool:
     resources = template.get("Resources")
     return isinstance(resources, dict) and any(

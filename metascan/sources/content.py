@@ -40,6 +40,8 @@ from . import (
     cloudtrail,
     hcl,
     inventory,
+    kubernetes,
+    pulumi,
     pyrepr,
     sniff,
     tagging,
@@ -97,6 +99,8 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
         yield from _xml(body, source, strict)
     elif body.startswith(("{'", "[{'")) or (body[0] not in "{[" and pyrepr.looks_like_repr(text)):
         yield from _printed(text, source, strict)
+    elif lowered.endswith("terragrunt.hcl"):
+        yield from _terragrunt(text, source, strict)
     elif lowered.endswith(".tfvars"):
         yield from _tfvars(text, source, strict)
     elif lowered.endswith(".tf") or (not json_first and sniff.looks_like_hcl(text)):
@@ -156,6 +160,10 @@ def _json(text: str, source: str, strict: bool) -> Iterator[Item]:
 def _json_documents(
     text: str, spans: list[tuple[Any, int, int]], source: str, strict: bool
 ) -> Iterator[Item]:
+    given = cloudformation.parameter_values(spans[0][0]) if len(spans) == 1 else None
+    if given is not None:
+        yield from _responses(terraform.read_tfvars(given), source, strict, "stack parameter values: none")
+        return
     index = LineIndex(text)
     steampipe = inventory.query_rows(spans[0][0]) if len(spans) == 1 else None
     if steampipe is not None:  # Steampipe's rows: read as a list of them is
@@ -288,6 +296,14 @@ def _classify(
             strict,
             terraform.NO_RESOURCES,
         )
+        return
+    if kubernetes.is_manifest(doc):
+        managed = kubernetes.convert(doc)
+        if len(managed):
+            yield from _responses(managed, source, strict, "")
+            return
+    if pulumi.is_program(doc):
+        yield from _responses(pulumi.convert(doc), source, strict, pulumi.NO_RESOURCES)
         return
     # an account's resources as calls wrote them, as their tags list, as Config recorded them: not per_source
     for recognise, convert, nothing in (
@@ -438,6 +454,34 @@ def _tfvars(text: str, source: str, strict: bool) -> Iterator[Item]:
         yield ScanError(source, f"{source}: {e}")
         return
     yield from _responses(terraform.read_tfvars(values), source, strict, "Terraform variable values: none")
+
+
+# Terragrunt (https://terragrunt.gruntwork.io/docs/reference/config-blocks-and-attributes/): `inputs` are
+# the values the module in `terraform { source = ... }` is given, as a `.tfvars` file gives them; of the
+# registry's autoscaling module they are what it makes (as of a `module` block of a `.tf` file).
+_TERRAGRUNT_SOURCE = re.compile(
+    r'^terraform\s*\{[^{}]*?^\s*source\s*=\s*"([^"\n]*)"', re.MULTILINE | re.DOTALL
+)
+
+
+def _terragrunt(text: str, source: str, strict: bool) -> Iterator[Item]:
+    try:
+        values = hcl.parse_values(text)
+    except hcl.HclError as e:
+        yield ScanError(source, f"{source}: {e}")
+        return
+    inputs = values.get("inputs")
+    if not isinstance(inputs, dict) or not inputs:
+        yield _skip(source, "a Terragrunt configuration without inputs", strict)
+        return
+    found = _TERRAGRUNT_SOURCE.search(text)
+    module = found.group(1) if found else None
+    if terraform.is_registry_asg(module):
+        label = Path(source).parent.name or "terragrunt"  # (the folder names the unit)
+        made = terraform.responses_of(terraform.registry_asg(label, {"source": module, **inputs}), [])
+        yield from _responses(made, source, strict, terraform.NO_RESOURCES)
+        return
+    yield from _responses(terraform.read_tfvars(inputs), source, strict, "Terragrunt inputs: none")
 
 
 # A Terraform module is a folder: `local.NAME` may be defined in any of its `.tf` files (often `locals.tf`).

@@ -175,7 +175,7 @@ def _walk(root: str) -> Iterator[str | ScanError | Skipped]:
 def _entry(entry: os.DirEntry[str]) -> str | ScanError | Skipped | None:
     """What to do with one directory entry: its path (a file to read), "dir" (walk it), a skip, or None."""
     path = entry.path
-    readable = entry.name.lower().endswith(SUFFIXES)  # a file metascan would read
+    readable = entry.name.lower().endswith((*SUFFIXES, "terragrunt.hcl"))  # a file metascan would read
     if not readable and entry.name.lower().endswith(TEXT_SUFFIXES) and entry.is_file(follow_symlinks=False):
         readable = _cli_head(path)
     try:

@@ -69,15 +69,17 @@ def _pascal_key(key: str) -> str:
     return key[:1].upper() + key[1:]
 
 
-def _pascal(value: Any, tags: bool = False) -> Any:
+def pascal_case(value: Any, tags: bool = False) -> Any:
     if isinstance(value, list):
-        return [_pascal(v) for v in value]
+        return [pascal_case(v) for v in value]
     if not isinstance(value, dict):
         return value
     if tags:  # a map of tags (`{"Owner": "..."}`): its keys are the tags' own
         return [{"Key": str(k), "Value": v} for k, v in value.items()]
     return {
-        _pascal_key(k): _pascal(v, _pascal_key(k) == "Tags") for k, v in value.items() if isinstance(k, str)
+        _pascal_key(k): pascal_case(v, _pascal_key(k) == "Tags")
+        for k, v in value.items()
+        if isinstance(k, str)
     }
 
 
@@ -144,7 +146,7 @@ def normalized_row(row: Any) -> tuple[dict[str, Any], str] | None:
         if folded in _DROPPED:
             continue
         if folded == "tagssrc":
-            item["Tags"] = _pascal(_typed(members["tags"][1], value)) if "tags" in members else value
+            item["Tags"] = pascal_case(_typed(members["tags"][1], value)) if "tags" in members else value
             continue
         if folded == "tags" and "tagssrc" in {_fold(c) for c in row if isinstance(c, str)}:
             continue  # (Steampipe's map of the same tags)
@@ -153,11 +155,11 @@ def normalized_row(row: Any) -> tuple[dict[str, Any], str] | None:
             continue
         found = members.get(folded)
         if found is None:
-            item[_pascal_key(column)] = _pascal(value, _pascal_key(column) == "Tags")
+            item[_pascal_key(column)] = pascal_case(value, _pascal_key(column) == "Tags")
             continue
         name, shape = found
         typed = _typed(shape, value)
-        item[name] = _pascal(typed, name == "Tags")
+        item[name] = pascal_case(typed, name == "Tags")
     for named_kind, _, name_member in _NAMED:
         if named_kind == kind and name_member not in item and isinstance(item.get("Name"), str):
             item[name_member] = item.pop("Name")

@@ -29,6 +29,11 @@ class Responses:
     scheduled: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was not read, and why
 
+    def merge(self, other: Responses) -> None:
+        """Adds what `other` holds (the responses of two kinds of resources of one document)."""
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
     def __len__(self) -> int:
         """How many resources the responses hold."""
         return sum(

@@ -830,6 +830,12 @@ def _mapping(device: Any, ebs: Mapping[str, Any], mapping: Mapping[str, Any]) ->
     return out
 
 
+def responses_of(resources: list[Resource], parameters: list[dict[str, Any]]) -> Responses:
+    """The responses of resources given as Terraform's (type, address, attributes, deployed), and of
+    parameters (tools bridged from Terraform's provider: `pulumi.py`, `kubernetes.py`)."""
+    return _responses(resources, parameters)
+
+
 def _responses(resources: list[Resource], parameters: list[dict[str, Any]]) -> Responses:
     out = _Mapper(resources).run()
     out.parameters = parameters
