@@ -18,7 +18,8 @@ _REFERENCE = regex.compile(
       ^\$\{[^}]*\}?                          # ${VAR}, ${VAR:-default}, ${{ secrets.X }}
     | ^\$\(                                  # $(command ...)
     | ^\$[A-Za-z_][\w]*$                     # $VAR
-    | ^\$env:\w+$                            # PowerShell $env:VAR
+    | \$env:[A-Za-z_]\w*                      # PowerShell $env:VAR, also inside a string it expands:
+                                           # "ec2launch/$env:COMPUTERNAME.log", admin:$env:SPLUNK_PASSWORD
     | ^\$(?:env:)?[A-Za-z_]\w*[/\\]          # a variable, then a path: $HOME/.pgpass, $env:TEMP/x.zip
     | ^\$[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]]*\])+$   # a variable's member: $Secret.Password
     | ^\$(?:\.[A-Za-z_][\w-]*|\[[^\[\]]*\])+$        # a JSONPath: $.output.Payload.body.key

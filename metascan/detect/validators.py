@@ -637,6 +637,8 @@ def phone_possible(value: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     national = str(num.national_number)
+    if num.country_code == 1 and (len(national) != 10 or national[0] in "01" or national[3] in "01"):
+        return False  # (the North American Numbering Plan: NXX NXX XXXX, N being 2 to 9)
     return (
         len(national) >= 7
         and bool(phonenumbers.is_possible_number(num))
@@ -675,6 +677,8 @@ def email(value: str) -> bool:
     domain = domain.lower().rstrip(".")
     if not local or "." not in domain:
         return False
+    if not local.startswith('"') and (local.startswith(".") or local.endswith(".") or ".." in local):
+        return False  # (RFC 5322's dot-atom: no dot at either end of the local part, none doubled)
     tld = domain.rsplit(".", 1)[1]
     if not _TLD.fullmatch(tld) or tld not in _IANA_TLDS or tld in _RESERVED_TLDS:
         return False
