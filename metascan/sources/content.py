@@ -32,6 +32,7 @@ from ..aws.documents import identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
 from . import (
+    ansible,
     apixml,
     awsconfig,
     clitable,
@@ -420,6 +421,10 @@ def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
         return
     if not docs:
         yield ScanError(source, f"{source}: file is empty")
+        return
+    if all(isinstance(d, list) for d in docs) and any(ansible.is_playbook(d) for d in docs):
+        for doc in docs:  # an Ansible playbook or task list
+            yield from _responses(ansible.convert(doc), source, strict, ansible.NO_RESOURCES)
         return
     flat: list[Any] = []
     for doc in docs:  # `--output yaml-stream` writes a list of pages

@@ -239,3 +239,66 @@ def test_cloudformation_parameter_files_are_the_values_a_stack_is_given(tmp_path
         ("PayoutIban", "FI2112345600000785"),
         ("Tags.escalation", "+358 40 7391 826"),
     }
+
+
+_PLAYBOOK = """- name: kiln fleet
+  hosts: localhost
+  vars:
+    boot_script: |
+      #!/bin/bash
+      mysql -u deploy -p'Wq7-Brine-Tamarack' -e 'select 1'
+      export API_TOKEN={{ vault_api_token }}
+  tasks:
+    - name: template
+      amazon.aws.ec2_launch_template:
+        name: kiln-lt
+        user_data: "{{ boot_script | b64encode }}"
+        version_description: "bumped for henrike.aaltonen@gmail.com"
+    - block:
+        - name: group
+          autoscaling_group:
+            name: kiln-fleet
+            tags:
+              - Owner: Henrike Aaltonen
+                propagate_at_launch: false
+            notification_topic: arn:aws:sns:eu-north-1:604918273350:kiln-events
+        - name: hook
+          community.aws.autoscaling_lifecycle_hook:
+            autoscaling_group_name: kiln-fleet
+            lifecycle_hook_name: drain
+            notification_meta_data: '{"payout_iban": "FI2112345600000785"}'
+    - name: topic
+      community.aws.sns_topic:
+        name: kiln-events
+        subscriptions:
+          - endpoint: "+358 40 7391 826"
+            protocol: sms
+    - name: not an AWS resource
+      ansible.builtin.copy:
+        content: "password: not-read-7x"
+        dest: /tmp/x
+"""
+
+
+def test_an_ansible_playbook_s_tasks_are_the_resources_they_create(tmp_path: Path) -> None:
+    path = tmp_path / "site.yml"
+    path.write_text(_PLAYBOOK)
+    report = metascan.scan_files([str(path)], fingerprint_key=KEY)
+    assert report.errors == [] and report.skipped == []
+    found = _found(report)
+    # the play's variable is the user data, its own expression (a vault variable) a reference
+    assert ("LaunchTemplateVersion", "LaunchTemplateData.UserData", "Wq7-Brine-Tamarack") in found
+    assert ("LaunchTemplateVersion", "VersionDescription", "henrike.aaltonen@gmail.com") in found
+    assert ("AutoScalingGroup", "Tags[Owner].Value", "Henrike Aaltonen") in found
+    assert ("LifecycleHook", "NotificationMetadata", "FI2112345600000785") in found
+    assert ("SnsSubscription", "Endpoint", "+358 40 7391 826") in found
+    assert not any(
+        "not-read" in (f.match or "") or "vault_api_token" in (f.match or "") for f in report.findings
+    )
+
+
+def test_other_yaml_lists_are_not_taken_for_playbooks(tmp_path: Path) -> None:
+    path = tmp_path / "list.yml"
+    path.write_text("- name: a\n  hosts: all\n  tasks:\n    - ansible.builtin.ping: {}\n")
+    report = metascan.scan_files([str(path)], fingerprint_key=KEY)
+    assert report.findings == [] and report.skipped != []
