@@ -49,6 +49,7 @@ _MODULES = {
     "ec2_asg_scheduled_action": "schedule",
     "sns_topic": "topic",
 }
+_MAX_RENDERED = 1 << 20  # characters of one value with its variables filled in
 _NESTED = ("tasks", "pre_tasks", "post_tasks", "handlers", "block", "rescue", "always")
 _JINJA = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?:\|\s*(b64encode|to_json|to_nice_json|string)\s*)?\}\}")
 
@@ -109,7 +110,9 @@ def _rendered(value: Any, variables: Mapping[str, Any]) -> Any:
             return json.dumps(known, ensure_ascii=False)
         return known
 
-    return _JINJA.sub(fill, value)
+    rendered = _JINJA.sub(fill, value)
+    return rendered if len(rendered) <= _MAX_RENDERED else value  # (a value that names a large variable
+    # many times would grow without bound: it is read as written)
 
 
 def convert(doc: list[Any]) -> Responses:

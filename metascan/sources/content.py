@@ -254,6 +254,14 @@ def too_deep(source: str) -> ScanError:
     return ScanError(source, f"{source}: a document nests too deeply to read")
 
 
+def _bounded(convert: Callable[[Any], Responses], doc: Any) -> Responses | None:
+    """What a converter makes of a document, or None when the document nests too deeply to convert."""
+    try:
+        return convert(doc)
+    except RecursionError:
+        return None
+
+
 def _recorded(
     convert: Callable[[Any], Responses], doc: Any, source: str, strict: bool, nothing: str
 ) -> Iterator[Item]:
@@ -299,12 +307,20 @@ def _classify(
         )
         return
     if kubernetes.is_manifest(doc):
-        managed = kubernetes.convert(doc)
+        managed = _bounded(kubernetes.convert, doc)
+        if managed is None:
+            yield too_deep(source)
+            return
         if len(managed):
             yield from _responses(managed, source, strict, "")
             return
     if pulumi.is_program(doc):
-        yield from _responses(pulumi.convert(doc), source, strict, pulumi.NO_RESOURCES)
+        program = _bounded(pulumi.convert, doc)
+        yield from (
+            _responses(program, source, strict, pulumi.NO_RESOURCES)
+            if program is not None
+            else [too_deep(source)]
+        )
         return
     # an account's resources as calls wrote them, as their tags list, as Config recorded them: not per_source
     for recognise, convert, nothing in (
@@ -424,7 +440,12 @@ def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
         return
     if all(isinstance(d, list) for d in docs) and any(ansible.is_playbook(d) for d in docs):
         for doc in docs:  # an Ansible playbook or task list
-            yield from _responses(ansible.convert(doc), source, strict, ansible.NO_RESOURCES)
+            tasks = _bounded(ansible.convert, doc)
+            yield from (
+                _responses(tasks, source, strict, ansible.NO_RESOURCES)
+                if tasks is not None
+                else [too_deep(source)]
+            )
         return
     flat: list[Any] = []
     for doc in docs:  # `--output yaml-stream` writes a list of pages

@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import sys
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -234,12 +235,20 @@ def rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
     header has names, a broken quote); ([], None) when the header is not an inventory table's."""
     if not is_table(text):
         return [], None
+    with _CSV_LIMIT:  # (the limit is the process's: one reader at a time changes it)
+        return _rows(text)
+
+
+_CSV_LIMIT = threading.Lock()
+
+
+def _rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
     old = csv.field_size_limit()
     csv.field_size_limit(sys.maxsize)  # (a cell of user data or a JSON column may be long)
+    out: list[tuple[int, dict[str, str]]] = []
     try:
         reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
         header = [c.strip() for c in next(reader)]
-        out: list[tuple[int, dict[str, str]]] = []
         line = reader.line_num + 1
         for cells in reader:
             if cells:
