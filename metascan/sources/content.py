@@ -35,6 +35,7 @@ from . import (
     ansible,
     apixml,
     awsconfig,
+    cdkapp,
     clitable,
     clitext,
     cloudformation,
@@ -92,6 +93,9 @@ def documents(text: str, source: str, name: str = "", strict: bool = False) -> I
         yield from _cli_output(text, source, hint, strict)
         return
     lowered = name.lower()
+    if lowered.endswith(cdkapp.SUFFIXES) and cdkapp.is_app(text):
+        yield from _cdk_app(text, source, name)
+        return
     if lowered.endswith(".csv"):
         yield from _csv(text, source, strict)
         return
@@ -367,6 +371,22 @@ def _cli_output(text: str, source: str, hint: str, strict: bool) -> Iterator[Ite
             " --output json gives every field)",
         )
     yield Document(source, response)
+
+
+# --- CDK apps' source -------------------------------------------------------------------------------------
+
+
+def _cdk_app(text: str, source: str, name: str) -> Iterator[Item]:
+    docs, lines = cdkapp.convert(text, Path(name).stem or "cdk-app")
+    if not docs:
+        yield Skipped(source, cdkapp.NO_VALUES)
+        return
+
+    def locate(field: Any) -> int | None:
+        return lines.get((field.path, field.value))
+
+    for doc in docs:
+        yield Document(source, doc, locate, per_source=True)
 
 
 # --- CSV -----------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from typing import IO, Any, BinaryIO
 import ijson
 
 from ..model import ScanError, Skipped
-from . import cloudtrail, inventory, pyrepr, sniff
+from . import cdkapp, cloudtrail, inventory, pyrepr, sniff
 from .content import Document, Item, documents, too_deep
 from .jsonguard import MAX_INT_DIGITS, Duplicates
 
@@ -82,7 +82,7 @@ PRUNED = frozenset(
 )
 # Text files are read when they begin as AWS CLI text or table output does, or hold a response a Python
 # program printed, in their first 64 KiB (a folder holds other text).
-TEXT_SUFFIXES = (".txt", ".out", ".tsv", ".log", ".py", ".csv")
+TEXT_SUFFIXES = (".txt", ".out", ".tsv", ".log", ".py", ".csv", ".ts", ".js", ".mjs", ".cjs")
 TEXT_HEAD = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
@@ -215,6 +215,10 @@ def _cli_head(path: str) -> bool:
     text = head.decode("utf-16" if utf16 else "utf-8", "replace")
     if path.lower().endswith(".csv"):
         return inventory.is_table(text)
+    if path.lower().endswith(cdkapp.SUFFIXES) and cdkapp.is_app(text):
+        return True
+    if not path.lower().endswith((".txt", ".out", ".tsv", ".log", ".py")):
+        return False
     return sniff.cli_output(text) is not None or pyrepr.looks_like_repr(text)
 
 

@@ -302,3 +302,80 @@ def test_other_yaml_lists_are_not_taken_for_playbooks(tmp_path: Path) -> None:
     path.write_text("- name: a\n  hosts: all\n  tasks:\n    - ansible.builtin.ping: {}\n")
     report = metascan.scan_files([str(path)], fingerprint_key=KEY)
     assert report.findings == [] and report.skipped != []
+
+
+_CDK_TS = """import { Stack, Tags, SecretValue } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+
+export class KilnStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const userData = ec2.UserData.forLinux();
+    userData.addCommands(
+      'set -euo pipefail',  // comment, not an argument
+      "mysql -u deploy -p'Wq7-Brine-Tamarack' -e 'select 1'",
+      `echo "DB_PASSWORD=${SecretValue.secretsManager('kiln/db').unsafeUnwrap()}" >> /etc/kiln.env`,
+      someVariable,
+    );
+    const asg = new autoscaling.AutoScalingGroup(this, 'Asg', {
+      autoScalingGroupName: 'kiln-fleet', userData });
+    Tags.of(asg).add('Owner', 'Henrike Aaltonen');
+    Tags.of(asg).add('Stack', this.stackName);
+    asg.addLifecycleHook('Drain', {
+      notificationMetadata: JSON.stringify({ payout: 'FI2112345600000785', account: Stack.of(this).account }),
+    });
+    topic.addSubscription(new subs.SmsSubscription('+358 40 7391 826'));
+  }
+}
+"""
+
+_CDK_PY = """from aws_cdk import Stack, Tags
+from aws_cdk import aws_ec2 as ec2
+
+class KilnStack(Stack):
+    def __init__(self, scope, id):
+        super().__init__(scope, id)
+        user_data = ec2.UserData.for_linux()
+        user_data.add_commands(
+            "export API_TOKEN=" "glpat-Qm4x8Rt2Vn6Lp9Kw3Hz7",  # two literals side by side are one
+            f"echo {self.region}",
+        )
+        Tags.of(self).add("OwnerEmail", "henrike.aaltonen@gmail.com")
+"""
+
+
+def test_a_cdk_apps_literals_are_read_before_synth(tmp_path: Path) -> None:
+    (tmp_path / "kiln-stack.ts").write_text(_CDK_TS)
+    (tmp_path / "kiln_stack.py").write_text(_CDK_PY)
+    (tmp_path / "other.ts").write_text("const password = 'not-read-77x'; // no CDK import\n")
+    report = metascan.scan_files([str(tmp_path)], fingerprint_key=KEY)
+    assert report.errors == [] and report.skipped == []
+    found = {(f.resource.id, f.location.field, f.match) for f in report.findings}
+    assert ("kiln-fleet", "Tags[Owner].Value", "Henrike Aaltonen") in found
+    assert ("kiln-fleet/hook1", "NotificationMetadata", "FI2112345600000785") in found
+    assert ("Endpoint", "+358 40 7391 826") in {
+        (f, m) for r, f, m in found if r.startswith("kiln-fleet-topic/")
+    }
+    assert ("kiln-stack-launch-template:1", "LaunchTemplateData.UserData", "Wq7-Brine-Tamarack") in found
+    assert ("kiln_stack", "Tags[OwnerEmail].Value", "henrike.aaltonen@gmail.com") in found
+    assert (
+        "kiln_stack-launch-template:1",
+        "LaunchTemplateData.UserData",
+        "glpat-Qm4x8Rt2Vn6Lp9Kw3Hz7",
+    ) in found
+    assert not any(
+        "not-read" in (f.match or "") or "secretsManager" in (f.match or "") for f in report.findings
+    )
+    owner = next(f for f in report.findings if f.match == "Henrike Aaltonen")
+    assert owner.location.source_line == 17
+
+
+def test_cdk_source_that_never_closes_its_calls_is_read_in_bounded_windows() -> None:
+    from metascan.sources import cdkapp
+
+    text = "import * as cdk from 'aws-cdk-lib';\n" + "userData.addCommands(`" + "x" * 100_000
+    text += "\nTags.of(asg).add('Owner', 'Henrike Aaltonen');\n" + "Tags.of(x).add('a', (" * 5_000
+    found = list(cdkapp.values(text))
+    assert ("tag:Owner", "Value", "Henrike Aaltonen") in {(k, m, v) for k, m, v, _ in found}
+    assert not any(k == "commands" for k, _, _, _ in found)  # (the unclosed template literal is no value)
