@@ -1,4 +1,5 @@
-"""A CDK app's source code (TypeScript, JavaScript, Python) -> the API responses of what its literals set.
+"""A CDK or Pulumi program's source code (TypeScript, JavaScript, Python) -> the API responses of what its
+literals set.
 
 `cdk synth` writes the templates metascan reads best (`cdk.out`); this reads the app before it is
 synthesised, for the literals that end up in Auto Scaling's free-form fields, from the CDK's API
@@ -9,10 +10,16 @@ snake_case forms), lifecycle hooks' `notificationMetadata` (a string, or the obj
 `JSON.stringify` / `json.dumps`, read as its text), and SNS subscriptions (`EmailSubscription`,
 `SmsSubscription`, `UrlSubscription`).
 
+A Pulumi program (importing `@pulumi/aws` or `pulumi_aws`) is read the same way, with its resources'
+arguments: `userData` given as a literal, or as a variable that holds one (`pulumi.interpolate`,
+`Buffer.from(...)` around it), `tags` as a list of `{key, value}` or as a map, and the same names and
+`notificationMetadata`.
+
 Only string literals are read (quoted strings, template literals and f-strings with their `${...}` and
 `{...}` kept as written: references); any other expression is left out.  A file is read when it imports
-the CDK (`aws-cdk-lib`, `aws_cdk`).  The literals of one file are one app's: the user data one launch
-template version, the tags and names one group, named by the file.  Nothing is evaluated.
+the CDK (`aws-cdk-lib`, `aws_cdk`) or Pulumi's AWS provider.  The literals of one file are one app's: the
+user data one launch template version, the tags and names one group, named by the file.  Nothing is
+evaluated.
 """
 
 from __future__ import annotations
@@ -25,7 +32,25 @@ from typing import Any
 
 NO_VALUES = "CDK source without the literals metascan reads (user data commands, tags, names, subscriptions)"
 _IMPORTS = re.compile(
-    r"""(?m)^\s*(?:import\b[^\n]*['"]aws-cdk-lib|from\s+aws_cdk\b|import\s+aws_cdk\b|const\s+\w+\s*=\s*require\(['"]aws-cdk-lib)"""
+    r"""(?m)^\s*(?:import\b[^\n]*['"](?:aws-cdk-lib|@pulumi/aws)|from\s+(?:aws_cdk|pulumi_aws)\b"""
+    r"""|import\s+(?:aws_cdk|pulumi_aws)\b|const\s+\w+\s*=\s*require\(['"](?:aws-cdk-lib|@pulumi/aws))"""
+)
+# Pulumi's resource arguments (https://www.pulumi.com/registry/packages/aws/): user data given as a literal,
+# or as a variable that holds one (`const userData = pulumi.interpolate\`...\``), and `tags` as a list of
+# `{key, value}` or a map.
+_USER_DATA = re.compile(r"\b(?:userData|user_data)\s*[:=]\s*")
+_WRAPPED = re.compile(r"(?:pulumi\.interpolate|Buffer\.from\s*\(|base64\.b64encode\s*\()\s*")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_TAG_PROPERTY = re.compile(r"\btags\s*[:=]\s*(?=[\[{])")
+_QUOTED = r"""(['"])((?:\\.|(?!\{q}).)*)\{q}"""
+_LISTED_TAG = re.compile(
+    r"""["']?key["']?\s*[:=]\s*"""
+    + _QUOTED.format(q=1)
+    + r"""\s*,\s*["']?value["']?\s*[:=]\s*"""
+    + _QUOTED.format(q=3)
+)
+_MAPPED_TAG = re.compile(
+    r"""(?:""" + _QUOTED.format(q=1) + r"""|([A-Za-z_$][\w$]*))\s*:\s*""" + _QUOTED.format(q=4)
 )
 _COMMANDS = re.compile(r"\.(?:addCommands|add_commands)\s*\(|\bUserData\.custom\s*\(")
 _TAGS = re.compile(r"\bTags\.of\s*\(")
@@ -169,6 +194,19 @@ def _balanced(text: str, pos: int) -> str | None:
     return None
 
 
+def _assigned(text: str, name: str) -> tuple[str, int] | None:
+    """The literal a variable is given (`const name = ...`, `name = ...`), when it is one."""
+    for m in _first(
+        re.finditer(rf"(?m)^\s*(?:(?:const|let|var)\s+)?{re.escape(name)}\s*(?::\s*[\w.<>]+\s*)?=\s*", text)
+    ):
+        pos = m.end()
+        wrapped = _WRAPPED.match(text, pos)
+        found = _string(text, wrapped.end() if wrapped else pos)
+        if found is not None:
+            return found
+    return None
+
+
 def _first(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
     return itertools.islice(matches, MAX_CALLS)
 
@@ -205,6 +243,27 @@ def values(text: str) -> Iterator[tuple[str, str, str, int]]:
         count += 1
         if count > MAX_VALUES:
             return
+    for m in _first(_USER_DATA.finditer(text)):
+        pos = _skip_blank(text, m.end(), len(text))
+        wrapped = _WRAPPED.match(text, pos)
+        pos = wrapped.end() if wrapped else pos
+        found = _string(text, pos)
+        if found is None:
+            name = _IDENTIFIER.match(text, pos)
+            found = _assigned(text, name.group(0)) if name else None
+        if found is not None:
+            yield "commands", "UserData", found[0], _line(text, pos)
+    for m in _first(_TAG_PROPERTY.finditer(text)):
+        literal = _balanced(text, m.end())
+        if literal is None:
+            continue
+        line = _line(text, m.end())
+        if literal.startswith("["):
+            pairs = [(t.group(2), t.group(4)) for t in _LISTED_TAG.finditer(literal)]
+        else:
+            pairs = [(t.group(2) or t.group(3), t.group(5)) for t in _MAPPED_TAG.finditer(literal)]
+        for key, value in pairs:
+            yield f"tag:{key}", "Value", value, line
     for m in _first(_SUBSCRIPTION.finditer(text)):
         args, _ = _arguments(text, m.end())
         if args and args[0][0] is not None:

@@ -379,3 +379,42 @@ def test_cdk_source_that_never_closes_its_calls_is_read_in_bounded_windows() -> 
     found = list(cdkapp.values(text))
     assert ("tag:Owner", "Value", "Henrike Aaltonen") in {(k, m, v) for k, m, v, _ in found}
     assert not any(k == "commands" for k, _, _, _ in found)  # (the unclosed template literal is no value)
+
+
+_PULUMI_TS = """import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+
+const dbPass = new pulumi.Config().requireSecret("dbPassword");
+const boot = pulumi.interpolate`#!/bin/bash
+export STRIPE_API_KEY=sk_live_Tq8vR2mXk4Lp7Wn9Zc3Hb6Jd
+export DB_PASSWORD=${dbPass}
+`;
+const lt = new aws.ec2.LaunchTemplate("kiln-lt", {
+    userData: boot.apply(s => Buffer.from(s).toString("base64")),
+});
+const asg = new aws.autoscaling.Group("kiln-asg", {
+    tags: [
+        { key: "TechnicalContact", value: "Henrike Aaltonen", propagateAtLaunch: false },
+        { key: "Stack", value: pulumi.getStack(), propagateAtLaunch: false },
+    ],
+});
+"""
+
+_PULUMI_PY = """import pulumi_aws as aws
+
+lt = aws.ec2.LaunchTemplate("kiln-lt",
+    user_data="IyEvYmluL2Jhc2gK",
+    tags={"OwnerEmail": "henrike.aaltonen@gmail.com", "Tier": tier})
+"""
+
+
+def test_a_pulumi_programs_literals_are_read(tmp_path: Path) -> None:
+    (tmp_path / "index.ts").write_text(_PULUMI_TS)
+    (tmp_path / "__main__.py").write_text(_PULUMI_PY)
+    report = metascan.scan_files([str(tmp_path)], fingerprint_key=KEY)
+    assert report.errors == []
+    found = {(f.location.field, f.match) for f in report.findings}
+    assert ("LaunchTemplateData.UserData", "sk_live_Tq8vR2mXk4Lp7Wn9Zc3Hb6Jd") in found
+    assert ("Tags[TechnicalContact].Value", "Henrike Aaltonen") in found
+    assert ("Tags[OwnerEmail].Value", "henrike.aaltonen@gmail.com") in found
+    assert not any("dbPass" in (f.match or "") or "getStack" in (f.match or "") for f in report.findings)
