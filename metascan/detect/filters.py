@@ -42,6 +42,7 @@ _REFERENCE = regex.compile(
     | ^ENC\[AES256_GCM,                     # a SOPS-encrypted value (decrypted by sops at boot)
     | ^\$ANSIBLE_VAULT;                      # an Ansible Vault-encrypted value
     | ^%\(\w+\)[sdr]$                         # supervisord's %(ENV_DB_PASSWORD)s, Python %-formatting
+    | ^os\.environ/[A-Za-z_]\w*$               # LiteLLM: os.environ/LITELLM_MASTER_KEY reads a variable
     | ^%env\([\w:.-]+\)%$                    # Symfony's %env(DB_PASSWORD)%
     | (?-i:^AQICAH[A-Za-z0-9+/]{20,300}(?:BgkqhkiG9w0BBw|YJKoZIhvcNAQcG|GCSqGSIb3DQEHB)[A-Za-z0-9+/]*={0,2}$)
                                            # an AWS KMS ciphertext blob: its format bytes, then PKCS#7's

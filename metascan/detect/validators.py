@@ -1517,7 +1517,9 @@ def pypi_macaroon(value: str) -> bool:
 
 def jwt_signed(value: str) -> bool:
     """A signed JSON Web Token (RFC 7519): a JSON header naming an algorithm other than `none`, a JSON
-    claims set, and a signature of at least 32 bytes (the shortest JWA signature, HS256, is 256 bits)."""
+    claims set, and a signature of at least 32 bytes (the shortest JWA signature, HS256, is 256 bits).
+    Supabase's anon key (issuer `supabase`, role `anon`) is public by design
+    (https://supabase.com/docs/guides/api/api-keys) and is not one."""
     parts = value.split(".")
     if len(parts) != 3:
         return False
@@ -1534,6 +1536,8 @@ def jwt_signed(value: str) -> bool:
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return False
     alg = header.get("alg")
+    if claims.get("iss") == "supabase" and claims.get("role") == "anon":
+        return False  # Supabase's anon key: made to ship in browsers, row-level security guards the data
     return isinstance(alg, str) and alg.strip().lower() not in ("", "none") and len(signature) >= 32
 
 
