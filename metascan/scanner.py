@@ -11,7 +11,8 @@ configurations repeat is decoded and scanned once, in a few hundred bytes per va
 Every text is scanned with the texts its text layers derive from it (`aws.layers`: percent-encoding, JSON
 escapes, data URLs, base64 blobs, ...), each finding with its decoding chain.  Where a value is found both
 in a text and in a text derived from it (mapped back through the layers' offset maps), it is reported once:
-by the more specific rule, else as first found (raw before decoded); and a value found in several texts is
+by the more specific rule, else decoded where the raw reading is the same value escaped, else as first found
+(raw before decoded); and a value found in several texts is
 reported under the longest chain of a decoding that produced it (`settle_layers`).
 """
 
@@ -461,8 +462,9 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
     root of its derivation.  Where two hits overlap there, one is kept: the one with the more specific rule
     (a GitHub token decoded from base64 over the generic secret its base64 form was); between equals, the
     decoded one where the raw one runs on through an escape that decodes to a delimiter (`pw\\nUSER=bob`
-    is `pw` up to a line break), else the first found (texts come before what is derived from them: `%2B`
-    in a signed URL stays as the URL has it).
+    is `pw` up to a line break) or where the raw one is the same value escaped (`\u0040` is `@`), else the
+    first found (texts come before what is derived from them: `%2B` in a signed URL stays as the URL has
+    it).
 
     A value found in several places is reported where its decoding says most: under the longest chain of a
     text whose decoding produced it (an Ignition file's data URL rather than the raw config around it).  A
@@ -521,7 +523,16 @@ def _resolve(segments: Sequence[Segment], results: Sequence[ScanResult]) -> set[
             direct = seg.parent >= 0 and segments[seg.parent].parent < 0
             if any(
                 k[2] > priority
-                or (k[2] == priority and not (direct and _cut_by_escape(k, (start, end), seg)))
+                or (
+                    k[2] == priority
+                    and not (
+                        direct
+                        and (
+                            _cut_by_escape(k, (start, end), seg)
+                            or _escaped_whole(k, (start, end), seg, results, hit.secret)
+                        )
+                    )
+                )
                 for k in overlapping
             ):
                 continue
@@ -557,6 +568,24 @@ class _Spans:
 # What ends a value: a line break or a closing quote after it; a key's `=` or a separator before it too.
 _ENDS = frozenset(" \t\r\n\"'`")
 _STARTS = _ENDS | frozenset("=&;,")
+
+
+def _escaped_whole(
+    kept: _Kept, decoded: tuple[float, float], seg: Segment, results: Sequence[ScanResult], secret: str
+) -> bool:
+    """Whether a hit kept from `seg`'s parent is the same value as the hit decoded from it, escaped: both
+    cover the same span of the parent and read differently (`\u0040` in JSON held in a string is `@`,
+    `\x40` in a printf format and `&#64;` in HTML too).  The decoded reading is the value."""
+    ks, ke, _, k_seg, k_n = kept
+    if seg.origin is None or k_seg != seg.parent or (ks, ke) != decoded or not seg.decoding:
+        return False
+    # (an escape, not an encoding: base64 of `user:password` in docker's `auth` is the credential as written)
+    return seg.decoding[-1] in _ESCAPES and results[k_seg].hits[k_n].secret != secret
+
+
+# (not percent-encoding: a `%28` outside a URL is the password's own three characters, and a URL's `%3D`
+# padding is how the value is written where it is used)
+_ESCAPES = frozenset({"json-escape", "hex-escape", "html-entity"})
 
 
 def _cut_by_escape(kept: _Kept, decoded: tuple[float, float], seg: Segment) -> bool:

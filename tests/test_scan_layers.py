@@ -129,3 +129,34 @@ def test_kept_spans_are_found_by_bisection_as_by_a_search_of_them_all(spans: lis
             kept.replace(first, last, (start, end, 0, n, 0))
             naive = sorted([k for k in naive if k not in expect] + [(start, end)])
         assert [k[:2] for k in kept.items] == naive
+
+
+def test_printf_hex_escapes_are_decoded() -> None:
+    escaped = "".join(f"\\x{b:02x}" for b in GH_TOKEN.encode())
+    report = scan(hook(f"printf '{escaped}' > /etc/app/token"))
+    assert [(f.rule, f.match, f.location.decoding) for f in report.findings] == [
+        ("github-token", GH_TOKEN, ("hex-escape",))
+    ]
+
+
+def test_html_character_references_are_decoded() -> None:
+    value = (
+        "Approved by &lt;dana.okafor&#64;gmail.com&gt; &mdash; card&#58;&nbsp;4111&#32;5283&#32;9016&#32;2745"
+    )
+    found_values = {(f.rule, f.match) for f in scan(tagged(value)).findings}
+    assert ("email-address", "dana.okafor@gmail.com") in found_values
+
+
+def test_a_json_escaped_value_is_reported_as_the_value() -> None:
+    # The same value raw and decoded: the decoded reading is the value (`\u0040` is `@`); a percent escape
+    # stays as written (`%28` outside a URL is a password's own three characters).
+    metadata = '{"callback": "https://alerts:Kq7\\u0040mZ9vR2xLp4@hooks.example-corp.io/sns"}'
+    report = scan(hook(metadata))
+    assert [(f.match, f.location.decoding) for f in report.findings] == [("Kq7@mZ9vR2xLp4", ("json-escape",))]
+
+
+def test_a_base64_credential_is_reported_as_written() -> None:
+    # base64 is an encoding, not an escape: docker's `auth` is the credential as written
+    auth = base64.b64encode(b"deploy:Hv8-quartz-Lemur").decode()
+    report = scan(hook(f'{{"auths": {{"registry.example-corp.io": {{"auth": "{auth}"}}}}}}'))
+    assert auth in {f.match for f in report.findings}

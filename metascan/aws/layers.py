@@ -4,6 +4,8 @@ A layer is a name, a cheap marker test and a pattern whose matches it decodes in
 
 - `data-url`: RFC 2397 `data:[type][;base64],data` URLs (Ignition file contents), then gzip;
 - `percent`: RFC 3986 `%XX` escapes (`KEY%3Dvalue%0A`);
+- `hex-escape`: `\\xHH` escapes, as `printf` and `echo -e` read them (four or more in a row);
+- `html-entity`: HTML character references (`&#64;`, `&#x2F;`, `&lt;`);
 - `json-escape`: RFC 8259 string escapes in JSON held in a string (`\\n`, `\\"`, `\\u0040`);
 - `encodedcommand`: PowerShell's `-EncodedCommand` (and `-enc`, `-e`, ...): base64 of UTF-16LE;
 - `base64`: RFC 4648 base64 blobs that decode to text, or to gzip of text (`echo ... | base64 -d`,
@@ -20,6 +22,7 @@ time limit.
 from __future__ import annotations
 
 import bisect
+import html
 import json
 import time
 import urllib.parse
@@ -157,6 +160,16 @@ def _json_escape(span: str, budget: int) -> Decoded | None:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"), ("json-escape",)
 
 
+def _hex_escape(span: str, budget: int) -> Decoded | None:
+    data = bytes(int(span[i + 2 : i + 4], 16) for i in range(0, len(span), 4))
+    return _text_of(data, ("hex-escape",), budget)
+
+
+def _html_entity(span: str, budget: int) -> Decoded | None:
+    text = html.unescape(span).replace("\xa0", " ")  # (`&nbsp;` reads as a space)
+    return (text, ("html-entity",)) if text != span and text.isprintable() else None
+
+
 def _data_url(span: str, budget: int) -> Decoded | None:
     url = parse_data_url(span)
     if url is None or not url.data:
@@ -286,6 +299,15 @@ LAYERS: tuple[Layer, ...] = (
         _data_url,
     ),
     Layer("percent", lambda t: "%" in t, _matches(r"(?:%[0-9A-Fa-f]{2})++"), _percent),
+    # printf's and echo -e's `\xHH` escapes (`printf '\x68\x76...' > token`), four or more in a row
+    Layer("hex-escape", lambda t: "\\x" in t, _matches(r"(?:\\x[0-9A-Fa-f]{2}){4,}+"), _hex_escape),
+    # HTML's character references (`&#64;`, `&#x2F;`, `&lt;`), as a web form or a wiki writes a description
+    Layer(
+        "html-entity",
+        lambda t: "&" in t and ";" in t,
+        _matches(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)++"),
+        _html_entity,
+    ),
     Layer(
         "json-escape",
         _jsonish,

@@ -210,7 +210,23 @@ def _placeholder_pair(value: str) -> bool:
 
 def is_placeholder(value: str) -> bool:
     value = value.strip()
-    return bool(_PLACEHOLDER.search(value)) or _placeholder_pair(value)
+    if "\\u" in value:  # (`\u003cyour-token\u003e`: HTML-safe JSON escaping, as Go and .NET write it)
+        value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    if _PLACEHOLDER.search(value) or _placeholder_pair(value):
+        return True
+    # base64 of a placeholder (`Y2hhbmdlbWU=` is `changeme`), as Kubernetes Secret data and docker auth hold
+    # it
+    if 8 <= len(value) <= 88 and len(value) % 4 == 0 and _BASE64.fullmatch(value):
+        try:
+            plain = base64.b64decode(value, validate=True).decode("ascii")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return False
+        return plain.isprintable() and bool(_PLACEHOLDER.search(plain) or _placeholder_pair(plain))
+    return False
+
+
+_BASE64 = regex.compile(r"[A-Za-z0-9+/]+={0,2}")
+_UNICODE_ESCAPE = regex.compile(r"\\u([0-9A-Fa-f]{4})")
 
 
 # A token's parts that are numbers alone, beside a longer part, are ids rather than its random part: a Slack
@@ -226,10 +242,13 @@ def is_example(value: str) -> bool:
 
 
 # A digest written with its algorithm: sha256:<hex> (container images, kubeadm's CA hash, pip --hash),
-# sha512-<base64> (Subresource Integrity, npm's integrity).  Never a secret, whatever its key is called.
+# sha512-<base64> (Subresource Integrity, npm's integrity), an SSH key's fingerprint as OpenSSH prints it
+# (SHA256:<base64>, MD5:<hex pairs>); its `=` percent-encoded in a URL (sig=sha256%3D<hex>).  Never a
+# secret, whatever its key is called.
 _DIGEST = regex.compile(
-    r"^(?:(?i:sha-?(?:1|224|256|384|512)|sha3-\d{3}|md5|blake2[bs]?(?:-\d+)?)[:=][0-9a-fA-F]{32,128}"
-    r"|sha(?:256|384|512)-[A-Za-z0-9+/]{43,86}={0,2})$"
+    r"^(?:(?i:sha-?(?:1|224|256|384|512)|sha3-\d{3}|md5|blake2[bs]?(?:-\d+)?)(?:[:=]|%3[Dd])[0-9a-fA-F]{32,128}"
+    r"|sha(?:256|384|512)-[A-Za-z0-9+/]{43,86}={0,2}"
+    r"|SHA256:[A-Za-z0-9+/]{43}|MD5:(?:[0-9a-f]{2}:){15}[0-9a-f]{2})$"
 )
 
 

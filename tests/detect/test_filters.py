@@ -32,6 +32,8 @@ from metascan.detect.filters import FILTER_FUNCS
         '<p><a href="http://username:password@127.0.0.1">link</a></p>',  # markup (trufflehog's uri test)
         "attr_<lower_case_name>",  # a template's slot
         "Xk9mP2vL-<account-id>",
+        base64.b64encode(b"changeme").decode(),  # Kubernetes Secret data of a placeholder
+        "\\u003cyour-token\\u003e",  # HTML-safe JSON escaping of <your-token>
     ],
 )
 def test_placeholders(value: str) -> None:
@@ -84,6 +86,15 @@ def test_documentation_filler(value: str, dropped: bool) -> None:
         ),
         ("sha256~bRLFnzd5Kq7Wm2Lp9Xv4Tn4Rb7Yd1Hc6Fs0Gj5Qa", False),  # an OpenShift token, not a digest
         ("7c2e4f9a1b8d3c6e0f5a2b9d4c7e1f8a", False),  # bare hex may be a key: the hash filter decides
+        (
+            "SHA256:a5odYxAyxI/yMUPYm9tgwgFzMKQDx2IQNd+rB4t7tvc",
+            True,
+        ),  # an SSH key's fingerprint (ssh-keygen -l)
+        ("MD5:67:ee:b2:d3:81:0e:9f:89:5e:53:70:d3:ac:8d:b9:52", True),
+        (
+            "sha256%3D50d0ae5831c53b56c0b36f7a37ce9866c97fa54a02ac22b48bd2e5f4c357faae",
+            True,
+        ),  # sig=sha256%3D<hex> in a URL
     ],
 )
 def test_digests(value: str, dropped: bool) -> None:
@@ -110,6 +121,9 @@ def test_digests(value: str, dropped: bool) -> None:
         "(ConvertTo-SecureString",  # -Password (ConvertTo-SecureString -AsPlainText 'pw' -Force): the call
         "ENC[AES256_GCM,data:Otd4qlLWBja7PcGz==,iv:7CekLovBiE6NfxGkoUKFnT2gBNm5=,type:str]",  # SOPS
         "$ANSIBLE_VAULT;1.1;AES256",
+        "os.environ/LITELLM_MASTER_KEY",  # LiteLLM's config reads the variable
+        "admin:$env:SPLUNK_PASSWORD",  # PowerShell expands the variable
+        "ec2launch/$env:COMPUTERNAME.log",
         "%(ENV_DB_PASSWORD)s",  # supervisord's environment
         "get_user_password(directory_stack_outputs.get(",  # a call, cut at its quoted argument
         "get_http_tokens_setting(self.config.imds.imds_support)",  # a call on variables
