@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import html
 import json
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -158,6 +159,10 @@ def _json_escape(span: str, budget: int) -> Decoded | None:
         return None
     # A lone surrogate (`\ud83d` without its pair) is not text: replace it.
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"), ("json-escape",)
+
+
+# (a script's `&&` and `2>&1;` hold no reference: the layer's pattern runs only where one may be)
+_NAMED_ENTITY = re.compile(r"&[A-Za-z][A-Za-z0-9]{1,31};")
 
 
 def _hex_escape(span: str, budget: int) -> Decoded | None:
@@ -304,7 +309,7 @@ LAYERS: tuple[Layer, ...] = (
     # HTML's character references (`&#64;`, `&#x2F;`, `&lt;`), as a web form or a wiki writes a description
     Layer(
         "html-entity",
-        lambda t: "&" in t and ";" in t,
+        lambda t: "&#" in t or (";" in t and _NAMED_ENTITY.search(t) is not None),
         _matches(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)++"),
         _html_entity,
     ),
