@@ -322,7 +322,7 @@ class Scanner:
         key: str | None = None,
         protocol: str | None = None,
     ) -> _TextsResult:
-        results = [self.engine.scan(seg.text, seg.kind, key, protocol) for seg in segments]
+        results = [self.engine.scan(seg.text, seg.kind, seg.key or key, protocol) for seg in segments]
         if not any(r.hits or not r.complete for r in results):
             return _TextsResult((), (), tuple(skipped))  # most fields: nothing found, nothing cut short
         timed_out = tuple(

@@ -160,3 +160,27 @@ def test_a_base64_credential_is_reported_as_written() -> None:
     auth = base64.b64encode(b"deploy:Hv8-quartz-Lemur").decode()
     report = scan(hook(f'{{"auths": {{"registry.example-corp.io": {{"auth": "{auth}"}}}}}}'))
     assert auth in {f.match for f in report.findings}
+
+
+def test_a_written_files_path_names_what_its_decoded_content_holds() -> None:
+    # A .pgpass line says nothing of itself: the write_files entry's path says what it is.
+    line = base64.b64encode(b"orders-db.internal:5432:orders:orders_app:Vq8-Hollow-Pike9\n").decode()
+    other = base64.b64encode(b"orders-db.internal:5432:orders:orders_app:Jr3-Ember-Quail7\n").decode()
+    cloud = (
+        "#cloud-config\nwrite_files:\n"
+        f"- path: /root/.pgpass\n  permissions: '0600'\n  encoding: b64\n  content: {line}\n"
+        f"- path: /etc/hosts.extra\n  encoding: b64\n  content: {other}\n"  # (no path says pgpass)
+    )
+    doc = {
+        "LaunchTemplateVersions": [
+            {
+                "LaunchTemplateId": "lt-0aa1",
+                "VersionNumber": 1,
+                "LaunchTemplateData": {"UserData": base64.b64encode(cloud.encode()).decode()},
+            }
+        ]
+    }
+    report = scan(doc)
+    assert [(f.rule, f.match, f.location.decoding) for f in report.findings] == [
+        ("pgpass-password", "Vq8-Hollow-Pike9", ("base64", "write_files[0]", "base64"))
+    ]

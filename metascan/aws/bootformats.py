@@ -53,6 +53,7 @@ class Part:
     content_type: str | None = None
     transfer_encoding: str | None = None
     source: str | None = None  # the encoded text as the document has it (text layers leave it alone)
+    path: str | None = None  # the file it is written to (write_files' `path`), which names what it holds
 
 
 Item = Part | str  # a str is a problem: a skip reason
@@ -271,14 +272,15 @@ def _cloud_config(text: str, limits: FormatLimits) -> Iterator[Item]:
         encoding = encoding.strip().lower() if isinstance(encoding, str) else ""
         content = entry.get("content")
         step = f"write_files[{i}]"
+        path = entry.get("path") if isinstance(entry.get("path"), str) else None
         if isinstance(content, bytes):  # !!binary: YAML decoded the base64 itself
-            yield Part(content, (step, "base64"), source=base64.b64encode(content).decode())
+            yield Part(content, (step, "base64"), source=base64.b64encode(content).decode(), path=path)
         elif isinstance(content, str) and encoding in _B64 | _GZ_B64:
             data = b64decode(content)
             if data is None:
                 yield f"write_files content is not valid base64 ({step})"
             else:
-                yield Part(data, (step, "base64"), source=content)
+                yield Part(data, (step, "base64"), source=content, path=path)
     yield from _changed_strings(doc, text, "cloud-config", limits)
 
 

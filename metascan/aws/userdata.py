@@ -52,12 +52,14 @@ class Segment:
     kind: FieldKind = FieldKind.SCRIPT
     parent: int = -1
     origin: OffsetMap | None = None
+    key: str | None = None  # the path of the file the text is written to, where its document names one
 
 
 @dataclass(slots=True)
 class Decoded:
     segments: list[Segment] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    key: str | None = None  # (while a written file's content is decoded: its path)
 
 
 # The start of a MIME document: a header line first, and a MIME header among the headers.
@@ -202,7 +204,7 @@ def _document(
 ) -> None:
     """A text: the segment itself, what its document holds (decoded further), then its text layers."""
     index = len(out.segments)
-    out.segments.append(Segment(text, chain))
+    out.segments.append(Segment(text, chain, key=out.key))
     decoded = _holdings(text, chain, budget, out, depth, ctype)
     _layers(index, budget, out, decoded, depth)
 
@@ -230,11 +232,17 @@ def _holdings(
 def _holding(item: Part, chain: tuple[str, ...], budget: _Budget, out: Decoded, depth: int) -> None:
     """What a document holds, decoded like a MIME part with the type and transfer encoding it declares."""
     where = (*chain, *item.steps)
-    if isinstance(item.data, bytes):
-        _bytes(item.data, where, budget, out, depth + 1, item.content_type)
-        return
-    data, steps = _transfer_decoded(item.data, item.transfer_encoding, where, out)
-    _bytes(data, (*where, *steps), budget, out, depth + 1, item.content_type)
+    outer = out.key
+    if item.path:  # (its path names what the file holds: `.pgpass`, `credentials`; rules read it as a key)
+        out.key = item.path
+    try:
+        if isinstance(item.data, bytes):
+            _bytes(item.data, where, budget, out, depth + 1, item.content_type)
+            return
+        data, steps = _transfer_decoded(item.data, item.transfer_encoding, where, out)
+        _bytes(data, (*where, *steps), budget, out, depth + 1, item.content_type)
+    finally:
+        out.key = outer
 
 
 def _layers(index: int, budget: _Budget, out: Decoded, skip: frozenset[str], depth: int) -> None:
@@ -257,7 +265,7 @@ def _layers(index: int, budget: _Budget, out: Decoded, skip: frozenset[str], dep
         budget.bytes_left -= len(d.text)
         parent = index if d.parent < 0 else base + d.parent
         chain = (*out.segments[parent].decoding, *d.steps)
-        out.segments.append(Segment(d.text, chain, seg.kind, parent, d.origin))
+        out.segments.append(Segment(d.text, chain, seg.kind, parent, d.origin, seg.key))
         for start, end, _, _ in d.origin.edits:
             documents.append((d.text[start:end], chain))
     for text, chain in documents:

@@ -115,6 +115,8 @@ def test_cloud_config_write_files_b64_and_gzip_base64() -> None:
     ]
     assert d.segments[1].text == "API_TOKEN=abc\n"
     assert d.segments[2].text == "SECRET=xyz\n"
+    # each decoded file carries its path (rules read it as the text's key); the cloud-config itself none
+    assert [s.key for s in d.segments] == [None, "/etc/app.env", "/etc/app2.env"]
 
 
 def test_cloud_config_write_files_binary_gzip() -> None:
