@@ -54,6 +54,7 @@ _MAPPED_TAG = re.compile(
 )
 _COMMANDS = re.compile(r"\.(?:addCommands|add_commands)\s*\(|\bUserData\.custom\s*\(")
 _TAGS = re.compile(r"\bTags\.of\s*\(")
+_ADD = re.compile(r"\s*\.\s*add\s*\(")  # Tags.of(x)`.add(`
 _PROPERTIES = {
     "autoscalinggroupname": ("group", "AutoScalingGroupName"),
     "launchtemplatename": ("template", "LaunchTemplateName"),
@@ -68,7 +69,6 @@ _SUBSCRIPTION = re.compile(r"\b(Email|Sms|Url)Subscription\s*\(")
 _STRINGIFY = re.compile(r"(?:JSON\.stringify|json\.dumps)\s*\(")
 _PREFIX = re.compile(r"[rRbBuUfF]{1,2}(?=['\"])")
 SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".py")
-MAX_VALUES = 10_000  # literals read of one file
 MAX_CALLS = 100  # calls of each kind read of one file
 WINDOW = 16 * 1024  # characters read of one call's arguments (an unclosed call ends there)
 
@@ -214,21 +214,18 @@ def _first(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
 def values(text: str) -> Iterator[tuple[str, str, str, int]]:
     """(kind, member, value, line) of each literal read (see the module docstring); kind is `commands`,
     `tag:<key>`, `group`, `template`, `version`, `hook` or `subscription:<protocol>`."""
-    count = 0
     for m in _first(_COMMANDS.finditer(text)):
         args, _ = _arguments(text, m.end())
         for value, line in args:
             if value is not None:
                 yield "commands", "UserData", value, line
-                count += 1
     for m in _first(_TAGS.finditer(text)):
         _, end = _arguments(text, m.end())
-        add = re.compile(r"\s*\.\s*add\s*\(").match(text, end)
+        add = _ADD.match(text, end)
         if add:
             args, _ = _arguments(text, add.end())
             if len(args) >= 2 and args[0][0] is not None and args[1][0] is not None:
                 yield f"tag:{args[0][0]}", "Value", args[1][0], args[1][1]
-                count += 1
     for m in _first(_PROPERTY.finditer(text)):
         kind, member = _PROPERTIES[m.group(1).replace("_", "").lower()]
         pos = m.end()
@@ -240,9 +237,6 @@ def values(text: str) -> Iterator[tuple[str, str, str, int]]:
             literal = _balanced(text, _skip_blank(text, call.end(), len(text))) if call else None
             if literal is not None:
                 yield kind, member, literal, _line(text, pos)
-        count += 1
-        if count > MAX_VALUES:
-            return
     for m in _first(_USER_DATA.finditer(text)):
         pos = _skip_blank(text, m.end(), len(text))
         wrapped = _WRAPPED.match(text, pos)

@@ -267,15 +267,21 @@ def _bounded(convert: Callable[[Any], Responses], doc: Any) -> Responses | None:
 
 
 def _recorded(
-    convert: Callable[[Any], Responses], doc: Any, source: str, strict: bool, nothing: str
+    convert: Callable[[Any], Responses],
+    doc: Any,
+    source: str,
+    strict: bool,
+    nothing: str,
+    per_source: bool = False,
 ) -> Iterator[Item]:
-    """The responses an account's records stand for (CloudTrail events, lists of tags, Config items)."""
-    try:
-        responses = convert(doc)
-    except RecursionError:
+    """The responses a converter makes of a document: an account's records (CloudTrail events, lists of
+    tags, Config items: not `per_source`) or a tool's code (Pulumi, Ansible); an error when the document
+    nests too deeply to convert."""
+    responses = _bounded(convert, doc)
+    if responses is None:
         yield too_deep(source)
         return
-    yield from _responses(responses, source, strict, nothing, per_source=False)
+    yield from _responses(responses, source, strict, nothing, per_source=per_source)
 
 
 def _classify(
@@ -319,12 +325,7 @@ def _classify(
             yield from _responses(managed, source, strict, "")
             return
     if pulumi.is_program(doc):
-        program = _bounded(pulumi.convert, doc)
-        yield from (
-            _responses(program, source, strict, pulumi.NO_RESOURCES)
-            if program is not None
-            else [too_deep(source)]
-        )
+        yield from _recorded(pulumi.convert, doc, source, strict, pulumi.NO_RESOURCES, per_source=True)
         return
     # an account's resources as calls wrote them, as their tags list, as Config recorded them: not per_source
     for recognise, convert, nothing in (
@@ -460,12 +461,7 @@ def _yaml(text: str, source: str, strict: bool) -> Iterator[Item]:
         return
     if all(isinstance(d, list) for d in docs) and any(ansible.is_playbook(d) for d in docs):
         for doc in docs:  # an Ansible playbook or task list
-            tasks = _bounded(ansible.convert, doc)
-            yield from (
-                _responses(tasks, source, strict, ansible.NO_RESOURCES)
-                if tasks is not None
-                else [too_deep(source)]
-            )
+            yield from _recorded(ansible.convert, doc, source, strict, ansible.NO_RESOURCES, per_source=True)
         return
     flat: list[Any] = []
     for doc in docs:  # `--output yaml-stream` writes a list of pages

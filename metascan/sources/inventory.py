@@ -140,6 +140,7 @@ def normalized_row(row: Any) -> tuple[dict[str, Any], str] | None:
     members = _members(kind)
     item: dict[str, Any] = {}
     user_data = None
+    listed_tags = any(isinstance(c, str) and _fold(c) == "tagssrc" for c in row)
     for column, value in row.items():
         if not isinstance(column, str) or column.startswith("_") or value is None or value == "":
             continue
@@ -149,7 +150,7 @@ def normalized_row(row: Any) -> tuple[dict[str, Any], str] | None:
         if folded == "tagssrc":
             item["Tags"] = pascal_case(_typed(members["tags"][1], value)) if "tags" in members else value
             continue
-        if folded == "tags" and "tagssrc" in {_fold(c) for c in row if isinstance(c, str)}:
+        if folded == "tags" and listed_tags:
             continue  # (Steampipe's map of the same tags)
         if folded == "userdata" and kind == "LaunchTemplateVersions":
             user_data = value  # (Steampipe's column of the template data's user data, decoded)

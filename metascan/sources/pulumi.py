@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import cloudformation, terraform
+from .inventory import pascal_case
 from .responses import Responses
 
 NO_RESOURCES = (
@@ -70,17 +71,6 @@ def snake_case(value: Any, key: str = "") -> Any:
     if key in _TAG_MAPS and all(not isinstance(v, dict | list) for v in value.values()):
         return dict(value)
     return {_CAMEL.sub(r"_\1", k).lower(): snake_case(v, k) for k, v in value.items() if isinstance(k, str)}
-
-
-def _pascal(value: Any, key: str = "") -> Any:
-    """aws-native's camelCase names as CloudFormation's PascalCase (a map of tags keeps its keys)."""
-    if isinstance(value, list):
-        return [_pascal(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if key in _TAG_MAPS and all(not isinstance(v, dict | list) for v in value.values()):
-        return dict(value)
-    return {k[:1].upper() + k[1:]: _pascal(v, k) for k, v in value.items() if isinstance(k, str)}
 
 
 def _evaluated(value: Any) -> Any:
@@ -178,7 +168,7 @@ def convert(doc: Mapping[str, Any]) -> Responses:
             classic.append((rtype, f"{rtype}.{name}", attrs, deployed))
         elif provider == "aws-native" and module in _NATIVE_SERVICES:
             cfn_type = f"AWS::{_NATIVE_SERVICES[module]}::{resource}"
-            native[name] = {"Type": cfn_type, "Properties": _pascal(properties)}
+            native[name] = {"Type": cfn_type, "Properties": pascal_case(properties)}
     out = terraform.responses_of(classic, _config(doc))
     if native:
         out.merge(cloudformation.convert({"Resources": native}))

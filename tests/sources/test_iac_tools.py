@@ -418,3 +418,28 @@ def test_a_pulumi_programs_literals_are_read(tmp_path: Path) -> None:
     assert ("Tags[TechnicalContact].Value", "Henrike Aaltonen") in found
     assert ("Tags[OwnerEmail].Value", "henrike.aaltonen@gmail.com") in found
     assert not any("dbPass" in (f.match or "") or "getStack" in (f.match or "") for f in report.findings)
+
+
+def test_a_pulumi_aws_native_resource_is_read_as_cloudformation_s(tmp_path: Path) -> None:
+    program = {
+        "name": "kiln",
+        "runtime": "yaml",
+        "resources": {
+            "asg": {
+                "type": "aws-native:autoscaling:AutoScalingGroup",
+                "properties": {
+                    "autoScalingGroupName": "kiln-native",
+                    "minSize": "1",
+                    "maxSize": "2",
+                    "tags": [{"key": "Owner", "value": "Henrike Aaltonen", "propagateAtLaunch": False}],
+                },
+            }
+        },
+    }
+    path = tmp_path / "Pulumi.yaml"
+    path.write_text(json.dumps(program))
+    report = metascan.scan_files([str(path)], fingerprint_key=KEY)
+    assert report.errors == [] and report.skipped == []
+    assert {(f.resource.id, f.location.field, f.match) for f in report.findings} == {
+        ("kiln-native", "Tags[Owner].Value", "Henrike Aaltonen")
+    }
