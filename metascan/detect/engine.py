@@ -94,6 +94,8 @@ class Engine:
         rule_default, field_default = default_time_limits()
         self.time_limit = rule_default if time_limit is None else time_limit  # per rule and text
         self.field_time_limit = field_default if field_time_limit is None else field_time_limit  # all rules
+        # The identifiers of countries, for the rules that yield to them (`_yields`).
+        self._countries = tuple(r for r in self.rules if r.country is not None and r.validators)
         self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
         self._by_field: dict[tuple[FieldKind, str], _FieldRules] = {}
         self._protocols = frozenset(p for r in self.rules for p in (r.protocols or ()))
@@ -302,7 +304,7 @@ class Engine:
             for secret, start in found:
                 if secret:
                     hit = _check(rule, ctx, secret, start, start + len(secret))
-                    if hit is not None:
+                    if hit is not None and not (rule.yields_to_countries and self._yields(hit, ctx)):
                         yield hit
             if time.monotonic() > deadline:
                 raise TimeoutError(rule.id)
@@ -331,6 +333,17 @@ class Engine:
             return _NO_WINDOWS if self._gated(rule, ctx) else None
         places = gate.places(ctx.text, ctx.framed)
         return None if places is None else Windows(places, bound) if places else _NO_WINDOWS
+
+    def _yields(self, hit: Hit, ctx: TextContext) -> bool:
+        """Whether the key of a `yields_to_countries` rule's hit names a country's identifier whose shape
+        the value has (`PERSONNR=720109-8737`: Sweden's personnummer): that identifier's rule decides, by
+        its check digits, whether it is a finding."""
+        key = ctx.key_words_at(hit.start, hit.end)
+        return any(
+            r.context.names(key) and r.pattern.fullmatch(hit.secret) is not None
+            for r in self._countries
+            if r.pattern is not None
+        )
 
     def _gated(self, rule: Rule, ctx: TextContext) -> bool:
         """Whether the rule's gate says its pattern matches nowhere in the text (its superset does not)."""
@@ -513,6 +526,9 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
     if c.near is not None:
         ls, le = ctx.line_span(start)
         near = c.near.search(ctx.text, max(ls, start - c.before), min(le, end + c.after)) is not None
+        if not near and c.before:
+            above = ctx.comment_above(start, end)
+            near = above is not None and c.near.search(ctx.text, *above) is not None
         return near or _near_in_key(c.near, ctx)
     return False
 

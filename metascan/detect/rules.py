@@ -62,6 +62,7 @@ _RULE_KEYS = {
     "references",
     "examples",
     "downgrade_without_context",
+    "yields_to_countries",
     "country",
     "document",
 }
@@ -185,6 +186,9 @@ class Rule:
     vendor: str | None = None  # whose documented format it finds (the README's table of covered formats)
     country: str | None = None  # ISO 3166 code of the country that issues the identifier
     document: str | None = None  # what the identifier is (identifiers.DOCUMENTS)
+    # A keyed rule for numbers of any country: a value whose key names a country's identifier and that has
+    # its shape is left to that identifier's rule, which checks its digits (Engine._yields).
+    yields_to_countries: bool = False
 
     @property
     def keyed(self) -> bool:
@@ -512,6 +516,7 @@ class _Loader:
             vendor=vendor.strip() if vendor is not None else None,
             country=country,
             document=document,
+            yields_to_countries=self.flag(rid, "yields_to_countries", raw.get("yields_to_countries", False)),
         )
 
 

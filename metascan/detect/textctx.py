@@ -27,6 +27,15 @@ def reversed_framed(text: str) -> bytes:
     return b"\n" + text.encode("ascii")[::-1] + b"\n"
 
 
+# A key that starts its line and the start of its value (`KEY=`, `export KEY="`, `key: `, `$env:KEY = '`), and
+# the marker of a comment line of shell, YAML, INI, PowerShell, batch, SQL and C-like languages.
+_LINE_KEY = regex.compile(
+    r"[ \t]*(?:(?i:export|set|setx|declare|readonly|local)[ \t]+|-[ \t]+|\$env:|\$)?"
+    r"[\w.-]{1,64}[ \t]*(?::=|[=:])[ \t]*[\"']?"
+)
+_COMMENT_LINE = regex.compile(r"[ \t]*(?:#|//|;|--|::|(?i:rem)(?=\s))[ \t]*(?=\S)")
+
+
 class Pair(NamedTuple):
     """A value assigned to a key: `KEY=value`, `key: value`, `"key": "value"`, `--key value`, a tag.
 
@@ -1229,6 +1238,25 @@ class TextContext:
                 yield from words(label[-before:])
         if after:
             yield from words(self.text[end : min(le, end + after)])
+        if before:
+            above = self.comment_above(start, end)
+            if above is not None:
+                yield from words(self.text[above[0] : above[1]])
+
+    def comment_above(self, start: int, end: int) -> tuple[int, int] | None:
+        """The span of a comment line right above the span's line when the span is the value of an
+        assignment that starts its line: a heading that says what the value is (`# 口座番号` over
+        `KOZA_BANGO=0684656`, `# customer's bank account` over `ACCT=...`).  At most 80 characters of it."""
+        ls, _ = self.line_span(start)
+        if ls < 2:
+            return None
+        if _LINE_KEY.fullmatch(self.text, ls, start) is None:
+            return None
+        cs = self.text.rfind("\n", 0, ls - 1) + 1
+        m = _COMMENT_LINE.match(self.text, cs, ls - 1)
+        if m is None:
+            return None
+        return max(m.end(), ls - 1 - 80), ls - 1
 
     def words_since_value(self, start: int, before: int) -> set[str] | None:
         """The word tokens between the last digit before `start` (within `before` characters, on its line)

@@ -265,15 +265,16 @@ def _icao_digit(text: str) -> int:
 
 
 # The letters of German passport and identity card serial numbers (no vowels, no B, D, Q, S).
-_DE_DOCUMENT = regex.compile(r"(?:[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{7}|T\d{7})\d(\d)?")
+_DE_DOCUMENT = regex.compile(r"[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{7}[CFGHJKLMNPRTVWXYZ0-9](\d)?")
 
 
 def de_document_number(value: str) -> bool:
-    """A German passport or identity card number: 9 characters of the documents' alphabet, and when the
-    10th (the ICAO 9303 check digit of the machine-readable zone) is printed too, it must be right."""
+    """A German passport or identity card number: 9 characters of the documents' alphabet (digits and C F G
+    H J K L M N P R T V W X Y Z; the first a letter, any of the others may be one), and when the 10th (the
+    ICAO 9303 check digit of the machine-readable zone) is printed too, it must be right."""
     compact = _NON_ALNUM.sub("", value).upper().removesuffix("D")
     m = _DE_DOCUMENT.fullmatch(compact)
-    if m is None or is_junk_number(compact):
+    if m is None or is_junk_number(compact) or not any(c.isdigit() for c in compact[:9]):
         return False
     return m.group(1) is None or _icao_digit(compact[:9]) == int(compact[9])
 

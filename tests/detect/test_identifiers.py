@@ -158,3 +158,17 @@ def test_every_row_names_its_country_and_document() -> None:
     assert len(rows) > 100
     assert all(r.country and r.document for r in rows)
     assert len({r.country for r in rows}) >= 60
+
+
+def test_a_generic_national_id_key_leaves_a_country_shaped_value_to_that_country() -> None:
+    # PERSONNR is Sweden's word: a personnummer's shape is checked by Sweden's rule, whose Luhn digit decides
+    assert found("850315-1238", key="PERSONNR") == [("se-personnummer", "850315-1238")]
+    assert found("850315-1230", key="PERSONNR") == []
+    # a key that names no country's number: the generic rule reports what its key names
+    assert found("850315-1230", key="NationalID") == [("national-id-keyed", "850315-1230")]
+
+
+def test_a_comment_line_over_an_assignment_names_its_value() -> None:
+    assert found("# 個人番号\nEMPLOYEE_NO=6214 9832 0257") == [("jp-in", "6214 9832 0257")]
+    assert found("# 個人番号\n\nEMPLOYEE_NO=6214 9832 0257") == []  # (not a line further)
+    assert found("# 個人番号\necho 6214 9832 0257") == []  # (a line that assigns nothing)
