@@ -335,12 +335,13 @@ class Engine:
         return None if places is None else Windows(places, bound) if places else _NO_WINDOWS
 
     def _yields(self, hit: Hit, ctx: TextContext) -> bool:
-        """Whether the key of a `yields_to_countries` rule's hit names a country's identifier whose shape
-        the value has (`PERSONNR=720109-8737`: Sweden's personnummer): that identifier's rule decides, by
-        its check digits, whether it is a finding."""
-        key = ctx.key_words_at(hit.start, hit.end)
+        """Whether the key of a `yields_to_countries` rule's hit, or the words before it on its line, name a
+        country's identifier whose shape the value has (`PERSONNR=720109-8737`, a CSV row
+        `SE,personnummer,720109-8737` under `national_id`: Sweden's personnummer): that identifier's rule
+        decides, by its check digits, whether it is a finding."""
+        named = ctx.context_words(hit.start, hit.end, 40, 0)
         return any(
-            r.context.names(key) and r.pattern.fullmatch(hit.secret) is not None
+            r.context.names(named) and r.pattern.fullmatch(hit.secret) is not None
             for r in self._countries
             if r.pattern is not None
         )

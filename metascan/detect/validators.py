@@ -680,6 +680,8 @@ def email(value: str) -> bool:
         return False
     if not local.startswith('"') and (local.startswith(".") or local.endswith(".") or ".." in local):
         return False  # (RFC 5322's dot-atom: no dot at either end of the local part, none doubled)
+    if any(not label or label[0] == "-" or label[-1] == "-" for label in domain.split(".")):
+        return False  # (RFC 1035: a domain's labels are not empty and neither start nor end with a hyphen)
     tld = domain.rsplit(".", 1)[1]
     if not _TLD.fullmatch(tld) or tld not in _IANA_TLDS or tld in _RESERVED_TLDS:
         return False
