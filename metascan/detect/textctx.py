@@ -191,7 +191,7 @@ _ASSIGN_FORMS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             (),
             r"""
-            (?<![\w.@/-])(?P<k>\w[\w.-]{0,100}+)(?=\s*[=!:?+."])"""
+            (?<![\w.@/-])(?!(?:echo|printf)[ \t])(?P<k>\w[\w.-]{0,100}+)(?=\s*[=!:?+."])"""
             + _OPERATOR
             + _YAML_TAG
             + _VALUE.format(p=""),
@@ -603,6 +603,8 @@ def _assignments(text: str, limit: float, window: int | None = None) -> Iterator
         if rank == _GENERAL and value == _GENERAL_UV and text[span[1] : span[1] + 1] in _YAML_CUTS:
             span = (span[0], _yaml_plain_end(text, m.start(key), m.end(key), span))
         name = m.group(key)
+        if rank in _TO_FILE_RANKS:
+            name = _FILE_SUFFIX.sub("", name) or name
         first = name[:1]
         if span in values or (
             (first in _NUMBER_FIRST or not first.isascii()) and _NUMBER.fullmatch(name) is not None
@@ -741,6 +743,10 @@ def _matches_at(
 # `<<< '`).  In ASCII text those few places are found from the words (the form itself tried every position,
 # six times the cost of any other form).
 _PASSWORD_LINE = _form_rank(PASSWORD_LINE_LITERALS)
+# The forms of a literal written to a file, whose key is the file's name: a suffix that says only that it
+# is a file (`secret-file`, `token.txt`) is left out of the key (the name says what the file holds).
+_TO_FILE_RANKS = frozenset({_form_rank(("echo",)), _form_rank(("printf",))})
+_FILE_SUFFIX = regex.compile(r"(?i)[._-](?:file|txt|dat)$")
 # (in the lowered text: four times as fast as a case-insensitive search, and the same places in ASCII text;
 # `xauth_pass` is a place too, which the form refuses: a look-behind here made the search three times slower)
 _PASSWORD_WORD = re.compile(r"(?:passw(?:or)?d|pwd|rootpw|bindpw|auth_pass|passphrase)(?=[ \t])")

@@ -257,7 +257,10 @@ def test_a_literal_written_to_a_file_is_the_value_of_the_file_s_name() -> None:
             "api_token",
             "Xq7vLm2pR9zK",
         ),
-        "echo Xq7vLm2pR9zK > db_password.txt": ("db_password.txt", "Xq7vLm2pR9zK"),
+        # (a suffix that only says it is a file is left out: `secret-file`, `token.txt`)
+        "echo Xq7vLm2pR9zK > db_password.txt": ("db_password", "Xq7vLm2pR9zK"),
+        "echo Xq7vLm2pR9zK > secret-file": ("secret", "Xq7vLm2pR9zK"),
+        'echo "Xq7vLm2pR9zK" > /etc/zabbix/agent.psk': ("agent.psk", "Xq7vLm2pR9zK"),  # (not `echo "..."`)
     }
     for text, pair in cases.items():
         assert pair in [(p.key, p.value) for p in _assignments(text, 5.0)], text
