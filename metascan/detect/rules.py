@@ -417,6 +417,12 @@ class _Loader:
                 rid, f"context must be a table with keys among: {', '.join(sorted(_CONTEXT_KEYS))}"
             )
         ctx_words = self.phrases(rid, "context.words", ctx_raw.get("words"))
+        if any(not w for w in ctx_words):
+            raise self.fail(
+                rid,
+                "a context word without letters or digits of a script with word tokens "
+                "(such as 住所) can never be found: give it in context.regex",
+            )
         negative = self.phrases(rid, "context.negative", ctx_raw.get("negative"))
         also = self.phrases(rid, "context.also", ctx_raw.get("also"))
         if also and not ctx_words:

@@ -15,6 +15,7 @@ import importlib.util
 import itertools
 import json
 import os
+import unicodedata
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
@@ -1012,6 +1013,8 @@ _NOT_PERSON = frozenset(
     equipa suporte dados segurança seguranca infraestrutura board boards committee council panel policy
     policies disclosure change changes process procedure workflow ticket tickets request requests form forms
     approval approvals review reviews page pages us
+    banque banco banca sparkasse volksbank raiffeisen recovery snapshot snapshots nightly supporto tecnico
+    técnico technique assistenza
     hashicorp vault consul nomad vagrant nginx apache elastic beats logstash kibana fluentd fluentbit grafana
     prometheus datadog splunk newrelic dynatrace sumologic redis postgres postgresql mysql mariadb mongodb
     rabbitmq memcached etcd zookeeper cassandra couchbase hadoop airflow superset tableau looker snowflake
@@ -1074,12 +1077,38 @@ def _capitalized(word: str) -> str:
     return "-".join(part.capitalize() for part in word.split("-"))  # MÜLLER-LÜDENSCHEIDT: Müller-Lüdenscheidt
 
 
+# The names that documentation, forms and test data put where a person's name goes, in the countries whose
+# forms use them (John Doe, Max Mustermann, Jean Dupont, Mario Rossi, Jan Kowalski, Ola Nordmann, Joe
+# Bloggs, Fulano de Tal, 山田太郎, 张三, 홍길동): nobody's name.
+_PLACEHOLDER_NAMES = frozenset(
+    {
+        "john doe", "jane doe", "john q public", "john q. public", "joe public", "joe bloggs", "jane bloggs",
+        "richard roe", "jane roe", "max mustermann", "erika mustermann", "otto normalverbraucher",
+        "jean dupont", "marie dupont", "jean dupond", "juan perez", "fulano de tal", "mario rossi",
+        "maria rossi", "jan kowalski", "anna kowalska", "jan jansen", "ola nordmann", "kari nordmann",
+        "jan novak", "sven svensson", "matti meikalainen", "maija meikalainen", "ivan ivanov",
+        "ivan petrov", "john smith", "jane smith", "foo bar", "some name", "your name", "my name",
+        "full name", "real name", "first last", "firstname lastname", "first name last name", "test user",
+        "example user",
+        "山田太郎", "山田花子", "张三", "李四", "王五", "張三", "홍길동",
+    }
+)  # fmt: skip
+
+
+def _folded_name(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def person_name(value: str) -> bool:
     """Two to four capitalised name words (initials allowed; particles such as `de la` not counted), no
     digits, none a team or tool word; `SURNAME, Given` as in formal lists; or a Chinese, Japanese or Korean
-    name (`_east_asian_name`)."""
+    name (`_east_asian_name`).  Not a placeholder name (`_PLACEHOLDER_NAMES`)."""
     text = value.strip()
     if any(ch.isdigit() for ch in text) or "@" in text or "/" in text or "_" in text:
+        return False
+    folded = _folded_name(text)
+    if folded in _PLACEHOLDER_NAMES or folded.replace(" ", "") in _PLACEHOLDER_NAMES:
         return False
     if _EAST_ASIAN.search(text):
         return _east_asian_name(text)
@@ -1274,13 +1303,15 @@ def _east_asian_name(text: str) -> bool:
 _STREET = regex.compile(
     r"(?i)\b(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|square|sq"
     r"|terrace|crescent|close|parkway|pkwy|highway|hwy|strasse|straße|str|weg|gasse|platz|allee|rue|chemin"
-    r"|calle|avenida|via|viale|piazza|rua|laan|straat|gracht|plein)\b\.?"
+    r"|calle|avenida|via|viale|piazza|rua|laan|straat|gracht|plein|ul|ulica|aleja)\b\.?"
 )
 _POSTCODE = regex.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"  # UK
     r"|\b[A-Z]{2},? \d{5}(?:-\d{4})?\b"  # US state + ZIP
     r"|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b"  # Canada
     r"|\b\d{4,5} [\p{Lu}][\p{Ll}]+"  # DE/FR/NL/ES/IT postcode + city
+    r"|\b\d{2}-\d{3} [\p{Lu}][\p{Ll}]+"  # PL postcode + city
+    r"|\b\d{4}-\d{3} [\p{Lu}][\p{Ll}]+"  # PT postcode + city
     r"|\b\d{4} [A-Z]{2}\b"  # NL: 1012 LG
     r"|〒 ?\d{3}-\d{4}|(?:東京都|北海道|京都府|大阪府|\p{Han}{2,3}県)\p{Han}{1,4}[市区町村]"  # Japan
 )

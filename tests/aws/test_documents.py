@@ -86,7 +86,7 @@ def test_launch_template_versions_without_arn_take_region_and_account_from_defau
                 "LaunchTemplateData": {
                     "UserData": "IyEvYmluL2Jhc2gK",
                     "TagSpecifications": [
-                        {"ResourceType": "instance", "Tags": [{"Key": "Owner", "Value": "Jane Doe"}]}
+                        {"ResourceType": "instance", "Tags": [{"Key": "Owner", "Value": "Nora Lindqvist"}]}
                     ],
                     "NetworkInterfaces": [{"Description": "primary nic"}],
                 },

@@ -52,7 +52,7 @@ LTV_XML = f"""<DescribeLaunchTemplateVersionsResponse xmlns="http://ec2.amazonaw
         <tagSpecificationSet>
           <item>
             <resourceType>instance</resourceType>
-            <tagSet><item><key>Owner</key><value>Jane Doe</value></item></tagSet>
+            <tagSet><item><key>Owner</key><value>Nora Lindqvist</value></item></tagSet>
           </item>
         </tagSpecificationSet>
       </launchTemplateData>
@@ -110,7 +110,7 @@ LTV_JSON = {
                 "ImageId": "ami-8c1be5f6",
                 "UserData": USER_DATA,
                 "TagSpecifications": [
-                    {"ResourceType": "instance", "Tags": [{"Key": "Owner", "Value": "Jane Doe"}]}
+                    {"ResourceType": "instance", "Tags": [{"Key": "Owner", "Value": "Nora Lindqvist"}]}
                 ],
             },
             "LaunchTemplateId": "lt-0a20c965061f64abc",
