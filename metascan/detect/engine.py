@@ -521,7 +521,17 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         own.update(ctx.key_words)
         if c.after:  # (a negative word after the candidate still counts)
             own.update(ctx.window_words(start, end, 0, c.after))
-        return None if c.negative.found_in(own) else c.names(own) or None
+        if c.negative.found_in(own):
+            return None
+        if c.names(own):
+            return True
+        # (or its pattern of words without tokens there: `sort code 40-11-62 a/c 71230456`)
+        if c.near is None:
+            return None
+        ls, _ = ctx.line_span(start)
+        lo = max(ls, start - c.before)
+        last = max(ctx.text.rfind(d, lo, start) for d in "0123456789")  # (own words exist: a digit does)
+        return True if c.near.search(ctx.text, last + 1, start) is not None else None
     if c.names(found):
         return True
     if c.near is not None:

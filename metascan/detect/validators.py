@@ -1326,6 +1326,21 @@ def postal_address(value: str) -> bool:
     return bool(has_number and _STREET.search(value)) or bool(_POSTCODE.search(value))
 
 
+def grouped_account(value: str) -> bool:
+    """An account number as written, in one run of digits, or in groups of digits with single blanks
+    (`3917 0244 618`): then at least one group of four, 8 to 17 digits in all, or Poland's 26-digit NRB
+    (`62 9669 ...`), whose IBAN check digits hold (an amount, a count or a date in groups is none)."""
+    if " " not in value:
+        return True
+    groups = value.split(" ")
+    d = "".join(groups)
+    if not any(len(g) == 4 for g in groups):
+        return False
+    if len(d) == 26:
+        return iban("PL" + d)
+    return 8 <= len(d) <= 17
+
+
 def random_token(value: str) -> bool:
     """Letters and digits that change class (upper case, lower case, digit) as often as random text does:
     at 30% or more of the positions (a random base62 or hex token: about 60% or 47%; a name in CamelCase or
@@ -1378,6 +1393,7 @@ VALIDATORS: dict[str, Validator] = {
     "mx_clabe": mx_clabe,
     "docker_config_b64": docker_config_b64,
     "not_aws_service_account": not_aws_service_account,
+    "grouped_account": grouped_account,
     "pem_body": pem_body,
     "fr_rib": fr_rib,
     "us_dea": us_dea,
@@ -1408,6 +1424,7 @@ CHEAP_VALIDATORS = frozenset(
         "not_junk",
         "not_timestamp",
         "not_aws_service_account",
+        "grouped_account",
         "not_role_mailbox",
         "aws_account_id",
         "us_ssn",
