@@ -152,7 +152,11 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
         tokens = words(phrase)
         short = bool(tokens) and max(map(len, tokens)) < 3
         if _has_tokens(phrase) and short and (min(map(len, tokens)) < 2 or len(tokens) < 2):
-            continue  # dotted abbreviations (N.I.F., r. č.) are single letters as tokens: any text has them
+            # dotted abbreviations (N.I.F., r. č.) are single letters as tokens: any text has them; so has a
+            # two-letter word in ASCII.  One with a letter of its language (RČ) is kept, as written.
+            if min(map(len, tokens)) == 2 and not phrase.isascii() and phrase not in tokened:
+                tokened.append(phrase)
+            continue
         if _has_tokens(phrase):
             tokened.extend(v for v in _variants(phrase) if v not in tokened)
         elif phrase not in scripts:
