@@ -927,7 +927,9 @@ def aws_account_id(value: str) -> bool:
 
 
 def not_timestamp(value: str) -> bool:
-    return not _looks_like_timestamp(digits(value))
+    """Not a Unix time or a packed date-time; digits written in groups with blanks between (`1284 5590 37`)
+    are never one."""
+    return " " in value.strip() or not _looks_like_timestamp(digits(value))
 
 
 def _b64url(part: str) -> bytes | None:
