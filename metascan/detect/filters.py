@@ -23,11 +23,13 @@ _REFERENCE = regex.compile(
     | ^\$(?:env:)?[A-Za-z_]\w*[/\\]          # a variable, then a path: $HOME/.pgpass, $env:TEMP/x.zip
     | ^\$[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]]*\])+$   # a variable's member: $Secret.Password
     | ^\$(?:\.[A-Za-z_][\w-]*|\[[^\[\]]*\])+$        # a JSONPath: $.output.Payload.body.key
+    | ^\(\s*\$[A-Za-z_]\w*      # a PowerShell or shell expression: ($SecretObj.SecretString | ...)
     | ^@\w*(?:pass|pwd|secret|token|key)\w*$            # a SQL parameter: ...;password=@password
     | ^\$\[[^\[\]]+\]$                   # taskcat's $[taskcat_genpass_16], Azure Pipelines' $[variables.x]
     | ^\(\([\w.:/-]+\)\)$                  # a Concourse pipeline variable: ((concourse_token))
     | (?-i:^(?:this|self)\.[A-Za-z_$][\w$]*$)   # a field: this.mPassword, self.password
     | ^%[\w]+%$                              # Windows %VAR%
+    | ^%[-+ #0]?\d*(?:\.\d+)?[sdvqx]$            # a format verb: printf's %s, Go's %v, %q
     | ^\{\{.*\}\}$                           # templates {{ ... }} and {{resolve:...}}
     | \{\{[ \t]*[\w.$][^{}\n]{0,200}\}\}         # a template's expression inside: {{ repo_url }}/gpg
     | (?-i:(?:^|[\s,"'\[])!(?:Ref|GetAtt|Sub|ImportValue|Join|Select|FindInMap|Base64)\b)   # CloudFormation's

@@ -712,7 +712,8 @@ _ROLE_WORDS = frozenset(
     incidents escalation escalations pager status report reports backup backups finops cost costs dba
     netops secops privacy legal compliance audit dpo group list change changes release releases payments
     payment payroll treasury risk fraud data analytics ml web api apis mobile network networking core
-    tooling tools product products design growth service services systems sysadmin
+    tooling tools product products design growth service services systems sysadmin identity iam sso access
+    auth pki certs certificates ssl dns domains events webhooks
     """.split()
 )
 _LOCAL_WORDS = regex.compile(r"[._-]")
