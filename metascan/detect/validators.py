@@ -1018,6 +1018,7 @@ _NOT_PERSON = frozenset(
     approval approvals review reviews page pages us
     banque banco banca sparkasse volksbank raiffeisen recovery snapshot snapshots nightly supporto tecnico
     técnico technique assistenza
+    infrastruktur keuangan pembayaran pasukan sistemleri sistem ödeme odeme ekibi altyapı altyapi
     hashicorp vault consul nomad vagrant nginx apache elastic beats logstash kibana fluentd fluentbit grafana
     prometheus datadog splunk newrelic dynatrace sumologic redis postgres postgresql mysql mariadb mongodb
     rabbitmq memcached etcd zookeeper cassandra couchbase hadoop airflow superset tableau looker snowflake
@@ -1254,7 +1255,8 @@ _EAST_ASIAN_NOT_NAME_WORDS = tuple(
     センター サービス システム インフラ プラットフォーム サポート クラウド ネットワーク
     データ エンジニア セキュリティ オペレーション マネージャー 商事 商店 物産 建設 不動産
     銀行 証券 保険 電気 株式 有限 合同 集团 集團 公司 科技 控股 商会 部门 部門 병원 은행 증권
-    보험 주식
+    보험 주식 연락처 책임자 관리자 소유자 담당자 担当者 責任者 管理者 連絡先 负责人 負責人 联系人 聯絡人
+    维护人 所有者
     """.split()
 )
 _KATAKANA_NAME = regex.compile(r"\p{Katakana}{2,10}[・･\u30fb\s]\p{Katakana}[\p{Katakana}ー]{1,12}")
@@ -1329,6 +1331,23 @@ def postal_address(value: str) -> bool:
     return bool(has_number and _STREET.search(value)) or bool(_POSTCODE.search(value))
 
 
+# Taiwan's national identification number: a letter for the place of first registration, counted as two
+# digits (A=10 ... Z=33, in the Ministry of the Interior's order), a sex digit (1, 2; 8, 9 for residents'
+# certificates since 2021) and eight more, the last a check digit: weights 1, 9, 8, ..., 1, 1 over the eleven
+# digits make a multiple of ten.
+_TW_LETTERS = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
+_TW_ID = regex.compile(r"[A-Z][1289]\d{8}")
+
+
+def tw_nid(value: str) -> bool:
+    v = value.strip().upper()
+    if not _TW_ID.fullmatch(v) or is_junk_number(v[1:]):
+        return False
+    code = _TW_LETTERS[v[0]]
+    digits_ = [code // 10, code % 10, *map(int, v[1:])]
+    return sum(d * w for d, w in zip(digits_, (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1), strict=True)) % 10 == 0
+
+
 def grouped_account(value: str) -> bool:
     """An account number as written, in one run of digits, or in groups of digits with single blanks
     (`3917 0244 618`): then at least one group of four, 8 to 17 digits in all, or Poland's 26-digit NRB
@@ -1397,6 +1416,7 @@ VALIDATORS: dict[str, Validator] = {
     "docker_config_b64": docker_config_b64,
     "not_aws_service_account": not_aws_service_account,
     "grouped_account": grouped_account,
+    "tw_nid": tw_nid,
     "pem_body": pem_body,
     "fr_rib": fr_rib,
     "us_dea": us_dea,
@@ -1428,6 +1448,7 @@ CHEAP_VALIDATORS = frozenset(
         "not_timestamp",
         "not_aws_service_account",
         "grouped_account",
+        "tw_nid",
         "not_role_mailbox",
         "aws_account_id",
         "us_ssn",
