@@ -811,9 +811,36 @@ _NAMED_MONTH = regex.compile(
 _SPACED_DOTS = regex.compile(r"([0-3]?\d)\.[ \t]+([01]?\d)\.[ \t]*(\d{4})")  # `13. 12. 1973`
 
 
+# Japan's era years (平成8年 is 1996), Korea's 년/월/일 and Thailand's month abbreviations with Buddhist-era
+# years (24 ส.ค. 2521 is 24 August 1978), as dates of birth are written there.
+_JA_ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
+_JA_ERA_DATE = regex.compile(r"(明治|大正|昭和|平成|令和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日")
+_KO_DATE = regex.compile(r"(\d{4})년[ \t]?(\d{1,2})월[ \t]?(\d{1,2})일")
+_TH_MONTHS = {m: i for i, m in enumerate("ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.".split(), 1)}
+_TH_DATE = regex.compile(r"(\d{1,2})[ \t]+(\S+?)[ \t]*(\d{4})")
+
+
+def _east_asian_date(text: str) -> str | None:
+    m = _JA_ERA_DATE.fullmatch(text)
+    if m is not None:
+        year = _JA_ERAS[m.group(1)] + (1 if m.group(2) == "元" else int(m.group(2))) - 1
+        return f"{m.group(4)}.{m.group(3)}.{year}"
+    m = _KO_DATE.fullmatch(text)
+    if m is not None:
+        return f"{m.group(3)}.{m.group(2)}.{m.group(1)}"
+    m = _TH_DATE.fullmatch(text)
+    if m is not None and m.group(2) in _TH_MONTHS:
+        year = int(m.group(3))
+        return f"{m.group(1)}.{_TH_MONTHS[m.group(2)]}.{year - 543 if year > 2400 else year}"
+    return None
+
+
 def _numeric_date(text: str) -> str:
-    """A date written with another language's month name, or with blanks after its dots, as `D.M.YYYY`;
-    any other text as it is."""
+    """A date written with another language's month name, or with blanks after its dots, or in an East
+    Asian form (`_east_asian_date`), as `D.M.YYYY`; any other text as it is."""
+    east = _east_asian_date(text)
+    if east is not None:
+        return east
     m = _NAMED_MONTH.fullmatch(text)
     if m is not None:
         month = MONTH_NAMES.get(m.group(2).casefold())
