@@ -816,7 +816,9 @@ _SPACED_DOTS = regex.compile(r"([0-3]?\d)\.[ \t]+([01]?\d)\.[ \t]*(\d{4})")  # `
 _JA_ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
 _JA_ERA_DATE = regex.compile(r"(明治|大正|昭和|平成|令和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日")
 _KO_DATE = regex.compile(r"(\d{4})년[ \t]?(\d{1,2})월[ \t]?(\d{1,2})일")
-_TH_MONTHS = {m: i for i, m in enumerate("ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.".split(), 1)}
+_TH_MONTHS = {
+    m: i for i, m in enumerate("ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.".split(), 1)
+}
 _TH_DATE = regex.compile(r"(\d{1,2})[ \t]+(\S+?)[ \t]*(\d{4})")
 
 
