@@ -1095,7 +1095,11 @@ _NOT_PERSON_SUFFIX = ("tion", "sion", "ology", "ics")
 _NOT_PERSON_LONG_SUFFIX = ("ment", "ments", "ness", "ity")
 _HONORIFIC = frozenset("dr mr mrs ms mx miss prof sir dame".split())
 _NAME_PART = r"(?:\p{Lu}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?"  # Jane, O'Neill, McDonald
-_PARTICLE = frozenset("van von der den de da di del dos la le du bin al y ten ter te zu".split())
+_PARTICLE = frozenset(
+    "van von der den de da di del dos la le du bin binti bte dela al y ten ter te zu".split()
+)
+# Malaysian Indian names join a person's and the father's name with a/l (son of) or a/p (daughter of).
+_MALAY_OF = regex.compile(r"(?i)[ \t]+a/[lp][ \t]+")
 _PARTICLES = "|".join(sorted(_PARTICLE, key=len, reverse=True))
 _NAME_TOKEN = regex.compile(rf"{_NAME_PART}(?:-{_NAME_PART}|-\p{{Ll}}+)*|\p{{Lu}}\.?|(?:{_PARTICLES})")
 # A generational suffix or post-nominal letters after a name: "Jane Doe Jr.", "Jane Doe, PhD".
@@ -1137,7 +1141,7 @@ def person_name(value: str) -> bool:
     """Two to four capitalised name words (initials allowed; particles such as `de la` not counted), no
     digits, none a team or tool word; `SURNAME, Given` as in formal lists; or a Chinese, Japanese or Korean
     name (`_east_asian_name`).  Not a placeholder name (`_PLACEHOLDER_NAMES`)."""
-    text = value.strip()
+    text = _MALAY_OF.sub(" bin ", value.strip())
     if any(ch.isdigit() for ch in text) or "@" in text or "/" in text or "_" in text:
         return False
     folded = _folded_name(text)

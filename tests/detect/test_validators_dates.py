@@ -1,10 +1,13 @@
-"""Numbers that are dates or times written as digits are not account numbers (`not_timestamp`)."""
+"""Numbers that are dates or times written as digits are not account numbers (`not_timestamp`); dates of
+birth as East Asia writes them (`birth_date`); names that are placeholders or particles (`person_name`)."""
 
 from __future__ import annotations
 
+import pytest
+
 from metascan.detect.engine import Engine
 from metascan.detect.rules import load_rules
-from metascan.detect.validators import not_timestamp
+from metascan.detect.validators import birth_date, not_timestamp, person_name
 from metascan.model import FieldKind
 
 ENGINE = Engine(load_rules())
@@ -25,3 +28,24 @@ def test_a_date_near_customer_words_is_not_a_bank_account() -> None:
 
     assert accounts("cust ref 20241331 batch") == ["20241331"]
     assert accounts("cust ref 20240131 batch") == []
+
+
+@pytest.mark.parametrize(
+    ("written", "valid"),
+    [
+        ("平成8年8月3日", True),  # Heisei 8: 1996
+        ("令和元年5月1日", True),  # the first year of an era is 元
+        ("平成40年1月1日", False),  # Heisei 40 would be 2028: not yet
+        ("1993년 1월 18일", True),
+        ("24 ส.ค. 2521", True),  # Buddhist era 2521: 1978
+        ("31 ก.พ. 2530", False),  # no 31 February
+    ],
+)
+def test_east_asian_dates_of_birth(written: str, valid: bool) -> None:
+    assert birth_date(written) is valid
+
+
+def test_placeholder_and_particle_names() -> None:
+    assert not person_name("Max Mustermann") and not person_name("山田 太郎") and not person_name("Some Name")
+    assert person_name("Kavitha a/p Ramasamy") and person_name("Nurul Izzah binti Rahman")
+    assert not person_name("Tim Infrastruktur") and not person_name("연락처")
