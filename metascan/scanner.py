@@ -477,9 +477,21 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
             if (i, n) not in kept:
                 continue
             chain = _chain_of(segments, i, hit.start, hit.end)
+            hit = _as_written(segments, i, hit)
             if hit.secret not in best or len(chain) > len(best[hit.secret][0]):
                 best[hit.secret] = (chain, hit)
     return list(best.values())
+
+
+def _as_written(segments: Sequence[Segment], i: int, hit: Hit) -> Hit:
+    """A value found once another script's digits were read as ASCII (`٠٥٠ ٣٠٥ ٣٣٩٠`) is reported as its
+    text writes it: the parent's span, which has the same length."""
+    seg = segments[i]
+    if seg.parent < 0 or seg.origin is None or not seg.decoding or seg.decoding[-1] != "native-digits":
+        return hit
+    start, end = seg.origin.span(hit.start, hit.end)
+    written = segments[seg.parent].text[start:end]
+    return replace(hit, secret=written) if len(written) == len(hit.secret) else hit
 
 
 def _chain_of(segments: Sequence[Segment], i: int, start: int, end: int) -> Chain:

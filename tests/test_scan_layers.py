@@ -184,3 +184,11 @@ def test_a_written_files_path_names_what_its_decoded_content_holds() -> None:
     assert [(f.rule, f.match, f.location.decoding) for f in report.findings] == [
         ("pgpass-password", "Vq8-Hollow-Pike9", ("base64", "write_files[0]", "base64"))
     ]
+
+
+def test_digits_of_other_scripts_are_read_and_reported_as_written() -> None:
+    # Eastern Arabic digits (a UAE mobile number) and Devanagari ones: read as 0-9, reported as written
+    arabic = "هاتف: ٠٥٠ ٣٠٥ ٣٣٩٠"
+    report = scan(tagged(arabic))
+    assert [(f.match, f.location.decoding) for f in report.findings] == [("٠٥٠ ٣٠٥ ٣٣٩٠", ("native-digits",))]
+    assert not scan(tagged("हाथ: ०५०")).findings  # (three digits are no phone number)

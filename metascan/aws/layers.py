@@ -6,6 +6,8 @@ A layer is a name, a cheap marker test and a pattern whose matches it decodes in
 - `percent`: RFC 3986 `%XX` escapes (`KEY%3Dvalue%0A`);
 - `hex-escape`: `\\xHH` escapes, as `printf` and `echo -e` read them (four or more in a row);
 - `html-entity`: HTML character references (`&#64;`, `&#x2F;`, `&lt;`);
+- `native-digits`: digits of other scripts (Arabic-Indic, Persian, Devanagari, Bengali, Thai, full-width),
+  read as ASCII digits;
 - `json-escape`: RFC 8259 string escapes in JSON held in a string (`\\n`, `\\"`, `\\u0040`);
 - `encodedcommand`: PowerShell's `-EncodedCommand` (and `-enc`, `-e`, ...): base64 of UTF-16LE;
 - `base64`: RFC 4648 base64 blobs that decode to text, or to gzip of text (`echo ... | base64 -d`,
@@ -26,6 +28,7 @@ import html
 import json
 import re
 import time
+import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -175,6 +178,25 @@ def _html_entity(span: str, budget: int) -> Decoded | None:
     return (text, ("html-entity",)) if text != span and text.isprintable() else None
 
 
+# Digits of other scripts, as Arabic, Persian, Hindi, Bengali and Thai text and full-width CJK text write
+# numbers (`٠٥٠ ٣٠٥ ٣٣٩٠` is 050 305 3390): read as ASCII digits, one for one.
+_NATIVE_DIGITS = "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59\uff10-\uff19"
+_NATIVE_DIGIT = re.compile(f"[{_NATIVE_DIGITS}]")
+_DIGIT_BLOCKS = (
+    (0x660, 0x669),
+    (0x6F0, 0x6F9),
+    (0x966, 0x96F),
+    (0x9E6, 0x9EF),
+    (0xE50, 0xE59),
+    (0xFF10, 0xFF19),
+)
+_TO_ASCII = {c: str(unicodedata.digit(chr(c))) for start, end in _DIGIT_BLOCKS for c in range(start, end + 1)}
+
+
+def _native_digits(span: str, budget: int) -> Decoded | None:
+    return span.translate(_TO_ASCII), ("native-digits",)
+
+
 def _data_url(span: str, budget: int) -> Decoded | None:
     url = parse_data_url(span)
     if url is None or not url.data:
@@ -312,6 +334,13 @@ LAYERS: tuple[Layer, ...] = (
         lambda t: "&#" in t or (";" in t and _NAMED_ENTITY.search(t) is not None),
         _matches(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)++"),
         _html_entity,
+    ),
+    # digits of other scripts (`٠٥٠ ٣٠٥ ٣٣٩٠`), in runs of three or more
+    Layer(
+        "native-digits",
+        lambda t: not t.isascii() and _NATIVE_DIGIT.search(t) is not None,
+        _matches(f"[{_NATIVE_DIGITS}]{{3,}}+(?:[ .-][{_NATIVE_DIGITS}]++)*+"),
+        _native_digits,
     ),
     Layer(
         "json-escape",
