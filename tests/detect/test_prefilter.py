@@ -179,3 +179,13 @@ def test_every_rule_has_a_gate_of_its_own() -> None:
     # cloud-init's chpasswd rule reads its list with `\G` (where the last match ended): no expression says so.
     without = [r.id for r in RULES if r.pattern is not None and ShapePrefilter.gate(r, places=False) is None]
     assert without == ["cloud-init-chpasswd"]
+
+
+def test_a_gate_says_no_where_the_rule_cannot_match() -> None:
+    # The gates are supersets, but not of everything: a lookahead the translation drops must not turn
+    # `--password-stdin` (no password on the line) into a place where `password-command-line` may match.
+    rule = next(r for r in RULES if r.id == "password-command-line")
+    gate = ShapePrefilter.gate(rule, places=False)
+    assert gate is not None
+    assert not gate.reported('echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin registry.acme.io')
+    assert gate.reported("docker login -u ci --password Ub7xQ2mLp9 registry.acme.io")
