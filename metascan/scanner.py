@@ -484,7 +484,7 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
 
 
 def _as_written(segments: Sequence[Segment], i: int, hit: Hit) -> Hit:
-    """A value found once another script's digits were read as ASCII (`٠٥٠ ٣٠٥ ٣٣٩٠`) is reported as its
+    """A value found once another script's digits were read as ASCII (`٠٥٥ ٤١٢ ٨٨٠٧`) is reported as its
     text writes it: the parent's span, which has the same length."""
     seg = segments[i]
     if seg.parent < 0 or seg.origin is None or not seg.decoding or seg.decoding[-1] != "native-digits":

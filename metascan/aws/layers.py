@@ -179,7 +179,7 @@ def _html_entity(span: str, budget: int) -> Decoded | None:
 
 
 # Digits of other scripts, as Arabic, Persian, Hindi, Bengali and Thai text and full-width CJK text write
-# numbers (`٠٥٠ ٣٠٥ ٣٣٩٠` is 050 305 3390): read as ASCII digits, one for one.
+# numbers (`٠٥٥ ٤١٢ ٨٨٠٧` is 055 412 8807): read as ASCII digits, one for one.
 _NATIVE_DIGITS = "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59\uff10-\uff19"
 _NATIVE_DIGIT = re.compile(f"[{_NATIVE_DIGITS}]")
 _DIGIT_BLOCKS = (
@@ -335,7 +335,7 @@ LAYERS: tuple[Layer, ...] = (
         _matches(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)++"),
         _html_entity,
     ),
-    # digits of other scripts (`٠٥٠ ٣٠٥ ٣٣٩٠`), in runs of three or more
+    # digits of other scripts (`٠٥٥ ٤١٢ ٨٨٠٧`), in runs of three or more
     Layer(
         "native-digits",
         lambda t: not t.isascii() and _NATIVE_DIGIT.search(t) is not None,

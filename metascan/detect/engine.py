@@ -336,8 +336,8 @@ class Engine:
 
     def _yields(self, hit: Hit, ctx: TextContext) -> bool:
         """Whether the key of a `yields_to_countries` rule's hit, or the words before it on its line, name a
-        country's identifier whose shape the value has (`PERSONNR=720109-8737`, a CSV row
-        `SE,personnummer,720109-8737` under `national_id`: Sweden's personnummer): that identifier's rule
+        country's identifier whose shape the value has (`PERSONNR=850315-1230`, a CSV row
+        `SE,personnummer,850315-1230` under `national_id`: Sweden's personnummer): that identifier's rule
         decides, by its check digits, whether it is a finding."""
         named = ctx.context_words(hit.start, hit.end, 40, 0)
         return any(
@@ -525,7 +525,7 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
             return None
         if c.names(own):
             return True
-        # (or its pattern of words without tokens there: `sort code 40-11-62 a/c 71230456`)
+        # (or its pattern of words without tokens there: `sort code 20-45-77 a/c 41938562`)
         if c.near is None:
             return None
         ls, _ = ctx.line_span(start)

@@ -812,7 +812,7 @@ _SPACED_DOTS = regex.compile(r"([0-3]?\d)\.[ \t]+([01]?\d)\.[ \t]*(\d{4})")  # `
 
 
 # Japan's era years (平成8年 is 1996), Korea's 년/월/일 and Thailand's month abbreviations with Buddhist-era
-# years (24 ส.ค. 2521 is 24 August 1978), as dates of birth are written there.
+# years (12 มี.ค. 2519 is 12 March 1976), as dates of birth are written there.
 _JA_ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
 _JA_ERA_DATE = regex.compile(r"(明治|大正|昭和|平成|令和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日")
 _KO_DATE = regex.compile(r"(\d{4})년[ \t]?(\d{1,2})월[ \t]?(\d{1,2})일")
@@ -957,7 +957,7 @@ def aws_account_id(value: str) -> bool:
 
 
 def not_timestamp(value: str) -> bool:
-    """Not a Unix time or a packed date-time; digits written in groups with blanks between (`1284 5590 37`)
+    """Not a Unix time or a packed date-time; digits written in groups with blanks between (`2975 4410 83`)
     are never one."""
     return " " in value.strip() or not _looks_like_timestamp(digits(value))
 
@@ -1383,7 +1383,7 @@ def tw_nid(value: str) -> bool:
 
 def grouped_account(value: str) -> bool:
     """An account number as written, in one run of digits, or in groups of digits with single blanks
-    (`3917 0244 618`): then at least one group of four, 8 to 17 digits in all, or Poland's 26-digit NRB
+    (`4821 0937 551`): then at least one group of four, 8 to 17 digits in all, or Poland's 26-digit NRB
     (`62 9669 ...`), whose IBAN check digits hold (an amount, a count or a date in groups is none)."""
     if " " not in value:
         return True
