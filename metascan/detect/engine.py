@@ -26,6 +26,7 @@ from .filters import FILTER_FUNCS
 from .prefilter import KeywordPass, ShapePrefilter
 from .rules import Rule
 from .textctx import TextContext
+from .textctx import words as word_tokens
 from .validators import CHEAP_VALIDATORS, EXAMPLE_CHECKS
 from .windows import Windows, reach
 
@@ -514,9 +515,10 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         # A negative word before another value describes that value, not this one: in `routing 026009593
         # account 4829137502` and `sort code 20-45-77 account 41938562` the words after the routing number
         # and the sort code speak for the account number.
-        own = ctx.words_since_value(start, c.before)
-        if own is None:
+        since = ctx.since_value(start, c.before)
+        if since is None:
             return None
+        own = set(word_tokens(ctx.text[since:start]))
         own.update(key)
         own.update(ctx.key_words)
         if c.after:  # (a negative word after the candidate still counts)
@@ -526,12 +528,7 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         if c.names(own):
             return True
         # (or its pattern of words without tokens there: `sort code 20-45-77 a/c 41938562`)
-        if c.near is None:
-            return None
-        ls, _ = ctx.line_span(start)
-        lo = max(ls, start - c.before)
-        last = max(ctx.text.rfind(d, lo, start) for d in "0123456789")  # (own words exist: a digit does)
-        return True if c.near.search(ctx.text, last + 1, start) is not None else None
+        return True if c.near is not None and c.near.search(ctx.text, since, start) is not None else None
     if c.names(found):
         return True
     if c.near is not None:

@@ -1264,16 +1264,14 @@ class TextContext:
             return None
         return max(m.end(), ls - 1 - 80), ls - 1
 
-    def words_since_value(self, start: int, before: int) -> set[str] | None:
-        """The word tokens between the last digit before `start` (within `before` characters, on its line)
-        and `start`: what labels the value at `start` when another value comes before it.  None when no
-        digit comes before it there."""
+    def since_value(self, start: int, before: int) -> int | None:
+        """Where the text after the last digit before `start` (within `before` characters, on its line)
+        begins: what labels the value at `start` when another value comes before it.  None when no digit
+        comes before it there."""
         ls, _ = self.line_span(start)
-        window = self.text[max(ls, start - before) : start]
-        last = max(map(window.rfind, "0123456789"))
-        if last < 0:
-            return None
-        return set(words(window[last + 1 :]))
+        lo = max(ls, start - before)
+        last = max(self.text.rfind(d, lo, start) for d in "0123456789")
+        return None if last < 0 else last + 1
 
     def key_words_at(self, start: int, end: int) -> set[str]:
         """The words of the key the span is assigned to (the innermost assignment, or the field's own key),

