@@ -47,6 +47,7 @@ class Pair(NamedTuple):
     end: int
     value: str
     at: int = -1  # where the key starts in the text (-1: not in the text, e.g. a tag's key)
+    parent: str | None = None  # what encloses the key when no position says it (an SQL row's table)
 
 
 # Assignments in scripts, YAML, JSON, INI, .env, PowerShell, URLs, connection strings, XML and source code:
@@ -453,7 +454,7 @@ _STRUCTURE_STD = re.compile(_STRUCTURE.pattern, re.VERBOSE | re.MULTILINE)
 _STD_LINE = 4096
 
 _SQL_INSERT = regex.compile(
-    r"(?i)\binsert\s+into\s+[\w.\"`\[\]]+\s*\((?P<cols>[^()\n]{1,1000})\)\s*values\s*\((?P<vals>[^\n]{1,4000}?)\)"
+    r"(?i)\binsert\s+into\s+(?P<table>[\w.\"`\[\]]+)\s*\((?P<cols>[^()\n]{1,1000})\)\s*values\s*\((?P<vals>[^\n]{1,4000}?)\)"
 )
 # (the rows after the first of a multi-row INSERT: `VALUES\n ('a', 1),\n ('b', 2);`, one row a line)
 _SQL_NEXT_ROW = regex.compile(r"[ \t]*,[ \t]*\r?\n?[ \t]*\((?P<vals>[^\n]{1,4000}?)\)(?=[ \t]*(?:[,;]|\r?$))")
@@ -462,9 +463,12 @@ _SQL_VALUE = regex.compile(r"\s*(?:'(?P<q>(?:[^'\n]|'')*)'|(?P<u>[^,'\n]*?))\s*(
 
 
 def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
-    """Column/value pairs of `INSERT INTO t (a, b) VALUES (1, 'x')`: the column names are the values' keys."""
+    """Column/value pairs of `INSERT INTO t (a, b) VALUES (1, 'x')`: the column names are the values' keys,
+    and the table (without its schema) encloses them as a YAML parent would (`INSERT INTO travellers (name)`:
+    a name of a traveller)."""
     for m in _SQL_INSERT.finditer(text, timeout=limit):
         cols = [c.strip().strip('"`[]') for c in m.group("cols").split(",")]
+        table = m.group("table").rsplit(".", 1)[-1].strip('"`[]') or None
         row: regex.Match[str] | None = m
         rows = 0
         while row is not None and rows < _SQL_ROWS:
@@ -475,7 +479,7 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
                     break
                 g = "q" if v.group("q") is not None else "u"
                 if v.group(g):
-                    yield Pair(col, v.start(g), v.end(g), v.group(g))
+                    yield Pair(col, v.start(g), v.end(g), v.group(g), -1, table)
                 pos = v.end()
             rows += 1
             row = _SQL_NEXT_ROW.match(text, row.end(), timeout=limit)
@@ -1134,7 +1138,7 @@ class TextContext:
                 # DbPassword: {default: Database password}`): the label of a password is no password.
                 if pair.key == "default" and at >= 0 and self._parent(at)[0] == "ParameterLabels":
                     key = "label"
-        return Pair(key, pair.start, pair.end, pair.value, pair.at)
+        return Pair(key, pair.start, pair.end, pair.value, pair.at, pair.parent)
 
     @_once
     def _braces(self) -> tuple[list[int], list[int], list[int]]:
@@ -1280,7 +1284,9 @@ class TextContext:
         if pair is None:
             return set(self.key_words)
         found = {w for w in pair.key.split("_") if w}
-        if pair.at >= 0:
+        if pair.parent is not None:
+            found.update(words(pair.parent))
+        elif pair.at >= 0:
             parent = self.parent_of(pair.at)
             if parent:
                 found.update(words(parent))

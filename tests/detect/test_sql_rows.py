@@ -28,3 +28,19 @@ def test_rows_stop_at_the_statement_s_end() -> None:
     text = SCRIPT.replace("NULL);", "NULL);\n ('Not A Row', '1971-10-30')")
     hits = Engine(load_rules()).scan(text, FieldKind.SCRIPT).hits
     assert sum(1 for h in hits if h.secret == "1971-10-30") == 1
+
+
+def test_a_name_column_of_a_table_of_people_is_a_person_s_name() -> None:
+    hits = Engine(load_rules()).scan(SCRIPT, FieldKind.SCRIPT).hits
+    names = {h.secret for h in hits if h.rule.id == "person-name-record"}
+    assert names == {"Quentin Arbogast", "Rosalind Okafor", "Mireille Fontaine"}
+
+
+def test_a_name_column_of_another_table_is_not() -> None:
+    text = "INSERT INTO products (name, sku) VALUES ('Harbor Light', 'HL-1'), ('Quentin Arbogast', 'QA-2');"
+    hits = Engine(load_rules()).scan(text, FieldKind.SCRIPT).hits
+    assert not [h for h in hits if h.rule.id.startswith("person-name")]
+    # (the schema is not the table: `crm.customers` is a table of customers)
+    text = "INSERT INTO crm.customers (name, tier) VALUES ('Quentin Arbogast', 'gold');"
+    hits = Engine(load_rules()).scan(text, FieldKind.SCRIPT).hits
+    assert {h.secret for h in hits if h.rule.id == "person-name-record"} == {"Quentin Arbogast"}
