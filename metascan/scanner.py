@@ -18,6 +18,7 @@ reported under the longest chain of a decoding that produced it (`settle_layers`
 
 from __future__ import annotations
 
+import base64
 import bisect
 import hashlib
 import re
@@ -480,7 +481,25 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
             hit = _as_written(segments, i, hit)
             if hit.secret not in best or len(chain) > len(best[hit.secret][0]):
                 best[hit.secret] = (chain, hit)
-    return list(best.values())
+    found = list(best.values())
+    keys = {"".join(h.secret.split()) for _, h in found if h.rule.id == "private-key"}
+    if keys:
+        # The base64 of a key that a document decoded too (cloud-init's `write_files` with `encoding: b64`
+        # holds a blob that is no text layer's): one key, reported decoded.
+        found = [
+            (c, h) for c, h in found if h.rule.id != "private-key-base64" or not _decodes_to(h.secret, keys)
+        ]
+    return found
+
+
+def _decodes_to(blob: str, keys: set[str]) -> bool:
+    """Whether base64 `blob` decodes to text that holds one of `keys` (compared without white space)."""
+    try:
+        text = base64.b64decode("".join(blob.split()) + "==", validate=False).decode("utf-8", "replace")
+    except ValueError:
+        return False
+    squeezed = "".join(text.split())
+    return any(key in squeezed for key in keys)
 
 
 def _as_written(segments: Sequence[Segment], i: int, hit: Hit) -> Hit:

@@ -192,3 +192,39 @@ def test_digits_of_other_scripts_are_read_and_reported_as_written() -> None:
     report = scan(tagged(arabic))
     assert [(f.match, f.location.decoding) for f in report.findings] == [("٠٥٥ ٤١٢ ٨٨٠٧", ("native-digits",))]
     assert not scan(tagged("हाथ: ०५०")).findings  # (three digits are no phone number)
+
+
+def test_a_written_file_s_base64_key_is_one_finding_the_decoded_key() -> None:
+    # cloud-init's example: a private key as `encoding: b64` content.  The blob (which private-key-base64
+    # reads) and the key it decodes to are one key, reported decoded.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode()
+    )
+    blob = base64.b64encode(pem.encode()).decode()
+    cloud = f"#cloud-config\nwrite_files:\n- path: /etc/app/tls.key\n  encoding: b64\n  content: {blob}\n"
+    doc = {
+        "LaunchConfigurations": [
+            {"LaunchConfigurationName": "web", "UserData": base64.b64encode(cloud.encode()).decode()}
+        ]
+    }
+    findings = scan(doc).findings
+    assert [(f.rule, f.location.decoding) for f in findings] == [
+        ("private-key", ("base64", "write_files[0]", "base64"))
+    ]
+    # (as a blob that a text layer decodes is)
+    doc = {
+        "LaunchConfigurations": [
+            {
+                "LaunchConfigurationName": "web",
+                "UserData": base64.b64encode(f"#!/bin/sh\nKEY_B64={blob}\n".encode()).decode(),
+            }
+        ]
+    }
+    assert [f.rule for f in scan(doc).findings] == ["private-key"]

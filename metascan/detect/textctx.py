@@ -535,6 +535,8 @@ def _csv_pairs(text: str) -> Iterator[Pair]:
                         b -= 1
                     row.append((a, b))
                 if f.end() == at or f.end() >= eol:
+                    if f.end() > at and text[f.end() - 1] == d:
+                        row.append((eol, eol))  # (a delimiter at the line's end: the last field is empty)
                     break
                 at = f.end()
             if len(row) != len(names) or not any(a < b for a, b in row):

@@ -233,16 +233,35 @@ def stdnum_validator(module: str) -> Validator | None:
     return check
 
 
-_CN_RIC_SHAPE = regex.compile(r"\d{6}(?:18|19|20)\d{9}[\dXx]")
-_cn_ric = stdnum_validator("cn.ric")
+# Shapes that only checked numbers have (their separators or letters say which), each with the checks one of
+# which a value of that shape must pass.  Under a key that names an identity number in general terms
+# (NationalId, TaxId), a value of such a shape that fails them all is a mistyped or made-up number (the rows
+# of a table of rejected ids, a validator's negative examples), not anyone's.  Digits alone are left alone:
+# many countries' numbers (Nigeria's NIN, Pakistan's CNIC, Indonesia's NIK) carry no check.
+_CHECKED_SHAPES: tuple[tuple[regex.Pattern[str], tuple[Validator, ...]], ...] = tuple(
+    (regex.compile(shape), tuple(v for v in map(stdnum_validator, modules) if v is not None))
+    for shape, modules in (
+        (r"\d{6}(?:18|19|20)\d{9}[\dXx]", ("cn.ric",)),  # (no other country's number has 18 characters so)
+        (r"\d{3}\.\d{3}\.\d{3}-\d{2}", ("br.cpf",)),
+        (r"\d{6}-[1-8]\d{6}", ("kr.rrn",)),
+        (r"\d{8}-?[A-Za-z]", ("es.dni",)),
+        (r"[XYZxyz]-?\d{7}-?[A-Za-z]", ("es.nie",)),
+        (r"[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]", ("it.codicefiscale",)),
+        (r"\d{3}-\d{2}-\d{4}", ("us.ssn", "us.itin")),
+        (r"\d{3}[ -]\d{3}[ -]\d{3}", ("ca.sin", "au.tfn", "nl.bsn")),
+    )
+)
 
 
-def not_bad_cn_ric(value: str) -> bool:
-    """False for a value in the shape of a Chinese resident identity number (18 characters: region, birth
-    date, sequence, check) that python-stdnum rejects (a wrong ISO 7064 check character, a birth date that
-    is none): no other country's identity number has that shape, so it is a mistyped or made-up one."""
+def not_bad_checked_id(value: str) -> bool:
+    """False for a value in the shape of a checked identity number (`_CHECKED_SHAPES`: a Chinese resident
+    identity number, a CPF written 000.000.000-00, a Korean RRN, a Spanish DNI or NIE, a codice fiscale, a US
+    SSN, a 3-3-3 SIN or TFN) that fails every check of that shape."""
     compact = value.strip()
-    return not _CN_RIC_SHAPE.fullmatch(compact) or _cn_ric is None or _cn_ric(compact)
+    for shape, checks in _CHECKED_SHAPES:
+        if shape.fullmatch(compact):
+            return not checks or any(check(compact) for check in checks)
+    return True
 
 
 def fi_hetu(value: str) -> bool:
@@ -1411,7 +1430,7 @@ VALIDATORS: dict[str, Validator] = {
     "payment_card": payment_card,
     "iban": iban,
     "not_junk": not_junk,
-    "not_bad_cn_ric": not_bad_cn_ric,
+    "not_bad_checked_id": not_bad_checked_id,
     "not_timestamp": not_timestamp,
     "aws_account_id": aws_account_id,
     "us_ssn": us_ssn,

@@ -121,6 +121,9 @@ _CSV = (
     'CA,E0948475,"540 614 159",11/04/2002\n'
     "NY,E0948476,,12/05/1990\n"
     "EOF\n"
+    "country,national_id,passport\n"
+    "SG,S6406430D,\n"
+    "CN,110101199709256985,E52442843\n"
     '$csv = @"\n'
     "  codice_fiscale;iban;indirizzo\n"
     '  PVLTMR48P56G273R;IT31X0483412658905599833938;"Corso Vittorio Emanuele II 195, 20121 Milano"\n'
@@ -136,6 +139,8 @@ _CSV = (
         ("12/05/1990", "dob"),  # a later row, after an empty field
         ("IT31X0483412658905599833938", "iban"),  # semicolons, indented
         ("Corso Vittorio Emanuele II 195, 20121 Milano", "indirizzo"),  # a delimiter inside quotes
+        ("S6406430D", "national_id"),  # a row whose last field is empty (a delimiter ends the line)
+        ("E52442843", "passport"),  # and the row after it
     ],
 )
 def test_a_table_field_is_keyed_by_its_column(value: str, key: str) -> None:
