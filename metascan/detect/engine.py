@@ -510,6 +510,8 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
     key = ctx.key_words_at(start, end)  # found once: the context words below include it
     if key and c.names(key) and not (c.negative and c.negative.found_in(key)):
         return True
+    if c.record and c.names(ctx.record_words_at(start, end)):
+        return True  # (a row of a table whose columns say what it is about: `name;dob;passport`)
     found = ctx.context_words(start, end, c.before, c.after, assigned=key)
     if c.negative and c.negative.found_in(found):
         # A negative word before another value describes that value, not this one: in `routing 026009593
@@ -537,6 +539,14 @@ def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
         if not near and c.before:
             above = ctx.comment_above(start, end)
             near = above is not None and c.near.search(ctx.text, *above) is not None
+        if not near and c.above and ls > 0:
+            # (the lines right above: `aws configure` answered by a heredoc, the key id on the line before)
+            top = ls - 1
+            for _ in range(c.above):
+                top = ctx.text.rfind("\n", 0, top) if top > 0 else -1
+                if top < 0:
+                    break
+            near = c.near.search(ctx.text, top + 1, ls - 1) is not None
         return near or _near_in_key(c.near, ctx)
     return False
 

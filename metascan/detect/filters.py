@@ -104,9 +104,11 @@ _PLACEHOLDER = regex.compile(
     | (?-i:^(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN)(?:_[A-Z0-9]+)+$)   # ERROR_PW_X
     | ^(?=\S+\s)(?:.*\s)?(?:password|passwort|passord|passwd|passphrase|token|secret|credentials?)
       (?:[\s.,:;!?]|$)                      # words about a password (a label, a message): not a password
-    | ^(?=\S+\s)(?:\S+\s+)*?(?:in|at|on|the|to|from|by|for|with|of|via|see|use|is|are|was|will|be|into)
+    | ^(?=\S+\s)(?:\S+\s+)*?(?:in|at|on|the|to|from|by|for|with|of|via|see|use|is|are|was|will|be|into
+        |voir|dans|siehe|im|auf|vedi|nel|nella|zie|ver|patrz|bkz|se|em)
       (?:\s|$)                              # a sentence about where it is (password: stored in SSM, token:
-                                           # see the vault): words a generated passphrase does not hold
+                                           # see the vault, voir le coffre, siehe Tresor): words a generated
+                                           # passphrase does not hold
     | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[A-Z0-9]*(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|KEY)$)
                                            # a variable's name for its value, a template's to fill in:
                                            # DB_PASSWORD=DB_PASSWORD, password = NONCOMPLIANT_APITOKEN;
@@ -155,7 +157,8 @@ _PATH = regex.compile(
     r"|^[\w.-]+(?:/[\w.-]+)*\.(?:pem|key|crt|cer|json|ya?ml|txt|conf|cfg|ini|env|p12|pfx|jks|zip|tar|t?gz|bz2|xz"
     r"|jar|war|whl|rpm|deb|msi|exe|sh|ps1|py|sql|csv|xml|html?|js|log|md|toml|properties|tfstate|tfvars|hcl)$"
 )
-_SEGMENT = r"(?:[A-Za-z][a-z]*|[A-Z]+)(?:[A-Z][a-z]+)*"  # word, Word, WORD, camelCase, PascalCase
+# word, Word, WORD, camelCase, PascalCase, in any alphabet with case (сервиса, Contraseña)
+_SEGMENT = r"(?:\p{L}\p{Ll}*|\p{Lu}+)(?:\p{Lu}\p{Ll}+)*"
 # (also joined by `:`, a namespaced name: aws:autoscaling:groupName, tag:SSMBootstrap; a separator last is a
 # prefix: network_XMLHttpRequest_)
 _WORD_RE = regex.compile(rf"^{_SEGMENT}(?:[_\-.:]{_SEGMENT})*[_\-.]?$")
@@ -166,7 +169,7 @@ _LOWER_ID_RE = regex.compile(r"^[a-z]+\d*(?:[._:-][a-z]+\d*)+(?:[._-]\d+){0,4}$"
 _LABEL_KEY = regex.compile(
     r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}/[a-z0-9](?:[A-Za-z0-9._-]*[a-z0-9])?$"
 )
-_CASE_RUN = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # the words of camelCase, PascalCase, UPPER
+_CASE_RUN = regex.compile(r"\p{Lu}?\p{Ll}+|\p{Lu}+(?!\p{Ll})")  # the words of camelCase, PascalCase, UPPER
 _URL = regex.compile(r"^[a-z][a-z0-9+.-]*://", regex.I)
 # bytes/(1024*1024), (a+b)*(c): not the `)*W` of a WordPress salt
 _ARITHMETIC = regex.compile(r"[*/]\(\d|\)[*/][\d(]|\d\*\d")
@@ -181,6 +184,25 @@ _MEMBER_EXPRESSION = regex.compile(
     rf"^(?=[^.]{{1,40}}(?:\.[^.]{{1,40}}){{1,5}}$)[a-z_$][a-z0-9_$]*(?:[A-Z][a-z0-9_$]+)*(?:\.{_IDENT})*"
     rf"\.(?:_[A-Za-z_]+|{_HUMP}(?:[A-Z]{_HUMP})+|[A-Z]{_HUMP}(?:[A-Z]{_HUMP})+)(?:\.{_IDENT})*$"
 )
+
+
+# The name of a setting that holds a password, as a password key's value: `mail.smtp.password`,
+# `spring.datasource.password`, `db_password` (lower-case words joined by dots or underscores, one of them a
+# password word).  (A passphrase of words is joined by dashes or blanks.)
+_SETTING_NAME = regex.compile(
+    r"^[a-z][a-z0-9]*(?:[._][a-z][a-z0-9]*)*[._](?:password|passwd|pwd|passphrase|secret)(?:[._][a-z][a-z0-9]*)*$"
+    r"|^(?:password|passwd|pwd|passphrase|secret)(?:[._][a-z][a-z0-9]*)+$"
+)
+
+
+# A sentence, not a passphrase: four or more words with a comma, a number standing alone or a word of one or
+# two letters (`mindestens 12 Zeichen, gültig 60 Tage`, `preguntar al equipo de seguridad`).  The words of
+# a passphrase are none of these (`correct horse battery staple`).
+_PROSE_MARK = regex.compile(r",[ \t]|(?:^|[ \t])(?:\d+|\p{Ll}{1,2})(?=[ \t]|$)")
+
+
+def is_prose(value: str) -> bool:
+    return value.count(" ") >= 3 and _PROSE_MARK.search(value) is not None
 
 
 def is_reference(value: str) -> bool:
@@ -293,6 +315,8 @@ FILTER_FUNCS: dict[str, Callable[[str], bool]] = {
     # digest only where the key says so (password_sha256 is not a password key).
     "crypt": lambda v: bool(_CRYPT_RE.match(v)),
     "aws_id": lambda v: bool(_AWS_ID.match(v)),
+    "setting_name": lambda v: bool(_SETTING_NAME.match(v)),
+    "prose": is_prose,
     "sequential": is_sequential,
     "path": lambda v: bool(_PATH.match(v)),
     "word": is_word,

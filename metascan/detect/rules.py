@@ -66,7 +66,9 @@ _RULE_KEYS = {
     "country",
     "document",
 }
-_CONTEXT_KEYS = {"words", "also", "required", "required_in", "before", "after", "negative", "regex"}
+_CONTEXT_KEYS = {
+    *("words", "also", "required", "required_in", "before", "after", "negative", "regex", "record", "above")
+}
 _ALLOW_KEYS = {"values", "regexes"}
 _EXAMPLE_KEYS = {"match", "no_match"}
 _EXAMPLE_ITEM_KEYS = {"text", "key", "kind", "secret", "protocol"}
@@ -134,6 +136,8 @@ class Context:
     before: int = 40
     after: int = 20
     also: Phrases = Phrases()  # when given, one of these must be found as well as one of `words`
+    record: bool = False  # the names of the other fields of the value's record (a table's columns) count
+    above: int = 0  # lines right above the value's line where `regex` counts too (answers to a prompt)
 
     def names(self, found: set[str]) -> bool:
         """Whether the words found give the context: one of `words` (and one of `also`, when given)."""
@@ -220,6 +224,8 @@ FILTERS = (
     "word",
     "url",
     "spaced",
+    "setting_name",
+    "prose",
 )
 _DEFAULT_FILTERS = {
     Category.CREDENTIAL: ("reference", "placeholder", "digest"),
@@ -438,6 +444,10 @@ class _Loader:
         for name in ("before", "after"):
             if name in ctx_raw and (not isinstance(ctx_raw[name], int) or not 0 <= ctx_raw[name] <= 400):
                 raise self.fail(rid, f"context.{name} must be an integer from 0 to 400")
+        if "above" in ctx_raw and (
+            not isinstance(ctx_raw["above"], int) or not 0 <= ctx_raw["above"] <= 5 or near is None
+        ):
+            raise self.fail(rid, "context.above must be an integer from 0 to 5, with context.regex")
         context = Context(
             self.phrase_set(ctx_words),
             self.phrase_set(negative),
@@ -447,6 +457,8 @@ class _Loader:
             int(ctx_raw.get("before", 40)),
             int(ctx_raw.get("after", 20)),
             self.phrase_set(also),
+            bool(ctx_raw.get("record", False)),
+            int(ctx_raw.get("above", 0)),
         )
 
         keywords = tuple(k.lower() for k in self.strings(rid, "keywords", raw.get("keywords")))

@@ -48,6 +48,7 @@ class Pair(NamedTuple):
     value: str
     at: int = -1  # where the key starts in the text (-1: not in the text, e.g. a tag's key)
     parent: str | None = None  # what encloses the key when no position says it (an SQL row's table)
+    record: str | None = None  # the names of the fields of the value's record (a table's columns)
 
 
 # Assignments in scripts, YAML, JSON, INI, .env, PowerShell, URLs, connection strings, XML and source code:
@@ -469,6 +470,7 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
     for m in _SQL_INSERT.finditer(text, timeout=limit):
         cols = [c.strip().strip('"`[]') for c in m.group("cols").split(",")]
         table = m.group("table").rsplit(".", 1)[-1].strip('"`[]') or None
+        record = " ".join(cols)
         row: regex.Match[str] | None = m
         rows = 0
         while row is not None and rows < _SQL_ROWS:
@@ -479,7 +481,7 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
                     break
                 g = "q" if v.group("q") is not None else "u"
                 if v.group(g):
-                    yield Pair(col, v.start(g), v.end(g), v.group(g), -1, table)
+                    yield Pair(col, v.start(g), v.end(g), v.group(g), -1, table, record)
                 pos = v.end()
             rows += 1
             row = _SQL_NEXT_ROW.match(text, row.end(), timeout=limit)
@@ -488,17 +490,20 @@ def _sql_pairs(text: str, limit: float) -> Iterator[Pair]:
 # Delimited tables (CSV, semicolon- and tab-separated, pipe-separated) that scripts write as fixtures and seed
 # files: a header line of two or more column names, then rows with as many fields; each field's key is its
 # column's name (`dob,passport\n11/04/2002,540614159`: 540614159 is a `passport`).  A column name is a word
-# without blanks (`dl_number`, `Passport.No`, `"iban"`), so that prose with a comma is no header.
-_CSV_NAME = r'"?[A-Za-z][\w.()/-]{0,40}"?'
+# (`dl_number`, `Passport.No`, `"iban"`, `Nazwisko`) or up to seven of them with single blanks between
+# (`DNI / NIE`, `Date of birth`, as spreadsheets export them); a header of names with blanks needs three
+# columns or a delimiter other than a comma, so that prose with a comma is no header.
+_CSV_NAME = r""""?[^\W\d_][\w.()/'’№#°-]{0,40}+(?: [\w.()/'’№#°-]{1,40}+){0,6}+"?"""
 _CSV_HEADER = re.compile(
-    rf"^(?P<indent>[ \t]*)(?P<h>{_CSV_NAME}(?P<d>[,;\t|])[ \t]*{_CSV_NAME}(?:(?P=d)[ \t]*{_CSV_NAME})*)"
-    r"(?P=d)?[ \t]*\r?$",
+    rf"^(?P<indent>[ \t]*)(?P<md>\|[ \t]*)?"
+    rf"(?P<h>{_CSV_NAME}[ \t]*(?P<d>[,;\t|])[ \t]*{_CSV_NAME}(?:[ \t]*(?P=d)[ \t]*{_CSV_NAME})*)"
+    r"[ \t]*(?P=d)?[ \t]*\r?$",
     re.MULTILINE,
 )
 # (possessive: a field's characters are never given back, so that a long line of blanks or a stray quote
 # costs one pass, not one per character)
 _CSV_FIELD = {
-    d: re.compile(rf'[ \t]*+(?:"(?P<q>(?:[^"\n]|"")*+)"|(?P<u>[^{d}"\n]*+))[ \t]*+(?:{d}|\r?$)')
+    d: re.compile(rf'[ \t]*+(?:"(?P<q>(?:[^"\n]|"")*+)"|(?P<u>[^{d}"\n]*+))[ \t]*+(?:{re.escape(d)}|\r?$)')
     for d in ",;\t|"
 }
 _CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -506,13 +511,27 @@ _CSV_ROWS = 10_000  # rows read after one header
 _CSV_LINE = 8192  # a longer line is no row of a table (and ends it)
 
 
+_MD_RULE = re.compile(
+    r"[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*\r?$", re.MULTILINE
+)
+_MD_LEAD = re.compile(r"[ \t]*\|")
+
+
 def _csv_pairs(text: str) -> Iterator[Pair]:
     """The fields of delimited tables, each keyed by its column's name (see `_CSV_HEADER`)."""
     for h in _CSV_HEADER.finditer(text):
         d = h.group("d")
         names = [n.strip(' \t"') for n in h.group("h").split(d)]
+        if d == "," and len(names) < 3 and any(" " in n for n in names):
+            continue  # (prose: `Restart the service, then check the logs`)
         field = _CSV_FIELD[d]
+        header = " ".join(names)  # (the record's fields)
+        markdown = h.group("md") is not None and d == "|"
         pos = h.end() + 1
+        if markdown:  # (a Markdown table: `| a | b |`, its rule line `|---|:--|` after the header)
+            rule = _MD_RULE.match(text, pos)
+            if rule is not None:
+                pos = rule.end() + 1
         for _ in range(_CSV_ROWS):
             if pos >= len(text):
                 break
@@ -523,6 +542,11 @@ def _csv_pairs(text: str) -> Iterator[Pair]:
                 break
             row: list[tuple[int, int]] = []
             at = pos
+            if markdown:
+                lead = _MD_LEAD.match(text, pos, eol)
+                if lead is None:
+                    break
+                at = lead.end()
             while at <= eol and len(row) <= len(names):
                 f = field.match(text, at, eol)
                 if f is None:
@@ -535,7 +559,7 @@ def _csv_pairs(text: str) -> Iterator[Pair]:
                         b -= 1
                     row.append((a, b))
                 if f.end() == at or f.end() >= eol:
-                    if f.end() > at and text[f.end() - 1] == d:
+                    if f.end() > at and text[f.end() - 1] == d and not markdown:
                         row.append((eol, eol))  # (a delimiter at the line's end: the last field is empty)
                     break
                 at = f.end()
@@ -543,7 +567,7 @@ def _csv_pairs(text: str) -> Iterator[Pair]:
                 break
             for name, (a, b) in zip(names, row, strict=True):
                 if a < b:
-                    yield Pair(name, a, b, text[a:b])
+                    yield Pair(name, a, b, text[a:b], -1, None, header)
             pos = eol + 1
 
 
@@ -1140,7 +1164,7 @@ class TextContext:
                 # DbPassword: {default: Database password}`): the label of a password is no password.
                 if pair.key == "default" and at >= 0 and self._parent(at)[0] == "ParameterLabels":
                     key = "label"
-        return Pair(key, pair.start, pair.end, pair.value, pair.at, pair.parent)
+        return Pair(key, pair.start, pair.end, pair.value, pair.at, pair.parent, pair.record)
 
     @_once
     def _braces(self) -> tuple[list[int], list[int], list[int]]:
@@ -1292,6 +1316,31 @@ class TextContext:
             parent = self.parent_of(pair.at)
             if parent:
                 found.update(words(parent))
+        return found
+
+    def record_words_at(self, start: int, end: int) -> set[str]:
+        """The words of the names of the fields of the record whose value the span is: a table row's columns
+        (`name;dob;passport`), or the keys of the JSON object (or other braces) its key is in."""
+        pair = self.pair_at(start, end)
+        if pair is None:
+            return set()
+        if pair.record:
+            return set(words(pair.record))
+        if pair.at < 0 or "{" not in self.text:
+            return set()
+        # the other keys of the object that holds the key (`{"name": ..., "dob": ..., "passport": ...}`)
+        opens, closes, parents = self._braces
+        i = _innermost_brace(opens, closes, parents, pair.at)
+        if i < 0:
+            return set()
+        lo, hi = opens[i], closes[i]
+        first = bisect.bisect_right(self._pair_starts, lo)
+        found: set[str] = set()
+        for p in self.pairs[first:]:
+            if p.start > hi:
+                break
+            if lo < p.at < hi and _innermost_brace(opens, closes, parents, p.at) == i:
+                found.update(w for w in p.key.split("_") if w)
         return found
 
     def context_words(

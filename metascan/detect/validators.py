@@ -673,7 +673,8 @@ _NATIONAL_REGIONS = (
     "US", "GB", "AU", "CA", "DE", "FR", "IN", "IE", "NZ", "ES", "IT", "NL", "BR", "JP", "SG",
     "MX", "AR", "CO", "CL", "ZA", "NG", "KE", "EG", "AE", "SA", "IL", "TR", "RU", "UA", "PL", "CZ",
     "RO", "HU", "GR", "PT", "BE", "CH", "AT", "SE", "NO", "DK", "FI", "CN", "HK", "TW", "KR", "PH",
-    "MY", "ID", "TH", "VN", "PK",
+    "MY", "ID", "TH", "VN", "PK", "SK", "BG", "HR", "SI", "RS", "LT", "LV", "EE", "IS", "LU", "PE", "EC",
+    "UY",
 )  # fmt: skip
 
 
@@ -800,24 +801,36 @@ MONTH_NAMES: dict[str, int] = {
     for number, names in enumerate(
         (
             "january jan januar jänner janvier enero janeiro gennaio januari stycznia ledna ocak ianuarie"
-            " января січня",
+            " января січня"
+            " ιανουαρίου ιανουαριου януари siječnja sijecnja tammikuuta janúar",
             "february feb februar feber février fevrier febrero fevereiro febbraio februari lutego února"
-            " unora şubat subat februarie февраля лютого",
+            " unora şubat subat februarie февраля лютого"
+            " φεβρουαρίου φεβρουαριου февруари veljače veljace helmikuuta febrúar",
             "march mar märz maerz mars marzo março marco maart marts marca března brezna mart martie"
-            " марта березня",
-            "april apr avril abril aprile kwietnia dubna nisan aprilie апреля квітня",
-            "may mai mayo maio maggio mei maj maja května kvetna mayıs mayis мая травня",
-            "june jun juni juin junio junho giugno czerwca června cervna haziran iunie июня червня",
-            "july jul juli juillet julio julho luglio lipca července cervence temmuz iulie июля липня",
-            "aug august août aout agosto augustus augusti sierpnia srpna ağustos agustos августа серпня",
+            " марта березня"
+            " μαρτίου μαρτιου март ožujka ozujka maaliskuuta",
+            "april apr avril abril aprile kwietnia dubna nisan aprilie апреля квітня"
+            " απριλίου απριλιου април travnja huhtikuuta apríl",
+            "may mai mayo maio maggio mei maj maja května kvetna mayıs mayis мая травня"
+            " μαΐου μαιου май svibnja toukokuuta maí",
+            "june jun juni juin junio junho giugno czerwca června cervna haziran iunie июня червня"
+            " ιουνίου ιουνιου юни lipnja kesäkuuta kesakuuta júní",
+            "july jul juli juillet julio julho luglio lipca července cervence temmuz iulie июля липня"
+            " ιουλίου ιουλιου юли srpnja heinäkuuta heinakuuta júlí",
+            "aug august août aout agosto augustus augusti sierpnia srpna ağustos agustos августа серпня"
+            " αυγούστου αυγουστου август kolovoza elokuuta ágúst",
             "sep sept september septembre septiembre setiembre setembro settembre września wrzesnia září"
-            " zari eylül eylul septembrie сентября вересня",
+            " zari eylül eylul septembrie сентября вересня"
+            " σεπτεμβρίου σεπτεμβριου септември rujna syyskuuta",
             "october oct oktober octobre octubre outubro ottobre października pazdziernika října rijna"
-            " ekim octombrie октября жовтня",
+            " ekim octombrie октября жовтня"
+            " οκτωβρίου οκτωβριου октомври lokakuuta október",
             "nov november novembre noviembre novembro listopada listopadu kasım kasim noiembrie"
-            " ноября листопада",
+            " ноября листопада"
+            " νοεμβρίου νοεμβριου ноември studenoga marraskuuta nóvember",
             "dec dezember décembre decembre diciembre dezembro dicembre december grudnia prosince aralık"
-            " aralik decembrie декабря грудня",
+            " aralik decembrie декабря грудня"
+            " δεκεμβρίου δεκεμβριου декември prosinca joulukuuta desember",
         ),
         start=1,
     )
@@ -1355,7 +1368,14 @@ def _east_asian_name(text: str) -> bool:
 _STREET = regex.compile(
     r"(?i)\b(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|square|sq"
     r"|terrace|crescent|close|parkway|pkwy|highway|hwy|strasse|straße|str|weg|gasse|platz|allee|rue|chemin"
-    r"|calle|avenida|via|viale|piazza|rua|laan|straat|gracht|plein|ul|ulica|aleja)\b\.?"
+    r"|calle|avenida|via|viale|piazza|rua|laan|straat|gracht|plein|ul|ulica|aleja"
+    # (Iberian, Latin American, Romanian, Nordic, Baltic, Central European, Cyrillic and Greek street words)
+    r"|av|avda|carrera|cra|jr|jir[oó]n|paseo|passeig|carrer|rambla|camino|travessa|largo|pra[çc]a|alameda|estrada"
+    r"|strada|calea|bulevardul|bd|bul|gate|gata|gatan|vej|vegen|veien|katu|tie|iela|gatv[eė]|al|t[äa]nav|[úu]t"
+    r"|utca|ulice|n[áa]m[ěe]st[íi]|trg|cesta|бул|ул|улица|пр|просп|οδός|λεωφ|λεωφόρος)\b\.?"
+    # (a street type as the end of the name: Sveavägen, Mannerheimintie, Kärntner Straße, Prinsengracht)
+    r"|\p{L}{2}(?:gatan|gata|gate|vej|vegen|veien|v[äa]gen|katu|tie|stra(?:ss|ß)e|gasse|weg|gracht|straat|laan"
+    r"|st[íi]gur|braut)\b"
 )
 _POSTCODE = regex.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"  # UK
@@ -1365,6 +1385,12 @@ _POSTCODE = regex.compile(
     r"|\b\d{2}-\d{3} [\p{Lu}][\p{Ll}]+"  # PL postcode + city
     r"|\b\d{4}-\d{3} [\p{Lu}][\p{Ll}]+"  # PT postcode + city
     r"|\b\d{4} [A-Z]{2}\b"  # NL: 1012 LG
+    r"|\b\d{6} [\p{Lu}][\p{Ll}]+"  # RO/RU/BY/KZ postcode + city
+    r"|\b\d{3} \d{2} [\p{Lu}][\p{Ll}]+"  # SE/CZ/SK/GR postcode + city: 114 55 Stockholm
+    r"|,[ \t]*\d{3} [\p{Lu}][\p{Ll}]+[ \t]*$"  # IS postcode + town, last: ..., 105 Reykjavík
+    # LV-1050: a postcode after its country's letters
+    r"|\b(?:LV|LT|EE|SI|HR|CZ|SK|HU|RO|BG|GR|CY|FI|SE|NO|DK|IS|PL|LU|BE|CH|AT|DE|FR|IT|ES|PT|NL)-\d{4,5}\b"
+    r"|\b[\p{Lu}][\p{Ll}]+,? \d{5}\b(?![\d-])"  # town + postcode (Latin America: Cusco 08002)
     r"|〒 ?\d{3}-\d{4}|(?:東京都|北海道|京都府|大阪府|\p{Han}{2,3}県)\p{Han}{1,4}[市区町村]"  # Japan
 )
 _HOUSE_NUMBER = regex.compile(r"(?<![\w.])\d{1,5}[A-Za-z]?(?![\w.])")
@@ -1393,6 +1419,17 @@ def tw_nid(value: str) -> bool:
     code = _TW_LETTERS[v[0]]
     digits_ = [code // 10, code % 10, *map(int, v[1:])]
     return sum(d * w for d, w in zip(digits_, (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1), strict=True)) % 10 == 0
+
+
+def hu_tax_id(value: str) -> bool:
+    """A Hungarian tax identification number of a person (adóazonosító jel): ten digits, the first 8, the
+    next five the days from 1867-01-01 to the birth date, and a check digit: the first nine weighted 1 to 9,
+    modulo 11 (a remainder of 10 is never issued)."""
+    d = digits(value)
+    if len(d) != 10 or d[0] != "8" or is_junk_number(d):
+        return False
+    check = sum(int(c) * w for c, w in zip(d[:9], range(1, 10), strict=True)) % 11
+    return check < 10 and check == int(d[9])
 
 
 def grouped_account(value: str) -> bool:
@@ -1431,6 +1468,7 @@ VALIDATORS: dict[str, Validator] = {
     "iban": iban,
     "not_junk": not_junk,
     "not_bad_checked_id": not_bad_checked_id,
+    "hu_tax_id": hu_tax_id,
     "not_timestamp": not_timestamp,
     "aws_account_id": aws_account_id,
     "us_ssn": us_ssn,
@@ -1496,6 +1534,7 @@ CHEAP_VALIDATORS = frozenset(
         "not_aws_service_account",
         "grouped_account",
         "tw_nid",
+        "hu_tax_id",
         "not_role_mailbox",
         "aws_account_id",
         "us_ssn",

@@ -122,8 +122,8 @@ _CSV = (
     "NY,E0948476,,12/05/1990\n"
     "EOF\n"
     "country,national_id,passport\n"
-    "SG,S6406430D,\n"
-    "CN,110101199709256985,E52442843\n"
+    "SG,S8273915G,\n"
+    "CN,110105198204173217,E71930528\n"
     '$csv = @"\n'
     "  codice_fiscale;iban;indirizzo\n"
     '  PVLTMR48P56G273R;IT31X0483412658905599833938;"Corso Vittorio Emanuele II 195, 20121 Milano"\n'
@@ -139,8 +139,8 @@ _CSV = (
         ("12/05/1990", "dob"),  # a later row, after an empty field
         ("IT31X0483412658905599833938", "iban"),  # semicolons, indented
         ("Corso Vittorio Emanuele II 195, 20121 Milano", "indirizzo"),  # a delimiter inside quotes
-        ("S6406430D", "national_id"),  # a row whose last field is empty (a delimiter ends the line)
-        ("E52442843", "passport"),  # and the row after it
+        ("S8273915G", "national_id"),  # a row whose last field is empty (a delimiter ends the line)
+        ("E71930528", "passport"),  # and the row after it
     ],
 )
 def test_a_table_field_is_keyed_by_its_column(value: str, key: str) -> None:
@@ -178,3 +178,43 @@ def test_a_hostile_row_costs_one_pass(row: str) -> None:
     for _ in range(20):
         list(_csv_pairs(text))
     assert time.process_time() - cpu < 0.5
+
+
+def test_a_header_of_names_with_blanks_keys_its_rows() -> None:
+    # (spreadsheets export `Date of birth` and `DNI / NIE`; three columns or another delimiter than a comma)
+    text = "Nombre y apellidos;DNI / NIE;fecha de nacimiento\nConcha Ferrer Vidal;48217593W;03/05/1981\n"
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    assert _pair(ctx, "48217593W")[0] == "dni_nie"
+    assert _pair(ctx, "03/05/1981")[0] == "fecha_de_nacimiento"
+    assert ctx.record_words_at(text.index("Concha"), text.index(";48217593W")) >= {
+        "nombre",
+        "dni",
+        "nie",
+        "fecha",
+    }
+
+
+def test_the_record_of_a_json_value_is_its_object_s_keys() -> None:
+    text = '{"name": "Oana Marinescu", "tier": "gold", "contact": {"dob": "x"}}'
+    ctx = TextContext(text, FieldKind.TEXT)
+    start = text.index("Oana")
+    # (the keys of its own object's values, not those of an object inside it)
+    assert ctx.record_words_at(start, start + len("Oana Marinescu")) == {"name", "tier"}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "key"),
+    [
+        ("host|user|password\ndb1|app|Tq7vLm2pR9zWx4\n", "Tq7vLm2pR9zWx4", "password"),  # pipes
+        (  # a Markdown table, indented, with its rule line and a value in backticks
+            "  | Service | Compte | Mot de passe |\n"
+            "  |---|:---:|---|\n"
+            "  | Redis | default | `Tq7vLm2pR9zWx4` |\n",
+            "`Tq7vLm2pR9zWx4`",
+            "mot_de_passe",
+        ),
+    ],
+)
+def test_pipe_tables_and_markdown_tables_key_their_fields(text: str, value: str, key: str) -> None:
+    ctx = TextContext(text, FieldKind.SCRIPT)
+    assert _pair(ctx, value)[0] == key

@@ -18,7 +18,7 @@ from metascan.detect.validators import VALIDATORS
         ("Y4829157A", False),
         ("536-22-8214", True),  # an SSN
         ("900-70-1234", True),  # an ITIN (the same shape)
-        ("900-12-3456", False),  # neither
+        ("912-31-4827", False),  # neither
         ("110101199003074477", True),  # a Chinese resident identity number
         ("110101199003074478", False),
         ("52998224724", True),  # digits alone: many countries' numbers carry no check
