@@ -1367,7 +1367,7 @@ def _east_asian_name(text: str) -> bool:
 
 _STREET = regex.compile(
     r"(?i)\b(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|square|sq"
-    r"|terrace|crescent|close|parkway|pkwy|highway|hwy|strasse|straße|str|weg|gasse|platz|allee|rue|chemin"
+    r"|terrace|crescent|close|parkway|pkwy|highway|hwy|grove|parade|pde|esplanade|circuit|mews|quay|wharf|strasse|straße|str|weg|gasse|platz|allee|rue|chemin"
     r"|calle|avenida|via|viale|piazza|rua|laan|straat|gracht|plein|ul|ulica|aleja"
     # (Iberian, Latin American, Romanian, Nordic, Baltic, Central European, Cyrillic and Greek street words)
     r"|av|avda|carrera|cra|jr|jir[oó]n|paseo|passeig|carrer|rambla|camino|travessa|largo|pra[çc]a|alameda|estrada"
@@ -1385,6 +1385,7 @@ _POSTCODE = regex.compile(
     r"|\b\d{2}-\d{3} [\p{Lu}][\p{Ll}]+"  # PL postcode + city
     r"|\b\d{4}-\d{3} [\p{Lu}][\p{Ll}]+"  # PT postcode + city
     r"|\b\d{4} [A-Z]{2}\b"  # NL: 1012 LG
+    r"|\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT) \d{4}\b"  # an Australian state + postcode: VIC 3000
     r"|\b\d{6} [\p{Lu}][\p{Ll}]+"  # RO/RU/BY/KZ postcode + city
     r"|\b\d{3} \d{2} [\p{Lu}][\p{Ll}]+"  # SE/CZ/SK/GR postcode + city: 114 55 Stockholm
     r"|,[ \t]*\d{3} [\p{Lu}][\p{Ll}]+[ \t]*$"  # IS postcode + town, last: ..., 105 Reykjavík
