@@ -18,7 +18,6 @@ reported under the longest chain of a decoding that produced it (`settle_layers`
 
 from __future__ import annotations
 
-import base64
 import bisect
 import hashlib
 import re
@@ -29,6 +28,7 @@ from dataclasses import field as dc_field
 from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from .aws.arn import parse_arn
+from .aws.codecs import b64decode
 from .aws.documents import Defaults, ResourceRecord, extract
 from .aws.launches import Launchable, LaunchIndex, launch_note, launchable
 from .aws.layers import derive
@@ -494,11 +494,8 @@ def settle_layers(segments: Sequence[Segment], results: Sequence[ScanResult]) ->
 
 def _decodes_to(blob: str, keys: set[str]) -> bool:
     """Whether base64 `blob` decodes to text that holds one of `keys` (compared without white space)."""
-    try:
-        text = base64.b64decode("".join(blob.split()) + "==", validate=False).decode("utf-8", "replace")
-    except ValueError:
-        return False
-    squeezed = "".join(text.split())
+    data = b64decode(blob)
+    squeezed = "".join(data.decode("utf-8", "replace").split()) if data is not None else ""
     return any(key in squeezed for key in keys)
 
 

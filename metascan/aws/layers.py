@@ -28,7 +28,6 @@ import html
 import json
 import re
 import time
-import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -180,17 +179,12 @@ def _html_entity(span: str, budget: int) -> Decoded | None:
 
 # Digits of other scripts, as Arabic, Persian, Hindi, Bengali and Thai text and full-width CJK text write
 # numbers (`٠٥٥ ٤١٢ ٨٨٠٧` is 055 412 8807): read as ASCII digits, one for one.
-_NATIVE_DIGITS = "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59\uff10-\uff19"
+_DIGIT_BLOCKS = (0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0xFF10)  # each block's zero; its nine follows
+_NATIVE_DIGITS = "".join(
+    f"{chr(zero)}-{chr(zero + 9)}" for zero in _DIGIT_BLOCKS
+)  # (a character class's body)
 _NATIVE_DIGIT = re.compile(f"[{_NATIVE_DIGITS}]")
-_DIGIT_BLOCKS = (
-    (0x660, 0x669),
-    (0x6F0, 0x6F9),
-    (0x966, 0x96F),
-    (0x9E6, 0x9EF),
-    (0xE50, 0xE59),
-    (0xFF10, 0xFF19),
-)
-_TO_ASCII = {c: str(unicodedata.digit(chr(c))) for start, end in _DIGIT_BLOCKS for c in range(start, end + 1)}
+_TO_ASCII = {zero + n: str(n) for zero in _DIGIT_BLOCKS for n in range(10)}
 
 
 def _native_digits(span: str, budget: int) -> Decoded | None:

@@ -98,9 +98,11 @@ _PLACEHOLDER = regex.compile(
         |fixme|insert[_\-\s]?\w+|enter[_\-\s]?\w+|put[_\-\s]?\w+|set[_-]?me|override[_-]?me
         |replace[_\-\s]?with[_\-\s]?\w+)$
     | ^__[A-Za-z][A-Za-z0-9_]*__$ | ^@[A-Z][A-Z0-9_]*@$   # a slot a script fills in: __DB_PW__, @DB_PW@
-    | (?-i:^(?=[a-z0-9]+(?:_[a-z0-9]+){0,2}$)(?:[a-z][a-z0-9]*_)*(?:password|passwd|passphrase|secret|token)
-        (?:_[a-z0-9]+)*$)(?<=_.*|^passphrase)   # a variable's name, three words at most: db_password,
-                                           # password_db (my_logo_i_passwd is a password)
+    | (?-i:^(?=[a-z0-9]+(?:[._][a-z0-9]+){0,2}$)(?:[a-z][a-z0-9]*[._])*
+        (?:password|passwd|pwd|passphrase|secret|token)(?:[._][a-z0-9]+)*$)(?<=[._].*|^passphrase)
+                                           # a variable's or a setting's name, three words at most:
+                                           # db_password, password_db, mail.smtp.password
+                                           # (my_logo_i_passwd is a password)
     | (?-i:^(?:[A-Z][A-Z0-9]*_)*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN)(?:_[A-Z0-9]+)+$)   # ERROR_PW_X
     | ^(?=\S+\s)(?:.*\s)?(?:password|passwort|passord|passwd|passphrase|token|secret|credentials?)
       (?:[\s.,:;!?]|$)                      # words about a password (a label, a message): not a password
@@ -183,15 +185,6 @@ _IDENT = r"[A-Za-z_$][a-z0-9_$]*(?:[A-Z][a-z0-9_$]+)*"
 _MEMBER_EXPRESSION = regex.compile(
     rf"^(?=[^.]{{1,40}}(?:\.[^.]{{1,40}}){{1,5}}$)[a-z_$][a-z0-9_$]*(?:[A-Z][a-z0-9_$]+)*(?:\.{_IDENT})*"
     rf"\.(?:_[A-Za-z_]+|{_HUMP}(?:[A-Z]{_HUMP})+|[A-Z]{_HUMP}(?:[A-Z]{_HUMP})+)(?:\.{_IDENT})*$"
-)
-
-
-# The name of a setting that holds a password, as a password key's value: `mail.smtp.password`,
-# `spring.datasource.password`, `db_password` (lower-case words joined by dots or underscores, one of them a
-# password word).  (A passphrase of words is joined by dashes or blanks.)
-_SETTING_NAME = regex.compile(
-    r"^[a-z][a-z0-9]*(?:[._][a-z][a-z0-9]*)*[._](?:password|passwd|pwd|passphrase|secret)(?:[._][a-z][a-z0-9]*)*$"
-    r"|^(?:password|passwd|pwd|passphrase|secret)(?:[._][a-z][a-z0-9]*)+$"
 )
 
 
@@ -315,7 +308,6 @@ FILTER_FUNCS: dict[str, Callable[[str], bool]] = {
     # digest only where the key says so (password_sha256 is not a password key).
     "crypt": lambda v: bool(_CRYPT_RE.match(v)),
     "aws_id": lambda v: bool(_AWS_ID.match(v)),
-    "setting_name": lambda v: bool(_SETTING_NAME.match(v)),
     "prose": is_prose,
     "sequential": is_sequential,
     "path": lambda v: bool(_PATH.match(v)),

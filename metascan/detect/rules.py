@@ -224,7 +224,6 @@ FILTERS = (
     "word",
     "url",
     "spaced",
-    "setting_name",
     "prose",
 )
 _DEFAULT_FILTERS = {

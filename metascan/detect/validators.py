@@ -1367,7 +1367,8 @@ def _east_asian_name(text: str) -> bool:
 
 _STREET = regex.compile(
     r"(?i)\b(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|square|sq"
-    r"|terrace|crescent|close|parkway|pkwy|highway|hwy|grove|parade|pde|esplanade|circuit|mews|quay|wharf|strasse|straße|str|weg|gasse|platz|allee|rue|chemin"
+    r"|terrace|crescent|close|parkway|pkwy|highway|hwy|grove|parade|pde|esplanade|circuit|mews|quay|wharf"
+    r"|strasse|straße|str|weg|gasse|platz|allee|rue|chemin"
     r"|calle|avenida|via|viale|piazza|rua|laan|straat|gracht|plein|ul|ulica|aleja"
     # (Iberian, Latin American, Romanian, Nordic, Baltic, Central European, Cyrillic and Greek street words)
     r"|av|avda|carrera|cra|jr|jir[oó]n|paseo|passeig|carrer|rambla|camino|travessa|largo|pra[çc]a|alameda|estrada"
