@@ -15,6 +15,7 @@ from typing import Any
 from ..fingerprint import Fingerprinter
 from ..model import Field, FieldKind, Resource, Skipped, origin_of
 from .arn import parse_arn
+from .codecs import b64decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,8 +291,15 @@ def _hook_where(res: Resource, hook: Mapping[str, Any], ctx: _Ctx) -> Resource:
     if region is None or account is None:
         role = parse_arn(_s(hook.get("RoleARN")) or "")
         target = parse_arn(_s(hook.get("NotificationTargetARN")) or "")
-        account = account or (role.account if role else None) or (target.account if target else None)
-        region = region or (target.region if target else None)
+        # (a hook read from a message Auto Scaling sent: its group's ARN, where the message gives it)
+        group = parse_arn(_s(hook.get("AutoScalingGroupARN")) or "")
+        account = (
+            account
+            or (role.account if role else None)
+            or (target.account if target else None)
+            or (group.account if group else None)
+        )
+        region = region or (target.region if target else None) or (group.region if group else None)
     return Resource(res.type, res.id, None, region, account)
 
 
@@ -357,6 +365,8 @@ def _subscription(ctx: _Ctx, s: Mapping[str, Any], where: str) -> Iterator[Item]
     topic = _s(s.get("TopicArn"))
     sub_arn = _s(s.get("SubscriptionArn"))
     endpoint = s.get("Endpoint")
+    if topic is None and sub_arn is not None and parse_arn(sub_arn) is not None:
+        topic = sub_arn.rsplit(":", 1)[0]  # (a subscription's ARN is its topic's and an id)
     if sub_arn is None or topic is None:
         yield Skipped(ctx.source, f"{where} has no SubscriptionArn or TopicArn")
         return
@@ -458,6 +468,111 @@ def _ebs_default_kms_key_id(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item
     yield ResourceRecord(_ebs_defaults(ctx), ctx.source, "EbsDefaultKmsKeyId", data)
 
 
+# --- records of other shapes ----------------------------------------------------------------------------
+
+RECORDS = "metascan:Records"  # (a converter's key, never an API's: records a home-grown job wrote)
+_RECORD_MAX_FIELDS = 10_000
+_RECORD_MAX_DEPTH = 24
+_NAME_KEYS = (
+    "AutoScalingGroupName",
+    "LaunchTemplateId",
+    "LaunchConfigurationName",
+    "name",
+    "Name",
+    "id",
+    "Id",
+)
+_ACCOUNT_KEYS = ("account", "account_id", "accountId", "AccountId", "awsAccountId", "owner_id", "OwnerId")
+_USER_DATA_KEYS = frozenset({"userdata", "user_data", "userdatabase64", "user_data_base64"})
+_SCRIPT_STARTS = (
+    b"#!",
+    b"#cloud-",
+    b"#ps1",
+    b"Content-Type",
+    b"MIME-Version",
+    b"<powershell",
+    b"<script",
+    b"\x1f\x8b",
+)
+
+
+def _record_where(ctx: _Ctx, record: Any, i: int) -> Resource:
+    """A record's resource: named by its first name or id, placed by its ARN or its account and region."""
+    if not isinstance(record, dict):
+        return Resource("Record", f"record {i + 1}", None, ctx.defaults.region, ctx.defaults.account)
+    name = next(
+        (str(record[k]) for k in _NAME_KEYS if isinstance(record.get(k), str | int) and record[k]), None
+    )
+    arn = next(
+        (v for k, v in record.items() if isinstance(v, str) and k.lower().endswith("arn") and parse_arn(v)),
+        None,
+    )
+    parsed = parse_arn(arn) if arn else None
+    account = next((str(record[k]) for k in _ACCOUNT_KEYS if isinstance(record.get(k), str | int)), None)
+    region = record.get("region") if isinstance(record.get("region"), str) else None
+    return Resource(
+        "Record",
+        name or (parsed.name if parsed else f"record {i + 1}"),
+        arn,
+        (parsed.region if parsed else None) or region or ctx.defaults.region,
+        (parsed.account if parsed else None) or account or ctx.defaults.account,
+    )
+
+
+def _user_data_like(key: str | None, value: str) -> bool:
+    """User data by its key (`user_data`), or, without one, base64 of a script or a gzip."""
+    if key is not None:
+        return key.lower().replace("-", "_") in _USER_DATA_KEYS
+    if len(value) < 24:
+        return False
+    data = b64decode(value)
+    return data is not None and data.lstrip().startswith(_SCRIPT_STARTS)
+
+
+def _records(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
+    """Records of a shape no API returns (a home-grown inventory job's lines, `--query` projections): every
+    string in them, under its path, keyed by the name it is given; tags (`{"Key": k, "Value": v}` or a map
+    under `tags`) as tags, a value under a user-data key (or, without a key, base64 of a script) as user
+    data, an ARN by its name part."""
+    records = data.get(RECORDS)
+    for i, record in enumerate(records if isinstance(records, list) else []):
+        res = _record_where(ctx, record, i)
+        yield ResourceRecord(res, ctx.source, "Record", record if isinstance(record, dict) else {})
+        e = _Emit(ctx, res)
+        stack: list[tuple[str, str | None, Any, int, bool]] = [("", None, record, 0, False)]
+        count = 0
+        while stack and count < _RECORD_MAX_FIELDS:
+            path, key, v, depth, tagged = stack.pop()
+            if isinstance(v, dict) and depth < _RECORD_MAX_DEPTH:
+                tag_key = v.get("Key", v.get("key"))
+                if isinstance(tag_key, str) and set(v) & {"Value", "value"}:
+                    count += 1
+                    yield from e.tags(
+                        path or "Tags", [{"Key": tag_key, "Value": v.get("Value", v.get("value"))}]
+                    )
+                    continue
+                in_tags = key is not None and key.lower() in ("tags", "tag", "labels")
+                stack.extend(
+                    (f"{path}.{k}" if path else str(k), str(k), x, depth + 1, in_tags)
+                    for k, x in reversed(list(v.items()))
+                )
+            elif isinstance(v, list) and depth < _RECORD_MAX_DEPTH:
+                stack.extend(
+                    (f"{path}[{j}]", key, x, depth + 1, False) for j, x in reversed(list(enumerate(v)))
+                )
+            elif isinstance(v, str) and v:
+                count += 1
+                if tagged:
+                    yield from e.text(f"{path}.Value", v, FieldKind.TAG_VALUE, key)
+                elif _user_data_like(key, v):
+                    yield from e.text(path, v, FieldKind.USER_DATA)
+                elif v.startswith("arn:") and parse_arn(v) is not None:
+                    yield from e.arn(path, v)
+                else:
+                    kind = FieldKind.SCRIPT if "\n" in v.strip() else FieldKind.TEXT
+                    yield from e.text(path, v, kind, key)
+
+
 Extractor = Callable[[_Ctx, Mapping[str, Any]], Iterator[Item]]
 
 # The one mapping from a response's distinguishing top-level key to its extractor.
@@ -506,6 +621,9 @@ def unrecognised(data: Mapping[str, Any]) -> str:
 def extract(source: str, data: Any, defaults: Defaults, fingerprinter: Fingerprinter) -> Iterator[Item]:
     """All resources and fields of one API response (one page)."""
     ctx = _Ctx(source, defaults, fingerprinter)
+    if isinstance(data, dict) and set(data) == {RECORDS}:
+        yield from _records(ctx, data)
+        return
     kind = identify(data)
     if kind is None:
         yield Skipped(source, unrecognised(data))

@@ -108,6 +108,13 @@ def convert(doc: Mapping[str, Any]) -> Responses:
         config = _json(item.get("configuration"))
         if kind not in _TYPES:
             continue
+        if (not isinstance(config, dict) or not config) and kind == "AWS::AutoScaling::AutoScalingGroup":
+            # a query that selected the group's name and tags only (`SELECT resourceName, tags ...`): those
+            config = {"autoScalingGroupName": item.get("resourceName")} if item.get("resourceName") else None
+            if config is not None and isinstance(item.get("arn") or item.get("resourceId"), str):
+                arn = item.get("arn") or item.get("resourceId")
+                if str(arn).startswith("arn:"):
+                    config["autoScalingGroupARN"] = arn
         if not isinstance(config, dict) or not config:
             out.notes.append(
                 f"a {kind} configuration item without a configuration (a deleted resource, or a query that"

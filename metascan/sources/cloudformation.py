@@ -76,13 +76,15 @@ def is_template(doc: Any) -> bool:
 
 def embedded(doc: Any) -> Any:
     """A template inside another document, else None: the `TemplateBody` of `aws cloudformation
-    get-template` (a string: JSON or YAML text; or the object the CLI printed for a JSON template) and the
-    `resources` section of a Serverless Framework service (`serverless.yml`: `service`, `provider`, and
-    CloudFormation's `Resources` and `Outputs` under `resources`, a mapping or a list of them)."""
+    get-template` or `get-generated-template` (a string: JSON or YAML text; or the object the CLI printed
+    for a JSON template) and the `resources` section of a Serverless Framework service (`serverless.yml`:
+    `service`, `provider`, and CloudFormation's `Resources` and `Outputs` under `resources`, a mapping or a
+    list of them)."""
     if not isinstance(doc, dict):
         return None
     body = doc.get("TemplateBody")
-    if body is not None and set(doc) <= {"TemplateBody", "StagesAvailable", "ResponseMetadata"}:
+    # (`get-generated-template`, the IaC generator's template of existing resources, adds its `Status`)
+    if body is not None and set(doc) <= {"TemplateBody", "StagesAvailable", "Status", "ResponseMetadata"}:
         return body if isinstance(body, str) or is_template(body) else None
     section = doc.get("resources")
     if "service" in doc and "provider" in doc and section is not None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..aws.documents import identify
+from ..aws.documents import RECORDS, identify
 from ..model import ScanError, Skipped
 from ..scanner import Locate
 from . import (
@@ -43,6 +43,7 @@ from . import (
     hcl,
     inventory,
     kubernetes,
+    messages,
     pulumi,
     pyrepr,
     sniff,
@@ -180,7 +181,14 @@ def _json_documents(
             yield ScanError(source, f"{source}: top level is an empty list, not an API response object")
             return
         spans = [(item, start, end) for item in items]  # a list of pages: each is a response
+    if listed and all(isinstance(d, list) and d and all(isinstance(x, dict) for x in d) for d, _, _ in spans):
+        # `--query 'AutoScalingGroups[].Tags'`: a list of each group's list of items
+        spans = [(x, start, end) for d, start, end in spans for x in d]
     bad = [d for d, _, _ in spans if not isinstance(d, dict)]
+    if bad and listed and all(not isinstance(d, dict) for d, _, _ in spans) and _has_text(bad):
+        yield Skipped(source, QUERY_VALUES)
+        yield Document(source, {RECORDS: [d for d, _, _ in spans]}, None)
+        return
     if bad:
         kind = (
             "a list" if isinstance(bad[0], list) else type(bad[0]).__name__ if bad[0] is not None else "null"
@@ -222,6 +230,7 @@ def _group_items(
     events one by one (a log's lines) as one log."""
     run: list[Any] = []
     events: list[Any] = []
+    sent: list[Any] = []  # messages and events Auto Scaling sent: read together, each hook once
     run_kind: str | None = None
     run_locate: Locate | None = None
     for doc, locate, relocate in docs:
@@ -247,11 +256,13 @@ def _group_items(
             run.append(doc)
             run_kind, run_locate = kind, locate
             continue
-        yield from _classify(doc, source, syntax, strict, locate, relocate)
+        yield from _classify(doc, source, syntax, strict, locate, relocate, sent)
     if run:
         yield Document(source, {str(run_kind): run}, run_locate)
     if events:
         yield from _recorded(cloudtrail.convert, {"Records": events}, source, strict, cloudtrail.NO_RESOURCES)
+    if sent:
+        yield from _recorded(messages.convert, sent, source, strict, messages.NO_RESOURCES)
 
 
 def too_deep(source: str) -> ScanError:
@@ -291,7 +302,10 @@ def _classify(
     strict: bool,
     locate: Locate | None,
     relocate: Callable[[], Any] | None,
+    sent: list[Any] | None = None,
 ) -> Iterator[Item]:
+    """The documents one decoded value stands for; messages Auto Scaling sent go to `sent` when given (to be
+    read with the others of their input), else are read at once."""
     inner = cloudformation.embedded(doc)
     if isinstance(inner, str):  # get-template's TemplateBody: the template's own text
         yield from documents(inner, f"{source}", strict=strict)
@@ -339,7 +353,53 @@ def _classify(
     if isinstance(doc, dict) and identify(doc) is not None:
         yield Document(source, doc, locate)
         return
+    if messages.is_messages(doc):  # (queues' messages, SNS envelopes, EventBridge events)
+        if sent is not None:
+            sent.append(doc)
+        else:
+            yield from _recorded(messages.convert, doc, source, strict, messages.NO_RESOURCES)
+        return
+    if (
+        isinstance(doc, dict)
+        and sniff.other_format(doc) is None
+        and not sniff.misspelt_response(doc)  # (say so instead)
+        and _about_auto_scaling(doc)
+    ):
+        yield Document(source, {RECORDS: [doc]}, locate)  # (a home-grown job's record of a resource)
+        return
     yield _skip(source, sniff.unrecognised(doc, syntax), strict)
+
+
+# What says that a record of a shape no API returns is about Auto Scaling: an Auto Scaling ARN, or the name
+# of one of its resource kinds or a launch template's id among its keys and values.
+_AUTO_SCALING = re.compile(
+    r"arn:aws[\w-]*:autoscaling:|auto_?scaling|launch_?template|launch_?configuration|lifecycle_?hook"
+    r"|\blt-[0-9a-f]{8,17}\b",
+    re.IGNORECASE,
+)
+_RECORD_TEXT_MAX = 64 * 1024
+
+
+def _about_auto_scaling(doc: dict[str, Any]) -> bool:
+    try:
+        text = json.dumps(doc, default=str)[:_RECORD_TEXT_MAX]
+    except (ValueError, RecursionError):
+        return False
+    return _AUTO_SCALING.search(text) is not None
+
+
+def _has_text(value: Any, depth: int = 0) -> bool:
+    """Whether a list of values holds a string, nested at most 8 deep (numbers alone: nothing to read)."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, list) and depth < 8 and any(_has_text(v, depth + 1) for v in value)
+
+
+# `aws ... --query` output of values without their keys (`AutoScalingGroups[].[Name, Tags[?Key=='Owner']]`)
+QUERY_VALUES = (
+    "values without their keys (`aws ... --query` output): scanned as free text, but what only a key tells"
+    " (a name under Owner) is not found; save whole responses, or whole items (--query 'AutoScalingGroups[]')"
+)
 
 
 def _responses(

@@ -1,16 +1,16 @@
 """Input paths -> the documents they hold.
 
 Paths may be files, directories or `-` for standard input.  A directory is searched recursively for the
-files metascan may read (`*.json`, `*.jsonl`, `*.ndjson`, `*.yaml`, `*.yml`, `*.template`, `*.tf`,
-`*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`; and `*.txt`, `*.out`, `*.tsv`, `*.log`, `*.py` that begin as AWS
-CLI text or table output or hold a response Python printed, and `*.csv` whose header row is an inventory
-table's columns (`inventory.py`); version control, `.terraform`, `node_modules`
-and virtualenv folders are left out), and each file is then recognised by its content (`content.py`): saved
-API responses (JSON, YAML, the API's XML, CLI text and table output, printed by Python), CloudFormation
-templates, Terraform plans, state and configuration, AWS Config items, CloudTrail events, inventory tools'
-rows.  A gzip file is
-decompressed first, whatever its name.  Text is UTF-8 with or without a BOM, or UTF-16 as PowerShell writes
-it.  Large JSON exports are streamed.
+files metascan may read (`*.json`, `*.jsonl`, `*.ndjson`, `*.yaml`, `*.yml`, `*.yaml-stream`, `*.template`,
+`*.tf`, `*.tfvars`, `*.tfstate`, `*.xml`, `*.gz`; and `*.txt`, `*.out`, `*.tsv`, `*.log`, `*.py` that begin
+as AWS CLI text or table output or hold a response Python printed, and `*.csv` whose header row is an
+inventory table's columns (`inventory.py`); version control, `.terraform`, `node_modules` and virtualenv
+folders are left out), and each file is then recognised by its content (`content.py`): saved API responses
+(JSON, YAML, the API's XML, CLI text and table output, printed by Python), CloudFormation templates,
+Terraform plans, state and configuration, AWS Config items, CloudTrail events, inventory tools' rows,
+messages and events Auto Scaling sent, and records of other shapes that are about Auto Scaling.  A gzip file
+is decompressed first, whatever its name.  Text is UTF-8 with or without a BOM, or UTF-16 as PowerShell
+writes it.  Large JSON exports are streamed.
 
 Each problem is one `ScanError` naming the file; a file that is read but not recognised is a `Skipped`
 saying what it looks like (`--strict`: an error), and a run in which nothing at all was recognised ends with
@@ -59,6 +59,7 @@ SUFFIXES = (
     ".ndjson",
     ".yaml",
     ".yml",
+    ".yaml-stream",  # (`--output yaml-stream` saved under the format's name)
     ".template",
     ".tf",
     ".tfvars",

@@ -47,6 +47,7 @@ ITEM_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("LaunchConfigurations", frozenset({"LaunchConfigurationName", "ImageId"})),
     ("LaunchConfigurations", frozenset({"LaunchConfigurationName", "LaunchConfigurationARN"})),
     ("Subscriptions", frozenset({"SubscriptionArn", "Endpoint"})),
+    ("Tags", frozenset({"ResourceId", "ResourceType", "Key", "Value"})),
 )
 
 # The upper-cased response key that each call's `--output text` begins with, and the call (read back by
@@ -101,16 +102,9 @@ def item_kind(item: Any) -> str | None:
     return None
 
 
-def unrecognised(doc: Any, syntax: str) -> str:
-    """Why a decoded document is not read, naming the closest format metascan does read."""
-    if isinstance(doc, list):
-        kinds = sorted({type(x).__name__ for x in doc})
-        return (
-            f"a {syntax} list of {', '.join(kinds) or 'nothing'} values, not AWS API responses: looks like"
-            " `aws ... --query` output; save whole responses (or whole items: --query 'AutoScalingGroups[]')"
-        )
-    if not isinstance(doc, dict):
-        return f"a {syntax} {type(doc).__name__}, not an AWS API response object"
+def other_format(doc: dict[str, Any]) -> str | None:
+    """Why a document of a known format other than AWS output (or one whose data metascan reads elsewhere)
+    is not read, else None."""
     keys = set(doc)
     if {"name", "version"} <= keys and keys & {"dependencies", "devDependencies", "scripts"}:
         return "an npm package manifest (package.json), not AWS output; " + SUPPORTED
@@ -123,8 +117,39 @@ def unrecognised(doc: Any, syntax: str) -> str:
             "CloudFormation describe-stacks output: scan the template instead"
             " (aws cloudformation get-template --query TemplateBody)"
         )
+    return None
+
+
+def unrecognised(doc: Any, syntax: str) -> str:
+    """Why a decoded document is not read, naming the closest format metascan does read."""
+    if isinstance(doc, list):
+        kinds = sorted({type(x).__name__ for x in doc})
+        return (
+            f"a {syntax} list of {', '.join(kinds) or 'nothing'} values, not AWS API responses: looks like"
+            " `aws ... --query` output; save whole responses (or whole items: --query 'AutoScalingGroups[]')"
+        )
+    if not isinstance(doc, dict):
+        return f"a {syntax} {type(doc).__name__}, not an AWS API response object"
+    other = other_format(doc)
+    if other is not None:
+        return other
     base = unrecognised_response(doc)  # counts the keys: an unknown key may itself be a secret
-    close = [m for k in doc for m in difflib.get_close_matches(str(k), EXTRACTORS, n=1, cutoff=0.75)]
-    if close:
-        return f"{base}; closest: {close[0]} ({CALLS.get(close[0], 'an API response')})"
+    close = closest_response(doc)
+    if close is not None:
+        return f"{base}; closest: {close} ({CALLS.get(close, 'an API response')})"
     return base
+
+
+def misspelt_response(doc: dict[str, Any]) -> bool:
+    """Whether a document looks like an API response whose payload key is misspelt: one or two keys, and a
+    list under one that nearly spells a response key (`{"AutoScalingGroup": [...]}`)."""
+    items = [(str(k), v) for k, v in doc.items() if k not in ("NextToken", "ResponseMetadata", "nextToken")]
+    return len(items) <= 2 and any(
+        isinstance(v, list) and difflib.get_close_matches(k, EXTRACTORS, n=1, cutoff=0.75) for k, v in items
+    )
+
+
+def closest_response(doc: dict[str, Any]) -> str | None:
+    """The response key that one of a document's keys nearly spells (`AutoScalingGroup`), else None."""
+    close = [m for k in doc for m in difflib.get_close_matches(str(k), EXTRACTORS, n=1, cutoff=0.75)]
+    return close[0] if close else None

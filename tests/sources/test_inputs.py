@@ -18,6 +18,7 @@ import metascan
 from metascan import parallel
 from metascan.aws.documents import EXTRACTORS
 from metascan.sources import files as file_source
+from metascan.sources.content import QUERY_VALUES
 
 IAC = Path(__file__).resolve().parents[1] / "fixtures" / "iac"
 KEY = b"inputs-test-key-0123456789"
@@ -144,12 +145,16 @@ def test_query_output_items_are_recognised(tmp_path: Path) -> None:
         json.dumps(_versions()["LaunchTemplateVersions"][0])
     )  # --query '...[0]'
     (tmp_path / "values.json").write_text(json.dumps([EMAIL]))  # --query '...[].Tags[].Value'
+    (tmp_path / "numbers.json").write_text(json.dumps([[1, 2]]))  # --query '...[].[MinSize, MaxSize]'
     report = scan(tmp_path)
     assert ("email-address", "payments-worker", EMAIL) in found(report)
     assert ("password-assignment", "lt-0b1c2d3e4f5a60718:1", PASSWORD) in found(report)
-    (err,) = report.errors
+    # values without their keys are read as free text, and the report says what that misses
+    assert ("email-address", "record 1", EMAIL) in found(report)
+    assert [s.reason for s in report.skipped if s.source.endswith("values.json")] == [QUERY_VALUES]
+    (err,) = report.errors  # (numbers alone: nothing to read)
     assert err.message == (
-        f"{tmp_path / 'values.json'}: top level is str, not an API response object (a list of values, as"
+        f"{tmp_path / 'numbers.json'}: top level is a list, not an API response object (a list of values, as"
         " `aws ... --query` prints them? save whole responses)"
     )
 
