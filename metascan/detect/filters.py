@@ -75,9 +75,10 @@ _REFERENCE = regex.compile(
     | (?-i:^(?:[A-Za-z_$][\w$]*\.)*(?:env|environ|ENV)\.[A-Za-z_]\w*$)   # env.X, process.env.X, os.environ.X
     | (?-i:^(?:var|local|module|data|each|count|self|path|terraform)\.[A-Za-z_][\w.\[\]"*-]*$)   # HCL: var.x
     | (?-i:^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w.\[\]]*$)   # random_password.db.result
-    | (?-i:^\(?\s*(?:Get|Read|Invoke|ConvertFrom|ConvertTo|Import|Unprotect|New)-[A-Z][A-Za-z]+\b)
+    | (?-i:^(?:\(\s*)*(?:Get|Read|Invoke|ConvertFrom|ConvertTo|Import|Unprotect|New)-[A-Z][A-Za-z]+\b)
                                            # a PowerShell call
     | (?-i:^[A-Z][a-z]+(?:To)?-[A-Z][a-z]+(?:[A-Z][a-z]+)*$)   # a cmdlet name: $x = ConvertTo-SecureString
+    | (?-i:^AutoGenerate(?:,Isolate(?:Apps|ByAppId))*$)   # ASP.NET's machineKey: keys generated at run time
     """
 )
 
@@ -225,8 +226,46 @@ def _placeholder_pair(value: str) -> bool:
     return m is not None and bool(_PLACEHOLDER.search(m.group("password")))
 
 
+# Microsoft's Generic Volume License Keys (the KMS client setup keys of each Windows edition): public keys
+# that Microsoft publishes for every volume-licensed install to carry (learn.microsoft.com, "Key Management
+# Services (KMS) client activation and product keys"); an unattend.xml or `slmgr /ipk` with one holds no
+# secret.  A MAK or a retail key is not among them, and is still found.
+_WINDOWS_GVLKS = frozenset(
+    """
+    TVRH6-WHNXV-R9WG3-9XRFY-MY832 D764K-2NDRG-47T6Q-P8T8W-YP6DF XGN3F-F394H-FD2MY-PP6FD-8MCRC
+    VDYBN-27WPP-V4HQT-9VMD4-VMK7H WX4NM-KYWYW-QJJR4-XV3QB-6VM33 NTBV8-9K7Q8-V27C6-M2BTV-KHMXV
+    N69G4-B89J2-4G8F4-WWYCC-J464C WMDGN-G9PQG-XVVXX-R3X43-63DFG WVDHN-86M7X-466P6-VHXV7-YY726
+    WC2BQ-8NRM3-FDDYY-2BFGV-KHKQY CB7KF-BWN84-R7R2Y-793K2-8XDDG JCKRF-N37P4-C2D82-9YXRT-4M63B
+    N2KJX-J94YW-TQVFB-DG9YT-724CC 6NMRW-2C8FM-D24W7-TQWMY-CWH2D W269N-WFGWX-YVC9B-4J6C9-T83GX
+    MH37W-N47XK-V7XM9-C7227-GCQG9 NRG8B-VKK3Q-CXVCJ-9G2XF-6Q84J 9FNHH-K3HBT-3W4TD-6383H-6XYWF
+    6TP4R-GNPTD-KYYHQ-7B7DP-J447Y YVWGF-BXNMC-HTQYQ-CPQ99-66QFC NW6C2-QMPVW-D7KKK-3GKT6-VCFB2
+    2WH4N-8QGBV-H22JP-CT43Q-MDWWJ NPPR9-FWDCX-D2C8J-H872K-2YT43 DPH2V-TTNVB-4X9Q3-TJR4H-KHJW4
+    YYVX9-NTFWV-6MDM3-9PT4T-4M68B 44RPN-FTY23-9VTTB-MP9BX-T84FV M7XTQ-FN8P6-TTKYV-9D4CC-J462D
+    92NFX-8DJQP-P6BBQ-THF9C-7CG2H KBN8V-HFGQ4-MGXVD-347P6-PDQGT DCPHK-NFMTC-H88MJ-PFHPY-QJ4BJ
+    QFFDN-GRT3P-VKWWX-X7T3R-8B639 WNMTR-4C88C-JK8YV-HQ7T2-76DF9 2F77B-TNFGY-69QQF-B8YKP-D69TJ
+    PTXN8-JFHJM-4WC78-MPCBR-9W4KR 2HXDN-KRXHB-GPYC7-YCKFJ-7FVDG DPCNP-XQFKJ-BJF7R-FRC8D-GF6G4
+    6Y6KB-N82V8-D8CQV-23MJW-BWTG6 D2N9P-3P6X9-2R39C-7RTCD-MDVJX W3GGN-FT8W3-Y4M27-J84CP-Q3VJ9
+    KNC87-3J2TX-XB4WP-VCPJV-M4FWM XC9B7-NBPP2-83J2H-RHMBY-92BT4 HM7DN-YVMH3-46JC3-XYTG7-CYQJJ
+    XNH6W-2V9GX-RGJ4K-Y8X6F-QGJ2G 48HP8-DN98B-MYWDG-T2DCC-8W83P HTDQM-NBMMG-KGYDT-2DTKT-J2MPV
+    6TPJF-RBVHG-WBW2R-86QPH-6RTM4 TT8MH-CG224-D3D7Q-498W2-9QCTX YC6KT-GKW9T-YTKYR-T4X34-R7VHC
+    489J6-VHDMP-X63PK-3K798-CPX3Y 74YFP-3QFB3-KQT8W-PMXWJ-7M648 GT63C-RJFQ3-4GMB6-BRFB9-CB83V
+    WYR28-R7TFJ-3X2YQ-YCY4H-M249D TM24T-X9RMF-VWXK6-X8JC9-BFGM2 W7VD6-7JFBR-RX26B-YKQ3Y-6FFFJ
+    YQGMW-MPWTJ-34KDK-48M3W-X4Q6V 39BXF-X8Q23-P2WWT-38T2F-G3FPG RCTX3-KWVHP-BR6TB-RB6DM-6X7HP
+    7M67G-PC374-GR742-YH8V4-TCBY3 22XQ2-VRXRG-P8D42-K34TD-G3QQC 4DWFP-JF3DJ-B7DTH-78FJB-PDRHK
+    GCRJD-8NW9H-F2CDX-CCM8D-9D6T9 HMCNV-VVBFX-7HMBH-CTY9B-B4FXY MHF9N-XY6XB-WVXMC-BTDCT-MKKG7
+    TT4HM-HN7YT-62K67-RGRQJ-JFFXW NG4HW-VH26C-733KW-K6F98-J8CK4 XCVCF-2NXM9-723PB-MHCB7-2RYQQ
+    32JNW-9KQ84-P47T8-D8GGY-CWCK7 JMNMF-RHW7P-DMY6X-RF3DR-X2BQT FJ82H-XT6CR-J8D7P-XQJJ2-GPDD4
+    MRPKT-YTG23-K7D7T-X2JMM-QY7MG W82YF-2Q76Y-63HXB-FGJG9-GF7QX 33PXH-7Y6KF-2VJC9-XBBR8-HVTHH
+    YDRBP-3D83W-TY26F-D46B2-XCKRJ C29WB-22CC8-VJ326-GHFJW-H9DH4 YFKBB-PQJJV-G996G-VWGXY-2V3X8
+    HMBQG-8H2RH-C77VX-27R82-VMQBT VKK3X-68KWM-X2YGT-QR4M6-4BWMV VTC42-BM838-43QHV-84HX6-XJXKV
+    """.split()
+)
+
+
 def is_placeholder(value: str) -> bool:
     value = value.strip()
+    if len(value) == 29 and value.upper() in _WINDOWS_GVLKS:
+        return True
     if "\\u" in value:  # (`\u003cyour-token\u003e`: HTML-safe JSON escaping, as Go and .NET write it)
         value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
     if _PLACEHOLDER.search(value) or _placeholder_pair(value):

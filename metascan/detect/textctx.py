@@ -652,7 +652,8 @@ _FORM_LITERALS = tuple(literals for literals, _ in _ASSIGN_FORMS)
 # first), `;` and `,` (flow indicators only inside `[...]` and `{...}`), and blanks (`owner: Jane Doe`); nor
 # an INI or git config value's (`name = Jane Doe`).
 _YAML_CUTS = frozenset("&;, \t")
-_YAML_KEY_LEAD = regex.compile(r"[ \t]*(?:-[ \t]+)?")
+# (a comment's `# Address: 12 Main St, Springfield` as well: a note's field runs to the end of its line)
+_YAML_KEY_LEAD = regex.compile(r"[ \t]*(?:(?:#+|//|--|;+|::|(?i:rem)(?=[ \t]))[ \t]*)?(?:-[ \t]+)?")
 _YAML_COLON = regex.compile(r"[ \t]*:[ \t]+")
 _YAML_COMMENT = regex.compile(r"[ \t]#")
 _INI_EQUALS = regex.compile(r"[ \t]+=[ \t]+")  # `name = Jane Doe`: blanks on both sides of `=`

@@ -26,6 +26,7 @@ from stdnum import luhn as _luhn
 from stdnum import verhoeff as _verhoeff
 from stdnum.br import cpf as _br_cpf
 from stdnum.ca import sin as _ca_sin
+from stdnum.ch import esr as _ch_esr
 from stdnum.de import idnr as _de_idnr
 from stdnum.es import dni as _es_dni
 from stdnum.es import nie as _es_nie
@@ -294,7 +295,8 @@ def de_document_number(value: str) -> bool:
     ICAO 9303 check digit of the machine-readable zone) is printed too, it must be right."""
     compact = _NON_ALNUM.sub("", value).upper().removesuffix("D")
     m = _DE_DOCUMENT.fullmatch(compact)
-    if m is None or is_junk_number(compact) or not any(c.isdigit() for c in compact[:9]):
+    d = digits(compact[:9])
+    if m is None or not d or (len(d) > 1 and is_junk_number(compact)):
         return False
     return m.group(1) is None or _icao_digit(compact[:9]) == int(compact[9])
 
@@ -745,7 +747,12 @@ def not_role_mailbox(value: str) -> bool:
         return False
     local = value.split("@", 1)[0].split("+", 1)[0].lower()
     words = [w for w in _LOCAL_WORDS.split(local) if w]
+    if _NO_REPLY.match(local) is not None:
+        return False  # a system's sender, whatever follows: noreply-asg@, no-reply.billing@
     return not (0 < len(words) <= 4 and all(w in _ROLE_WORDS for w in words))
+
+
+_NO_REPLY = regex.compile(r"(?:no[._-]?reply|do[._-]?not[._-]?reply|mailer[._-]?daemon)(?![a-z])")
 
 
 # SSH algorithm names outside the IETF's namespace are NAME@DOMAIN (RFC 4251, section 6): the ones in
@@ -802,26 +809,26 @@ MONTH_NAMES: dict[str, int] = {
         (
             "january jan januar jänner janvier enero janeiro gennaio januari stycznia ledna ocak ianuarie"
             " января січня"
-            " ιανουαρίου ιανουαριου януари siječnja sijecnja tammikuuta janúar",
+            " ιανουαρίου ιανουαριου януари siječnja sijecnja tammikuuta janúar január",
             "february feb februar feber février fevrier febrero fevereiro febbraio februari lutego února"
             " unora şubat subat februarie февраля лютого"
-            " φεβρουαρίου φεβρουαριου февруари veljače veljace helmikuuta febrúar",
+            " φεβρουαρίου φεβρουαριου февруари veljače veljace helmikuuta febrúar február",
             "march mar märz maerz mars marzo março marco maart marts marca března brezna mart martie"
             " марта березня"
-            " μαρτίου μαρτιου март ožujka ozujka maaliskuuta",
+            " μαρτίου μαρτιου март ožujka ozujka maaliskuuta március marcius",
             "april apr avril abril aprile kwietnia dubna nisan aprilie апреля квітня"
-            " απριλίου απριλιου април travnja huhtikuuta apríl",
+            " απριλίου απριλιου април travnja huhtikuuta apríl április aprilis",
             "may mai mayo maio maggio mei maj maja května kvetna mayıs mayis мая травня"
-            " μαΐου μαιου май svibnja toukokuuta maí",
+            " μαΐου μαιου май svibnja toukokuuta maí május majus",
             "june jun juni juin junio junho giugno czerwca června cervna haziran iunie июня червня"
-            " ιουνίου ιουνιου юни lipnja kesäkuuta kesakuuta júní",
+            " ιουνίου ιουνιου юни lipnja kesäkuuta kesakuuta júní június junius",
             "july jul juli juillet julio julho luglio lipca července cervence temmuz iulie июля липня"
-            " ιουλίου ιουλιου юли srpnja heinäkuuta heinakuuta júlí",
+            " ιουλίου ιουλιου юли srpnja heinäkuuta heinakuuta júlí július julius",
             "aug august août aout agosto augustus augusti sierpnia srpna ağustos agustos августа серпня"
-            " αυγούστου αυγουστου август kolovoza elokuuta ágúst",
+            " αυγούστου αυγουστου август kolovoza elokuuta ágúst augusztus",
             "sep sept september septembre septiembre setiembre setembro settembre września wrzesnia září"
             " zari eylül eylul septembrie сентября вересня"
-            " σεπτεμβρίου σεπτεμβριου септември rujna syyskuuta",
+            " σεπτεμβρίου σεπτεμβριου септември rujna syyskuuta szeptember",
             "october oct oktober octobre octubre outubro ottobre października pazdziernika října rijna"
             " ekim octombrie октября жовтня"
             " οκτωβρίου οκτωβριου октомври lokakuuta október",
@@ -841,6 +848,8 @@ _NAMED_MONTH = regex.compile(
     r"([0-3]?\d)(?:\.|er|º|°)?[ \t]+(?:de[ \t]+)?(\p{L}+)\.?[ \t]+(?:de[ \t]+)?(\d{4})"
 )
 _SPACED_DOTS = regex.compile(r"([0-3]?\d)\.[ \t]+([01]?\d)\.[ \t]*(\d{4})")  # `13. 12. 1973`
+# Hungarian order, year first, each part closed by a period: `1987. 03. 22.`, `1971. március 9.`
+_YEAR_FIRST = regex.compile(r"(\d{4})\.[ \t]*(\p{L}+|[01]?\d\.)[ \t]*([0-3]?\d)\.?")
 
 
 # Japan's era years (平成8年 is 1996), Korea's 년/월/일 and Thailand's month abbreviations with Buddhist-era
@@ -870,8 +879,8 @@ def _east_asian_date(text: str) -> str | None:
 
 
 def _numeric_date(text: str) -> str:
-    """A date written with another language's month name, or with blanks after its dots, or in an East
-    Asian form (`_east_asian_date`), as `D.M.YYYY`; any other text as it is."""
+    """A date written with another language's month name, or with blanks after its dots, or year first
+    (`_YEAR_FIRST`), or in an East Asian form (`_east_asian_date`), as `D.M.YYYY`; any other text as it is."""
     east = _east_asian_date(text)
     if east is not None:
         return east
@@ -880,7 +889,14 @@ def _numeric_date(text: str) -> str:
         month = MONTH_NAMES.get(m.group(2).casefold())
         return f"{m.group(1)}.{month}.{m.group(3)}" if month is not None else text
     m = _SPACED_DOTS.fullmatch(text)
-    return f"{m.group(1)}.{m.group(2)}.{m.group(3)}" if m is not None else text
+    if m is not None:
+        return f"{m.group(1)}.{m.group(2)}.{m.group(3)}"
+    m = _YEAR_FIRST.fullmatch(text)
+    if m is not None:
+        part = m.group(2).rstrip(".")
+        month = int(part) if part.isdigit() else MONTH_NAMES.get(part.casefold())
+        return f"{m.group(3)}.{month}.{m.group(1)}" if month is not None else text
+    return text
 
 
 def birth_date(value: str) -> bool:
@@ -1097,7 +1113,8 @@ _NOT_PERSON = frozenset(
     команда команды отдел отдела группа группы служба службы платформа платформы департамент управление
     сервис сервисы система системы поддержка разработка безопасность инфраструктура эксплуатация данные
     ομάδα τμήμα πλατφόρμα υποστήριξη ανάπτυξη ασφάλεια ekip ekibi takım birim departman platformu zespół
-    dział działu zespołu tým oddělení csapat osztály echipa echipă
+    dział działu zespołu tým oddělení csapat osztály echipa echipă екип екипа тим ekipa ekipe meeskond
+    komanda komandos tiimi skupina ryhmä grupa csoport tím teymi hópur break-glass break
     """.split()
 )
 # Words that are also surnames or given names (Green, White, Fox, Stone): one of them beside a given name
@@ -1434,6 +1451,70 @@ def hu_tax_id(value: str) -> bool:
     return check < 10 and check == int(d[9])
 
 
+def ch_postal_account(value: str) -> bool:
+    """A Swiss postal account number (PostFinance, `30-712845-0`): a two-digit prefix, an account of up to
+    six digits (filled with zeros to six) and a check digit, the modulo-10 recursive check of the eight
+    digits before it (the algorithm of Swiss payment slips, python-stdnum's ch.esr)."""
+    parts = value.strip().split("-")
+    if len(parts) != 3 or len(parts[0]) != 2 or not 1 <= len(parts[1]) <= 6 or len(parts[2]) != 1:
+        return False
+    body = parts[0] + parts[1].zfill(6)
+    if not (body + parts[2]).isdigit() or is_junk_number(parts[1], zeros=False):
+        return False
+    return _ch_esr.calc_check_digit(body) == parts[2]
+
+
+def rs_bank_account(value: str) -> bool:
+    """A Serbian bank account number (`broj računa`, 3-13-2 digits: bank, account, control number; the
+    account part may be written without its leading zeros): the 18 digits modulo 97 are 1 (ISO 7064 MOD
+    97-10, as the National Bank of Serbia prescribes)."""
+    parts = value.strip().split("-")
+    if len(parts) != 3 or len(parts[0]) != 3 or not 1 <= len(parts[1]) <= 13 or len(parts[2]) != 2:
+        return False
+    d = parts[0] + parts[1].zfill(13) + parts[2]
+    return d.isdigit() and not is_junk_number(parts[1]) and int(d) % 97 == 1
+
+
+def lu_matricule(value: str) -> bool:
+    """A Luxembourg national identification number (matricule, 13 digits): the birth date (YYYYMMDD), three
+    digits, a Luhn check digit of the first eleven and a Verhoeff check digit of the same eleven."""
+    d = value.replace(" ", "")
+    if len(d) != 13 or not d.isdigit():
+        return False
+    try:
+        dt.date(int(d[:4]), int(d[4:6]), int(d[6:8]))
+    except ValueError:
+        return False
+    return _luhn.calc_check_digit(d[:11]) == d[11] and _verhoeff.calc_check_digit(d[:11]) == d[12]
+
+
+def uy_ci(value: str) -> bool:
+    """A Uruguayan identity card number (cédula de identidad, `1.234.567-2`): up to seven digits and a check
+    digit: the digits (filled with zeros to seven) weighted 2 9 8 7 6 3 4, and the check makes the sum a
+    multiple of 10."""
+    d = digits(value)
+    if not 7 <= len(d) <= 8 or is_junk_number(d[:-1]):
+        return False
+    body = d[:-1].zfill(7)
+    total = sum(int(c) * w for c, w in zip(body, (2, 9, 8, 7, 6, 3, 4), strict=True))
+    return (10 - total % 10) % 10 == int(d[-1])
+
+
+_PL_ID_CARD = regex.compile(r"[A-Z]{3}\d{6}")
+
+
+def pl_id_card(value: str) -> bool:
+    """A Polish identity card number (dowód osobisty): three letters of the series and six digits, the first
+    digit a check: with letters counted A=10 ... Z=35 and weights 7 3 1 (check) 7 3 1 7 3, the weighted sum
+    modulo 10 is the check digit."""
+    v = value.replace(" ", "").upper()
+    if not _PL_ID_CARD.fullmatch(v) or is_junk_number(v[4:]):
+        return False
+    values = [ord(c) - 55 for c in v[:3]] + [int(c) for c in v[4:]]
+    total = sum(x * w for x, w in zip(values, (7, 3, 1, 7, 3, 1, 7, 3), strict=True))
+    return total % 10 == int(v[3])
+
+
 def grouped_account(value: str) -> bool:
     """An account number as written, in one run of digits, or in groups of digits with single blanks
     (`4821 0937 551`): then at least one group of four, 8 to 17 digits in all, or Poland's 26-digit NRB
@@ -1471,6 +1552,11 @@ VALIDATORS: dict[str, Validator] = {
     "not_junk": not_junk,
     "not_bad_checked_id": not_bad_checked_id,
     "hu_tax_id": hu_tax_id,
+    "pl_id_card": pl_id_card,
+    "uy_ci": uy_ci,
+    "lu_matricule": lu_matricule,
+    "rs_bank_account": rs_bank_account,
+    "ch_postal_account": ch_postal_account,
     "not_timestamp": not_timestamp,
     "aws_account_id": aws_account_id,
     "us_ssn": us_ssn,
@@ -1537,6 +1623,11 @@ CHEAP_VALIDATORS = frozenset(
         "grouped_account",
         "tw_nid",
         "hu_tax_id",
+        "pl_id_card",
+        "uy_ci",
+        "lu_matricule",
+        "rs_bank_account",
+        "ch_postal_account",
         "not_role_mailbox",
         "aws_account_id",
         "us_ssn",

@@ -123,7 +123,7 @@ def test_a_home_grown_jobs_records_are_read_by_their_keys(tmp_path: Path) -> Non
             "name": "settlement-worker",
             "arn": GROUP_ARN,
             "account_id": OWN,
-            "tags": {"Owner": "Ines Carvalho", "PeerAccount": OTHER, "Tier": "1"},
+            "tags": {"Owner": "Filipa Moreira", "PeerAccount": OTHER, "Tier": "1"},
         },
         {
             "kind": "launch_template_version",
@@ -137,13 +137,13 @@ def test_a_home_grown_jobs_records_are_read_by_their_keys(tmp_path: Path) -> Non
     (tmp_path / "inventory.ndjson").write_text("\n".join(json.dumps(line) for line in lines))
     report = scan(tmp_path)
     assert found(report) == {
-        ("person-name", "Record", "settlement-worker", "Ines Carvalho"),
+        ("person-name", "Record", "settlement-worker", "Filipa Moreira"),
         ("aws-account-id", "Record", "settlement-worker", OTHER),
         ("password-assignment", "Record", "lt-0a1b2c3d4e5f60718", PASSWORD),
         ("email-address", "Record", "lt-0a1b2c3d4e5f60718", EMAIL),
     }
     fields = {f.match: f.location.field for f in report.findings}
-    assert fields["Ines Carvalho"] == "tags.Owner.Value"
+    assert fields["Filipa Moreira"] == "tags.Owner.Value"
     assert fields[EMAIL] == "tags[0][Contact].Value"
     assert {f.resource.account for f in report.findings} == {OWN}
     (skip,) = report.skipped  # the summary line
@@ -157,7 +157,7 @@ def test_query_projections_are_read_as_items_or_as_free_text(tmp_path: Path) -> 
                 "ResourceId": "settlement-worker",
                 "ResourceType": "auto-scaling-group",
                 "Key": "Owner",
-                "Value": "Ines Carvalho",
+                "Value": "Filipa Moreira",
                 "PropagateAtLaunch": True,
             }
         ]
@@ -166,7 +166,7 @@ def test_query_projections_are_read_as_items_or_as_free_text(tmp_path: Path) -> 
     values = [[f"treasury-{OTHER}-sync", EMAIL, "2025-08-21T06:44:19Z"]]
     (tmp_path / "values.json").write_text(json.dumps(values))  # --query '...[].[Name, Tags[0].Value, ...]'
     report = scan(tmp_path)
-    assert ("person-name", "AutoScalingGroup", "settlement-worker", "Ines Carvalho") in found(report)
+    assert ("person-name", "AutoScalingGroup", "settlement-worker", "Filipa Moreira") in found(report)
     assert ("email-address", "Record", "record 1", EMAIL) in found(report)
     assert [s.reason for s in report.skipped] == [QUERY_VALUES]
     assert report.errors == []
