@@ -14,7 +14,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ahocorasick
 import regex
@@ -383,6 +383,10 @@ class Engine:
                 if rule.token and not is_token(text, start, end):
                     return None  # part of a longer word or blob, not a token of its own
                 hit = _check(rule, ctx, secret, start, end)
+                if hit is not None and "report" in m.re.groupindex and m.group("report"):
+                    # (the part checked is not all the credential: a URL whose path token is checked)
+                    start, end = m.span("report")
+                    hit = replace(hit, start=start, end=end, secret=m.group("report"))
                 if hit is not None or not rule.shrink:
                     return hit
             if m.end() - 1 <= m.start():
@@ -485,9 +489,21 @@ def _applies(rule: Rule, ctx: TextContext) -> bool:
         if tokens is None:
             tokens = ctx.tokens if c.words.may_occur_in(ctx.haystack) else frozenset()
         if not c.words.found_in(tokens):
-            # (or its pattern of words without tokens: in the text, or in the key)
-            return c.near is not None and (c.near.search(ctx.text) is not None or _near_in_key(c.near, ctx))
+            # (or its pattern of words without tokens: in the text, or in the key; or one of its whole keys)
+            return (
+                c.near is not None and (c.near.search(ctx.text) is not None or _near_in_key(c.near, ctx))
+            ) or (bool(c.keys) and _keyed(c.keys, ctx))
     return True
+
+
+def _keyed(keys: frozenset[str], ctx: TextContext) -> bool:
+    """Whether the field's key or a key in its text is one of `keys`."""
+    if ctx.key_text() in keys:
+        return True
+    try:
+        return any(p.key in keys for p in ctx.pairs)
+    except TimeoutError:  # (the assignments could not be found in time: the rule's pattern decides alone)
+        return True
 
 
 def _near_in_key(near: regex.Pattern[str], ctx: TextContext) -> bool:
@@ -503,8 +519,10 @@ def _strip_value(value: str) -> str:
 def _context(rule: Rule, ctx: TextContext, start: int, end: int) -> bool | None:
     """Whether the candidate has the rule's context; None when a negative context word rules it out."""
     c = rule.context
-    if not (c.words or c.negative or c.near is not None):
+    if not (c.words or c.negative or c.near is not None or c.keys):
         return True
+    if c.keys and ctx.key_text_at(start, end) in c.keys:
+        return True  # (the whole key names it: `"C.I.": "1.234.567-2"`, where a lone `C.I.` nearby would not)
     # The key a value is assigned to names it more surely than words nearby: `routing=021000021
     # account=0049137724` is an account number although "routing" is in its window.
     key = ctx.key_words_at(start, end)  # found once: the context words below include it

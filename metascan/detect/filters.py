@@ -135,7 +135,10 @@ _RUN = 7
 _USER_PASS = regex.compile(r"^[^\s:]{1,64}:(?P<password>[^\s:]{1,128})$")
 _BASE64 = regex.compile(r"^[A-Za-z0-9+/]{8,200}={0,2}$")
 
-_UUID = regex.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+# a UUID with or without its dashes, or a ULID (26 characters of Crockford's base32, a time first: 01J...)
+_UUID = regex.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$|^[0-7][0-9A-HJKMNP-TV-Z]{25}$"
+)
 # crypt(3) password hashes as cloud-init's passwd: and chpasswd take them: $6$salt$..., bcrypt, yescrypt
 _CRYPT = (
     r"^\$(?:1|2[abxy]?|5|6|y|gy|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?)\$[./A-Za-z0-9$=,+-]{8,}$"

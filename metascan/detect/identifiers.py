@@ -36,7 +36,7 @@ from typing import Any
 
 import regex
 
-from .textctx import words
+from .textctx import key_text, words
 
 # What a row may say, and what the rule it becomes says about it.
 DOCUMENTS = {
@@ -148,6 +148,7 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
 
     tokened: list[str] = []
     scripts: list[str] = []  # words of scripts without word tokens: found as text near the value
+    keys: list[str] = []  # short abbreviations, which name the value only as its whole key (`C.I.`, `C_I`)
     for phrase in (w.strip() for ws in by_language.values() for w in ws):
         tokens = words(phrase)
         short = bool(tokens) and max(map(len, tokens)) < 3
@@ -156,6 +157,8 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
             # two-letter word in ASCII.  One with a letter of its language (RČ) is kept, as written.
             if min(map(len, tokens)) == 2 and not phrase.isascii() and phrase not in tokened:
                 tokened.append(phrase)
+            elif len(tokens) > 1 and phrase not in keys:
+                keys.append(phrase)  # (as the whole key, `"N.I.F.": ...` or `C_I=...`, it names the value)
             continue
         if _has_tokens(phrase):
             tokened.extend(v for v in _variants(phrase) if v not in tokened)
@@ -166,6 +169,8 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
     # together and joined by `_`, `-` or a blank: `id`, `no` or `st` alone would occur in almost any text.
     keywords = list(dict.fromkeys(k for w in tokened for k in _keywords(w)))
     keywords.extend(s.lower() for s in scripts)
+    for k in keys:  # (`c.i.` as written and `c_i` as a variable; never `ci`, which any text holds)
+        keywords.extend(x for x in (k.lower(), key_text(k)) if x not in keywords)
 
     local = row.get("local_name")
     named = f"{row['name']} ({local})" if isinstance(local, str) and local.strip() else row["name"]
@@ -183,6 +188,8 @@ def identifier_rule(row: Any, fail: Callable[[str | None, str], Exception]) -> d
     }
     if scripts:
         context["regex"] = "|".join(regex.escape(s) for s in scripts)
+    if keys:
+        context["keys"] = keys
     if row.get("negative") is not None:
         context["negative"] = row["negative"]
     validator = row["validator"]

@@ -24,7 +24,7 @@ import regex
 from ..errors import RuleError
 from ..model import Category, Confidence, FieldKind, Severity
 from .identifiers import COUNTRY, DOCUMENTS, identifier_rule
-from .textctx import words
+from .textctx import key_text, words
 from .validators import VALIDATORS, Validator, stdnum_validator
 from .vendor_keys import expand as expand_vendor_key
 
@@ -67,7 +67,8 @@ _RULE_KEYS = {
     "document",
 }
 _CONTEXT_KEYS = {
-    *("words", "also", "required", "required_in", "before", "after", "negative", "regex", "record", "above")
+    *("words", "also", "required", "required_in", "before", "after", "negative", "regex", "record", "above"),
+    "keys",
 }
 _ALLOW_KEYS = {"values", "regexes"}
 _EXAMPLE_KEYS = {"match", "no_match"}
@@ -138,6 +139,7 @@ class Context:
     also: Phrases = Phrases()  # when given, one of these must be found as well as one of `words`
     record: bool = False  # the names of the other fields of the value's record (a table's columns) count
     above: int = 0  # lines right above the value's line where `regex` counts too (answers to a prompt)
+    keys: frozenset[str] = frozenset()  # whole keys (as `key_text` spells them) that give the context alone
 
     def names(self, found: set[str]) -> bool:
         """Whether the words found give the context: one of `words` (and one of `also`, when given)."""
@@ -458,7 +460,10 @@ class _Loader:
             self.phrase_set(also),
             bool(ctx_raw.get("record", False)),
             int(ctx_raw.get("above", 0)),
+            frozenset(key_text(k) for k in self.strings(rid, "context.keys", ctx_raw.get("keys"))),
         )
+        if any(not k for k in context.keys):
+            raise self.fail(rid, "context.keys must be keys with letters or digits")
 
         keywords = tuple(k.lower() for k in self.strings(rid, "keywords", raw.get("keywords")))
         if required and not keywords and ctx_words:

@@ -1304,6 +1304,16 @@ class TextContext:
         last = max(self.text.rfind(d, lo, start) for d in "0123456789")
         return None if last < 0 else last + 1
 
+    def key_text(self) -> str | None:
+        """The field's own key as `key_text` spells it, else None."""
+        return key_text(self.key) if self.key else None
+
+    def key_text_at(self, start: int, end: int) -> str | None:
+        """The key the span is assigned to as `key_text` spells it (the innermost assignment, or the field's
+        own key), else None."""
+        pair = self.pair_at(start, end)
+        return pair.key if pair is not None else self.key_text()
+
     def key_words_at(self, start: int, end: int) -> set[str]:
         """The words of the key the span is assigned to (the innermost assignment, or the field's own key),
         and of what encloses that key (its YAML parent, JSON object or INI section: `parent_of`)."""

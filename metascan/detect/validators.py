@@ -612,9 +612,31 @@ _FICTIONAL_REGIONS = ("GB", "US", "AU")  # the countries of `_FICTIONAL`, as nat
 
 
 def is_fictional_number(num: phonenumbers.PhoneNumber) -> bool:
-    """A number from a range set aside for fiction and examples (`_FICTIONAL`): nobody's phone."""
+    """A number from a range set aside for fiction and examples (`_FICTIONAL`), or a service's number (toll
+    free, premium rate, shared cost: `_SERVICE_TYPES`): nobody's own phone."""
+    return _is_fiction(num) or _is_service(num)
+
+
+def _is_fiction(num: phonenumbers.PhoneNumber) -> bool:
     form = _FICTIONAL.get(num.country_code or 0)
     return form is not None and form.match(str(num.national_number)) is not None
+
+
+_NANP_TRUNK = regex.compile(r"1[ .-]\(?[2-9]\d\d\b")
+
+
+def _is_service(num: phonenumbers.PhoneNumber) -> bool:
+    return phonenumbers.number_type(num) in _SERVICE_TYPES
+
+
+# Numbers a business answers, never a person's own: a helpline's 1-800, 0800 or 0845 number.
+_SERVICE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+    }
+)
 
 
 def not_fictional_phone(value: str) -> bool:
@@ -638,11 +660,14 @@ def phone(value: str) -> bool:
             return valid and not is_junk_number(text) and not is_fictional_number(num)
         # (a number from a range set aside for fiction is not assigned, so not valid where it was set aside:
         # `07700 900461` is Ofcom's, whatever another country's plan would make of it)
-        if any(is_fictional_number(phonenumbers.parse(text, r)) for r in _FICTIONAL_REGIONS):
+        if any(_is_fiction(phonenumbers.parse(text, r)) for r in _FICTIONAL_REGIONS):
             return False
-        for region in _NATIONAL_REGIONS:
+        # (`1-866 ...`, `1 (415) ...`: the North American plan's trunk prefix, no other country's number)
+        for region in ("US", "CA") if _NANP_TRUNK.match(text) else _NATIONAL_REGIONS:
             num = phonenumbers.parse(text, region)
             if phonenumbers.is_valid_number(num) and not is_junk_number(text):
+                if _is_service(num):
+                    continue  # (a service's number there, maybe a person's in another country: 090 in Japan)
                 return not is_fictional_number(num)
     except phonenumbers.NumberParseException:
         return False
@@ -710,6 +735,8 @@ def email(value: str) -> bool:
         return False
     if domain in _SSH_NAME_DOMAINS and _SSH_NAME.fullmatch(local):
         return False  # an SSH algorithm's name (sshd_config: chacha20-poly1305@openssh.com), not a mailbox
+    if len(tld) == 2 and "example" in domain.split(".")[:-1]:
+        return False  # documentation's domain of a country: example.de, example.co.uk, mail.example.fr
     return not any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS)
 
 
@@ -909,8 +936,12 @@ def birth_date(value: str) -> bool:
             d = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-        return today.year - 120 <= d.year and d < today
+        return today.year - 120 <= d.year and d < today and d not in _NULL_DATES
     return False
+
+
+# The dates that systems write for "no date": the Unix epoch and the first day of 1900.
+_NULL_DATES = frozenset({dt.date(1970, 1, 1), dt.date(1900, 1, 1)})
 
 
 # Account ids in AWS documentation, and emulators' defaults: examples, not anyone's account.
@@ -1165,7 +1196,7 @@ def _capitalized(word: str) -> str:
 
 # The names that documentation, forms and test data put where a person's name goes, in the countries whose
 # forms use them (John Doe, Max Mustermann, Jean Dupont, Mario Rossi, Jan Kowalski, Ola Nordmann, Joe
-# Bloggs, Fulano de Tal, 山田太郎, 张三, 홍길동): nobody's name.
+# Bloggs, Fred Nurk, John Citizen, Fulano de Tal, 山田太郎, 张三, 홍길동): nobody's name.
 _PLACEHOLDER_NAMES = frozenset(
     {
         "john doe", "jane doe", "john q public", "john q. public", "joe public", "joe bloggs", "jane bloggs",
@@ -1175,7 +1206,7 @@ _PLACEHOLDER_NAMES = frozenset(
         "jan novak", "sven svensson", "matti meikalainen", "maija meikalainen", "ivan ivanov",
         "ivan petrov", "john smith", "jane smith", "foo bar", "some name", "your name", "my name",
         "full name", "real name", "first last", "firstname lastname", "first name last name", "test user",
-        "example user",
+        "example user", "fred nurk", "joe blow", "tommy atkins", "john citizen", "jane citizen",
         "山田太郎", "山田花子", "张三", "李四", "王五", "張三", "홍길동",
     }
 )  # fmt: skip
@@ -1416,11 +1447,20 @@ _HOUSE_NUMBER = regex.compile(r"(?<![\w.])\d{1,5}[A-Za-z]?(?![\w.])")
 
 
 def postal_address(value: str) -> bool:
-    """A house number with a street word, or a postcode: the shape of a postal address."""
-    if regex.search(r"\d+\.\d+\.\d+|://|@", value):
+    """A house number with a street word, or a postcode: the shape of a postal address; not a business's
+    (`_BUSINESS_ADDRESS`: a company's name or a data centre, warehouse or business park in it)."""
+    if regex.search(r"\d+\.\d+\.\d+|://|@", value) or _BUSINESS_ADDRESS.search(value):
         return False
     has_number = _HOUSE_NUMBER.search(value) is not None
     return bool(has_number and _STREET.search(value)) or bool(_POSTCODE.search(value))
+
+
+# A company's legal form, or a place of business that no one lives at.
+_BUSINESS_ADDRESS = regex.compile(
+    r"(?i)\b(?:inc|ltd|llc|gmbh|plc|corp|corporation)\b\.?(?:,|\s|$)"
+    r"|\b(?:data[ \t]?(?:hall|cent(?:er|re))|fulfil?ment[ \t]cent(?:er|re)|distribution[ \t]cent(?:er|re)"
+    r"|warehouse|trading[ \t]estate|industrial[ \t]estate|business[ \t]park|office[ \t]park)\b"
+)
 
 
 # Taiwan's national identification number: a letter for the place of first registration, counted as two
