@@ -763,6 +763,8 @@ _ROLE_WORDS = frozenset(
     payment payroll treasury risk fraud data analytics ml web api apis mobile network networking core
     tooling tools product products design growth service services systems sysadmin identity iam sso access
     auth pki certs certificates ssl dns domains events webhooks
+    alertmanager grafana prometheus nagios zabbix icinga cron logwatch fail2ban gitlab github sentry kibana
+    splunk datadog jira confluence redmine postgres mysql nginx apache
     """.split()
 )
 _LOCAL_WORDS = regex.compile(r"[._-]")

@@ -370,11 +370,15 @@ def _classify(
     yield _skip(source, sniff.unrecognised(doc, syntax), strict)
 
 
-# What says that a record of a shape no API returns is about Auto Scaling: an Auto Scaling ARN, or the name
-# of one of its resource kinds or a launch template's id among its keys and values.
+# What says that a record of a shape no API returns is about an Auto Scaling resource: an Auto Scaling ARN, a
+# launch template's id, a key that names one of its resources (`auto_scaling_group_name`), or a kind or type
+# that does (`"kind": "lifecycle_hook"`); an application's settings that mention auto scaling are not.
 _AUTO_SCALING = re.compile(
-    r"arn:aws[\w-]*:autoscaling:|auto_?scaling|launch_?template|launch_?configuration|lifecycle_?hook"
-    r"|\blt-[0-9a-f]{8,17}\b",
+    r"arn:aws[\w-]*:autoscaling:|\blt-[0-9a-f]{8,17}\b"
+    r"|auto_?scaling_?group_?(?:name|arn)|launch_?template_?(?:id|name)|launch_?configuration_?name"
+    r"|lifecycle_?hook_?name"
+    r"|\"(?:kind|type|resource_?type)\":\s*\"[^\"]{0,40}(?:auto_?scaling|launch_?template|launch_?configuration"
+    r"|lifecycle_?hook)",
     re.IGNORECASE,
 )
 _RECORD_TEXT_MAX = 64 * 1024
