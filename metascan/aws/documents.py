@@ -96,16 +96,8 @@ class _Emit:
         `content`, a command and any text of several lines are scripts."""
         if not isinstance(value, dict):
             return  # (every API response: the key is a template's)
-        stack: list[tuple[str, str | None, Any, int]] = [("Metadata", None, value, 0)]
-        count = 0
-        while stack and count < _METADATA_MAX_FIELDS:
-            path, key, v, depth = stack.pop()
-            if isinstance(v, dict) and depth < _METADATA_MAX_DEPTH:
-                stack.extend((f"{path}.{k}", str(k), x, depth + 1) for k, x in reversed(list(v.items())))
-            elif isinstance(v, list) and depth < _METADATA_MAX_DEPTH:
-                stack.extend((f"{path}[{i}]", key, x, depth + 1) for i, x in reversed(list(enumerate(v))))
-            elif isinstance(v, str) and v:
-                count += 1
+        for path, key, v, _ in _leaves("Metadata", value, _METADATA_MAX_FIELDS, _METADATA_MAX_DEPTH):
+            if isinstance(v, str):
                 script = key in ("content", "command") or "\n" in v.strip()
                 yield from self.text(path, v, FieldKind.SCRIPT if script else FieldKind.TEXT, key)
 
@@ -139,6 +131,34 @@ class _Emit:
             item = self._one(f"{prefix}[{key_s}].Value", tag.get("Value"), FieldKind.TAG_VALUE, key_s)
             if item is not None:
                 yield item
+
+
+Leaf = tuple[str, str | None, Any, bool]
+
+
+def _leaves(root: str, value: Any, max_fields: int, max_depth: int, tags: bool = False) -> Iterator[Leaf]:
+    """The strings of a nested value, each as (path, the key it is under, string, whether it is the value of
+    a map under `tags`), at most `max_fields` of them, `max_depth` levels down; with `tags`, a tag object
+    (`{"Key": k, "Value": v}`) is one leaf, the object itself."""
+    stack: list[tuple[str, str | None, Any, int, bool]] = [(root, None, value, 0, False)]
+    count = 0
+    while stack and count < max_fields:
+        path, key, v, depth, tagged = stack.pop()
+        if isinstance(v, dict) and depth < max_depth:
+            if tags and isinstance(v.get("Key", v.get("key")), str) and set(v) & {"Value", "value"}:
+                count += 1
+                yield path, key, v, False
+                continue
+            in_tags = tags and key is not None and key.lower() in ("tags", "tag", "labels")
+            stack.extend(
+                (f"{path}.{k}" if path else str(k), str(k), x, depth + 1, in_tags)
+                for k, x in reversed(list(v.items()))
+            )
+        elif isinstance(v, list) and depth < max_depth:
+            stack.extend((f"{path}[{i}]", key, x, depth + 1, False) for i, x in reversed(list(enumerate(v))))
+        elif isinstance(v, str) and v:
+            count += 1
+            yield path, key, v, tagged
 
 
 def _type_name(value: Any) -> str:
@@ -539,38 +559,18 @@ def _records(ctx: _Ctx, data: Mapping[str, Any]) -> Iterator[Item]:
         res = _record_where(ctx, record, i)
         yield ResourceRecord(res, ctx.source, "Record", record if isinstance(record, dict) else {})
         e = _Emit(ctx, res)
-        stack: list[tuple[str, str | None, Any, int, bool]] = [("", None, record, 0, False)]
-        count = 0
-        while stack and count < _RECORD_MAX_FIELDS:
-            path, key, v, depth, tagged = stack.pop()
-            if isinstance(v, dict) and depth < _RECORD_MAX_DEPTH:
-                tag_key = v.get("Key", v.get("key"))
-                if isinstance(tag_key, str) and set(v) & {"Value", "value"}:
-                    count += 1
-                    yield from e.tags(
-                        path or "Tags", [{"Key": tag_key, "Value": v.get("Value", v.get("value"))}]
-                    )
-                    continue
-                in_tags = key is not None and key.lower() in ("tags", "tag", "labels")
-                stack.extend(
-                    (f"{path}.{k}" if path else str(k), str(k), x, depth + 1, in_tags)
-                    for k, x in reversed(list(v.items()))
-                )
-            elif isinstance(v, list) and depth < _RECORD_MAX_DEPTH:
-                stack.extend(
-                    (f"{path}[{j}]", key, x, depth + 1, False) for j, x in reversed(list(enumerate(v)))
-                )
-            elif isinstance(v, str) and v:
-                count += 1
-                if tagged:
-                    yield from e.text(f"{path}.Value", v, FieldKind.TAG_VALUE, key)
-                elif _user_data_like(key, v):
-                    yield from e.text(path, v, FieldKind.USER_DATA)
-                elif v.startswith("arn:") and parse_arn(v) is not None:
-                    yield from e.arn(path, v)
-                else:
-                    kind = FieldKind.SCRIPT if "\n" in v.strip() else FieldKind.TEXT
-                    yield from e.text(path, v, kind, key)
+        for path, key, v, tagged in _leaves("", record, _RECORD_MAX_FIELDS, _RECORD_MAX_DEPTH, tags=True):
+            if isinstance(v, dict):  # a tag object
+                tag = {"Key": v.get("Key", v.get("key")), "Value": v.get("Value", v.get("value"))}
+                yield from e.tags(path or "Tags", [tag])
+            elif tagged:
+                yield from e.text(f"{path}.Value", v, FieldKind.TAG_VALUE, key)
+            elif _user_data_like(key, v):
+                yield from e.text(path, v, FieldKind.USER_DATA)
+            elif v.startswith("arn:") and parse_arn(v) is not None:
+                yield from e.arn(path, v)
+            else:
+                yield from e.text(path, v, FieldKind.SCRIPT if "\n" in v.strip() else FieldKind.TEXT, key)
 
 
 Extractor = Callable[[_Ctx, Mapping[str, Any]], Iterator[Item]]

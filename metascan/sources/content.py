@@ -385,11 +385,19 @@ _RECORD_TEXT_MAX = 64 * 1024
 
 
 def _about_auto_scaling(doc: dict[str, Any]) -> bool:
+    """Whether a record's first `_RECORD_TEXT_MAX` characters of JSON name an Auto Scaling resource (written
+    out a piece at a time: a large document is never serialised whole to look at its start)."""
+    pieces: list[str] = []
+    size = 0
     try:
-        text = json.dumps(doc, default=str)[:_RECORD_TEXT_MAX]
+        for piece in json.JSONEncoder(default=str).iterencode(doc):
+            pieces.append(piece)
+            size += len(piece)
+            if size >= _RECORD_TEXT_MAX:
+                break
     except (ValueError, RecursionError):
         return False
-    return _AUTO_SCALING.search(text) is not None
+    return _AUTO_SCALING.search("".join(pieces)) is not None
 
 
 def _has_text(value: Any, depth: int = 0) -> bool:
