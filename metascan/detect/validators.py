@@ -611,7 +611,7 @@ _FICTIONAL = {
 _FICTIONAL_REGIONS = ("GB", "US", "AU")  # the countries of `_FICTIONAL`, as national numbers are read
 
 
-def is_fictional_number(num: phonenumbers.PhoneNumber) -> bool:
+def is_nobodys_number(num: phonenumbers.PhoneNumber) -> bool:
     """A number from a range set aside for fiction and examples (`_FICTIONAL`), or a service's number (toll
     free, premium rate, shared cost: `_SERVICE_TYPES`): nobody's own phone."""
     return _is_fiction(num) or _is_service(num)
@@ -640,24 +640,25 @@ _SERVICE_TYPES = frozenset(
 
 
 def not_fictional_phone(value: str) -> bool:
-    """False for an international number from a range set aside for fiction (`is_fictional_number`)."""
+    """False for an international number that is nobody's own (`is_nobodys_number`: a range set aside for
+    fiction, a toll-free, premium-rate or shared-cost number)."""
     text = value.strip()
     try:
         num = phonenumbers.parse("+" + text.lstrip("+"), None)
     except phonenumbers.NumberParseException:
         return True
-    return not is_fictional_number(num)
+    return not is_nobodys_number(num)
 
 
 def phone(value: str) -> bool:
     """A valid number for its country: international form anywhere, national forms in a few countries.
-    Numbers set aside for fiction (`is_fictional_number`) are no one's."""
+    Numbers set aside for fiction and services' numbers (`is_nobodys_number`) are no one's."""
     text = value.strip()
     try:
         if text.startswith("+") or text.startswith("00"):
             num = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
             valid = bool(phonenumbers.is_valid_number(num))
-            return valid and not is_junk_number(text) and not is_fictional_number(num)
+            return valid and not is_junk_number(text) and not is_nobodys_number(num)
         # (a number from a range set aside for fiction is not assigned, so not valid where it was set aside:
         # `07700 900461` is Ofcom's, whatever another country's plan would make of it)
         if any(_is_fiction(phonenumbers.parse(text, r)) for r in _FICTIONAL_REGIONS):
@@ -668,7 +669,7 @@ def phone(value: str) -> bool:
             if phonenumbers.is_valid_number(num) and not is_junk_number(text):
                 if _is_service(num):
                     continue  # (a service's number there, maybe a person's in another country: 090 in Japan)
-                return not is_fictional_number(num)
+                return not is_nobodys_number(num)
     except phonenumbers.NumberParseException:
         return False
     return False
@@ -691,7 +692,7 @@ def phone_possible(value: str) -> bool:
         len(national) >= 7
         and bool(phonenumbers.is_possible_number(num))
         and not is_junk_number(text)
-        and not is_fictional_number(num)
+        and not is_nobodys_number(num)
     )
 
 
